@@ -1,0 +1,171 @@
+//! NegEx/ConText-style context of a match, scoped to its sentence: takes the trigger hits
+//! found in the same pass as everything else and hands on a [`Context`] — whether the match
+//! is negated ("you don't need to worry about numbness"), hypothetical or conditional ("call
+//! 999 if you have chest pain"), historical, about someone else ("my client had…"), or part
+//! of a myth the article refutes. Trigger lists are data (`rules/lexicon/context.toml`).
+//!
+//! Scope, as in NegEx: a pre-trigger governs what follows it up to a terminator ("but",
+//! "however"), a clause break (";"), another trigger of a different kind, or
+//! [`MAX_SCOPE_WORDS`]; a post-trigger governs the few words before it. Pseudo-triggers ("no
+//! wonder", "don't ignore", "don't wait") cancel the triggers they overlap.
+
+use std::ops::Range;
+
+use serde::Deserialize;
+
+use super::matcher::{Hits, PatternId, PatternSetBuilder};
+use crate::document::Document;
+
+/// How far a pre-trigger reaches, in words, when nothing ends its scope earlier.
+pub const MAX_SCOPE_WORDS: usize = 8;
+/// How far back a post-trigger reaches, in words (NegEx's window).
+pub const POST_SCOPE_WORDS: usize = 5;
+
+/// The trigger lists, as `rules/lexicon/context.toml` holds them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ContextLexicon {
+    pub negation: Negation,
+    pub hypothetical: PreOnly,
+    pub historical: PreOnly,
+    pub other_experiencer: PreOnly,
+    pub myth: PreOnly,
+    pub terminators: Terms,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Negation {
+    pub pre: Vec<String>,
+    #[serde(default)]
+    pub post: Vec<String>,
+    #[serde(default)]
+    pub pseudo: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreOnly {
+    pub pre: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Terms {
+    pub terms: Vec<String>,
+}
+
+/// The context of one match.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Context {
+    pub negated: bool,
+    pub hypothetical: bool,
+    pub historical: bool,
+    pub other_experiencer: bool,
+    pub myth: bool,
+}
+
+impl Context {
+    /// Asserted as the article's own statement about the reader: none of the modifiers apply.
+    pub fn is_plain(&self) -> bool {
+        *self == Context::default()
+    }
+}
+
+/// Compiled trigger patterns.
+#[derive(Debug, Clone)]
+pub struct ContextRules {
+    negation_pre: PatternId,
+    negation_post: Option<PatternId>,
+    pseudo: Option<PatternId>,
+    hypothetical: PatternId,
+    historical: PatternId,
+    other: PatternId,
+    myth: PatternId,
+    terminators: PatternId,
+}
+
+impl ContextRules {
+    pub fn compile(lexicon: &ContextLexicon, patterns: &mut PatternSetBuilder) -> ContextRules {
+        let optional = |b: &mut PatternSetBuilder, list: &[String]| (!list.is_empty()).then(|| b.add_phrases(list));
+        ContextRules {
+            negation_pre: patterns.add_phrases(&lexicon.negation.pre),
+            negation_post: optional(patterns, &lexicon.negation.post),
+            pseudo: optional(patterns, &lexicon.negation.pseudo),
+            hypothetical: patterns.add_phrases(&lexicon.hypothetical.pre),
+            historical: patterns.add_phrases(&lexicon.historical.pre),
+            other: patterns.add_phrases(&lexicon.other_experiencer.pre),
+            myth: patterns.add_phrases(&lexicon.myth.pre),
+            terminators: patterns.add_phrases(&lexicon.terminators.terms),
+        }
+    }
+
+    /// The pattern ids of hypothetical triggers ("if", "watch for"), for checks that look for
+    /// conditional guidance themselves.
+    pub fn hypothetical_pattern(&self) -> PatternId {
+        self.hypothetical
+    }
+
+    /// The context of `target` (a byte range in the prose) within its sentence.
+    pub fn of(&self, doc: &Document<'_>, hits: &Hits, target: Range<usize>) -> Context {
+        let Some(sentence) = doc.sentence_at(target.start) else { return Context::default() };
+        let sentence = doc.sentences[sentence].range.clone();
+        let prose = &doc.prose;
+        let pseudo: Vec<Range<usize>> =
+            self.pseudo.map(|p| hits.of_in(p, sentence.clone()).cloned().collect()).unwrap_or_default();
+        let overlaps_pseudo = |r: &Range<usize>| pseudo.iter().any(|p| p.start < r.end && r.start < p.end);
+        // Every trigger start in the sentence ends the scope of an earlier trigger of another kind.
+        let kinds = [self.negation_pre, self.hypothetical, self.historical, self.other, self.myth];
+        let mut boundaries: Vec<usize> = hits.of_in(self.terminators, sentence.clone()).map(|r| r.start).collect();
+        for (i, byte) in prose[sentence.clone()].bytes().enumerate() {
+            if byte == b';' {
+                boundaries.push(sentence.start + i);
+            }
+        }
+        let governs = |kind: PatternId| {
+            hits.of_in(kind, sentence.clone()).any(|trigger| {
+                if trigger.end > target.start || overlaps_pseudo(trigger) {
+                    return false;
+                }
+                // The trigger must not cover the target itself, and its scope must reach it.
+                let mut end = sentence.end;
+                for &b in &boundaries {
+                    if b >= trigger.end && b < end {
+                        end = b;
+                    }
+                }
+                for other in kinds.iter().filter(|&&k| k != kind) {
+                    for r in hits.of_in(*other, trigger.end..target.start) {
+                        end = end.min(r.start);
+                    }
+                }
+                target.start < end && words_between(prose, trigger.end, target.start) <= MAX_SCOPE_WORDS
+            })
+        };
+        let post_negated = self.negation_post.is_some_and(|post| {
+            hits.of_in(post, target.end..sentence.end).any(|t| {
+                !overlaps_pseudo(t) && words_between(prose, target.end, t.start) <= POST_SCOPE_WORDS
+            })
+        });
+        let block = &doc.blocks[doc.sentences[doc.sentence_at(target.start).unwrap_or(0)].block];
+        // A "Myth:" heading or lead-in makes everything under it a refuted claim.
+        let myth_by_structure = block.lead_in.is_some_and(|li| hits.any_in(self.myth, doc.blocks[li].range.clone()))
+            || doc.section_chain(doc.block_at(target.start).unwrap_or(0)).take(1).any(|s| {
+                s.heading.is_some_and(|h| hits.any_in(self.myth, doc.blocks[h].range.clone()))
+            });
+        Context {
+            negated: governs(self.negation_pre) || post_negated,
+            hypothetical: governs(self.hypothetical),
+            historical: governs(self.historical),
+            other_experiencer: governs(self.other),
+            myth: governs(self.myth) || myth_by_structure,
+        }
+    }
+}
+
+fn words_between(prose: &str, start: usize, end: usize) -> usize {
+    if start >= end {
+        return 0;
+    }
+    prose[start..end].split(|c: char| c.is_whitespace() || c == '\0').filter(|w| !w.is_empty()).count()
+}

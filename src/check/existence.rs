@@ -1,0 +1,64 @@
+//! `kind = "existence"`: phrases that must not appear in an article ("no side effects",
+//! "100% safe", "miracle cure"). Each match the article asserts is reported; a match the
+//! sentence negates or presents as a myth ("it is a myth that any drug is 100% safe") is not.
+
+use serde::Deserialize;
+
+use super::CheckContext;
+use crate::analyze::PatternId;
+use crate::diagnostic::{Diagnostic, Label};
+use crate::error::SpannedError;
+use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
+use crate::rules::{validate_phrases, Compiler, RuleSource};
+
+/// The `[check]` table of an existence rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExistenceSpec {
+    #[serde(rename = "kind")]
+    _kind: serde::de::IgnoredAny,
+    /// Phrases to report (case-insensitive, whole words; see the README's phrase syntax).
+    pub phrases: Phrases,
+    /// Also report matches in negated, myth or someone-else context (default false).
+    #[serde(default)]
+    pub include_negated: bool,
+}
+
+#[derive(Debug)]
+pub struct Existence {
+    pattern: PatternId,
+    include_negated: bool,
+}
+
+impl Existence {
+    pub fn compile(
+        file: RuleFile<ExistenceSpec>,
+        source: &RuleSource,
+        compiler: &mut Compiler<'_>,
+    ) -> Result<Existence, Vec<SpannedError>> {
+        let mut errors = Vec::new();
+        if file.check.phrases.is_empty() {
+            errors.push(SpannedError::new(&source.origin, &source.text, None, "`check.phrases` must not be empty"));
+        }
+        validate_phrases(source, &file.check.phrases, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let pattern = compiler.patterns.add_phrases(&phrase_strings(&file.check.phrases));
+        Ok(Existence { pattern, include_negated: file.check.include_negated })
+    }
+
+    pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
+        for range in cx.hits.of(self.pattern) {
+            if !self.include_negated {
+                let context = cx.context.of(cx.doc, cx.hits, range.clone());
+                if context.negated || context.myth || context.other_experiencer {
+                    continue;
+                }
+            }
+            let matched = cx.doc.text[range.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
+            let message = cx.rule.message.replace("{match}", &matched);
+            out.push(cx.diagnostic(message, Label::new(range.clone(), format!("`{matched}` is stated here"))));
+        }
+    }
+}

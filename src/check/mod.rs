@@ -1,0 +1,71 @@
+//! Rule kinds: the code behind rules. Takes a compiled rule and one file's [`Document`] with
+//! its [`Hits`] and hands on diagnostics. Kinds are a closed enum — adding one is a file here,
+//! a variant and an arm in [`compile`] and [`Check::run`] — so the compiler finds every place a
+//! new kind must be wired in. Each kind's file holds its `[check]` schema (documented per key,
+//! the reference for rule authors), its compile step and its run step.
+
+pub mod existence;
+pub mod requires;
+
+use crate::analyze::{ContextRules, Hits, PatternSet};
+use crate::diagnostic::{Diagnostic, Label};
+use crate::document::Document;
+use crate::error::SpannedError;
+use crate::rules::{self, Compiler, Lexicon, RuleMeta, RuleSource};
+
+/// A compiled check of one rule.
+#[derive(Debug)]
+pub enum Check {
+    Existence(existence::Existence),
+    Requires(requires::Requires),
+}
+
+/// Every kind name, for error messages and `healthlint rules`.
+pub const KINDS: &[&str] = &["existence", "requires"];
+
+/// Compiles the `[check]` table of a rule file according to its kind.
+pub fn compile(
+    kind: &toml::Spanned<String>,
+    source: &RuleSource,
+    compiler: &mut Compiler<'_>,
+) -> Result<Check, Vec<SpannedError>> {
+    match kind.get_ref().as_str() {
+        "existence" => existence::Existence::compile(rules::parse_as(source)?, source, compiler).map(Check::Existence),
+        "requires" => requires::Requires::compile(rules::parse_as(source)?, source, compiler).map(Check::Requires),
+        other => Err(vec![SpannedError::new(
+            &source.origin,
+            &source.text,
+            Some(kind.span()),
+            format!("unknown rule kind `{other}`; expected one of: {}", KINDS.join(", ")),
+        )]),
+    }
+}
+
+/// What a check sees of one file.
+pub struct CheckContext<'a> {
+    pub doc: &'a Document<'a>,
+    pub hits: &'a Hits,
+    pub patterns: &'a PatternSet,
+    pub context: &'a ContextRules,
+    pub lexicon: &'a Lexicon,
+    pub rule: &'a RuleMeta,
+}
+
+impl CheckContext<'_> {
+    /// A diagnostic of this rule at its default severity with its message and help.
+    pub fn diagnostic(&self, message: String, primary: Label) -> Diagnostic {
+        let mut d = Diagnostic::new(self.rule.id.clone(), self.rule.severity, message, primary);
+        d.help = self.rule.help.clone();
+        d
+    }
+}
+
+impl Check {
+    /// Runs the check over one file, appending its findings.
+    pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
+        match self {
+            Check::Existence(c) => c.run(cx, out),
+            Check::Requires(c) => c.run(cx, out),
+        }
+    }
+}

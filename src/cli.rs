@@ -1,0 +1,132 @@
+//! The command line (clap derive): takes `std::env::args` and hands on [`Cli`]. Every flag is
+//! documented here; `healthlint help check` prints these docs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{FailOn, Overrides};
+use crate::report;
+
+/// A fast linter for health articles: missing red-flag guidance, unsupported drug promotion
+/// and contradictory advice.
+#[derive(Debug, Parser)]
+#[command(name = "healthlint", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check articles (Markdown, MDX, plain text) and report findings.
+    Check(CheckArgs),
+    /// List every rule: code, name, category, severity, kind, whether it is selected.
+    Rules(RulesArgs),
+    /// Print a rule's documentation: why it matters, examples, references.
+    Explain(ExplainArgs),
+}
+
+/// Where rules and settings come from; shared by every subcommand.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SettingsArgs {
+    /// Use this config file instead of searching for healthlint.toml upward from the working directory.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore every config file (built-in defaults and command-line flags only).
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
+    /// Load extra rule files from a folder (every *.toml below it); repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    /// Run only these rules: codes or prefixes, comma-separated (HL1,HL201).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Do not run these rules: codes or prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or folders to check; `-` reads standard input. Default: the current folder.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = report::Format::Pretty)]
+    pub format: report::Format,
+    /// When to colour pretty output (NO_COLOR is honoured by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Lowest severity that makes the exit code 1 (overrides `fail-on` in the config).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// Skip files and folders matching this glob when walking; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Number of threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Name for standard input: decides its format (.md/.txt) and the reported path.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Do not compare advice across the files of this run.
+    #[arg(long)]
+    pub no_cross_document: bool,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule's code (HL101) or name.
+    pub code: String,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour output written to a stream that is (or is not) a terminal.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+impl SettingsArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            isolated: self.isolated,
+            rule_dirs: self.rule_dirs.clone(),
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            ..Overrides::default()
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Configuration: takes `healthlint.toml` (found upward from the working directory, or named
+//! with `--config`, or skipped with `--isolated`) and the command-line overrides, and hands on
+//! resolved [`Settings`]: which rules run, severity overrides, `fail-on`, include/exclude globs,
+//! extra rule folders. Unknown keys are errors that point at the key.
+//!
+//! ```toml
+//! fail-on = "warning"          # error | warning | info | never
+//! rule-dirs = ["house-rules"]  # extra rule folders, relative to this file
+//! include = ["**/*.md"]        # globs of files to check when walking (default: by extension)
+//! exclude = ["drafts/**"]      # globs of files and folders to skip when walking
+//! cross-document = true        # compare advice across the files of one run
+//!
+//! [rules]
+//! select = ["HL1", "HL201"]    # codes or prefixes to run (default: all)
+//! ignore = ["HL104"]           # codes or prefixes not to run
+//! severity = { HL201 = "error" }
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::Severity;
+use crate::error::{SetupError, SpannedError};
+
+/// The name of the configuration file.
+pub const CONFIG_FILE: &str = "healthlint.toml";
+
+/// The threshold for a failing exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
+            FailOn::Info => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// `healthlint.toml` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    pub fail_on: Option<FailOn>,
+    pub rule_dirs: Option<Vec<String>>,
+    pub include: Option<Vec<Spanned<String>>>,
+    pub exclude: Option<Vec<Spanned<String>>>,
+    pub cross_document: Option<bool>,
+    pub rules: Option<RuleOptions>,
+}
+
+/// The `[rules]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleOptions {
+    pub select: Option<Vec<Spanned<String>>>,
+    pub ignore: Option<Vec<Spanned<String>>>,
+    pub severity: Option<BTreeMap<String, Spanned<Severity>>>,
+}
+
+/// Command-line values that override the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub isolated: bool,
+    pub rule_dirs: Vec<PathBuf>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub extend_exclude: Vec<String>,
+    pub fail_on: Option<FailOn>,
+    pub no_cross_document: bool,
+}
+
+/// Resolved settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The config file used, if any.
+    pub config_path: Option<PathBuf>,
+    pub fail_on: FailOn,
+    pub rule_dirs: Vec<PathBuf>,
+    pub include: Option<GlobSet>,
+    /// Exclude globs from the file and from `--exclude`, each compiled on its own.
+    pub exclude: Vec<GlobSet>,
+    pub cross_document: bool,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<String, Severity>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            config_path: None,
+            fail_on: FailOn::Warning,
+            rule_dirs: Vec::new(),
+            include: None,
+            exclude: Vec::new(),
+            cross_document: true,
+            select: Vec::new(),
+            ignore: Vec::new(),
+            severity: BTreeMap::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Finds and reads the config file (unless isolated) and applies the overrides.
+    pub fn resolve(cwd: &Path, overrides: &Overrides) -> Result<Settings, SetupError> {
+        let path = match (&overrides.config, overrides.isolated) {
+            (Some(path), _) => Some(path.clone()),
+            (None, true) => None,
+            (None, false) => find_upward(cwd),
+        };
+        let mut settings = match &path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    SetupError::Message(format!("cannot read config file `{}`: {e}", path.display()))
+                })?;
+                Settings::from_toml(&path.display().to_string(), &text, path.parent().unwrap_or(Path::new(".")))?
+            }
+            None => Settings::default(),
+        };
+        settings.config_path = path;
+        settings.apply(overrides).map_err(SetupError::Message)?;
+        Ok(settings)
+    }
+
+    /// Settings from config text; `base` is the folder relative paths start from.
+    pub fn from_toml(origin: &str, text: &str, base: &Path) -> Result<Settings, SetupError> {
+        let text: Arc<str> = Arc::from(text);
+        let options: Options = toml::from_str(&text).map_err(|e| SpannedError::from_toml(origin, &text, &e))?;
+        let mut errors = Vec::new();
+        let mut settings = Settings { fail_on: options.fail_on.unwrap_or(FailOn::Warning), ..Settings::default() };
+        settings.rule_dirs = options.rule_dirs.unwrap_or_default().iter().map(|d| base.join(d)).collect();
+        settings.cross_document = options.cross_document.unwrap_or(true);
+        let mut globs = |list: Option<Vec<Spanned<String>>>| -> Option<GlobSet> {
+            let list = list?;
+            let mut builder = GlobSetBuilder::new();
+            for glob in &list {
+                match Glob::new(glob.get_ref()) {
+                    Ok(g) => {
+                        builder.add(g);
+                    }
+                    Err(e) => errors.push(SpannedError::new(origin, &text, Some(glob.span()), format!("invalid glob: {}", e.kind()))),
+                }
+            }
+            builder.build().ok()
+        };
+        settings.include = globs(options.include);
+        settings.exclude = globs(options.exclude).into_iter().collect();
+        let rules = options.rules.unwrap_or_default();
+        for (list, target) in [(rules.select, &mut settings.select), (rules.ignore, &mut settings.ignore)] {
+            for code in list.unwrap_or_default() {
+                match validate_selector(code.get_ref()) {
+                    Ok(()) => target.push(code.into_inner()),
+                    Err(m) => errors.push(SpannedError::new(origin, &text, Some(code.span()), m)),
+                }
+            }
+        }
+        for (code, severity) in rules.severity.unwrap_or_default() {
+            match validate_selector(&code) {
+                Ok(()) => {
+                    settings.severity.insert(code, severity.into_inner());
+                }
+                Err(m) => errors.push(SpannedError::new(origin, &text, Some(severity.span()), m)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(settings)
+        } else {
+            Err(SetupError::Files(errors))
+        }
+    }
+
+    fn apply(&mut self, o: &Overrides) -> Result<(), String> {
+        self.rule_dirs.extend(o.rule_dirs.iter().cloned());
+        for code in o.select.iter().chain(&o.ignore) {
+            validate_selector(code)?;
+        }
+        if !o.select.is_empty() {
+            self.select = o.select.clone();
+        }
+        self.ignore.extend(o.ignore.iter().cloned());
+        if !o.extend_exclude.is_empty() {
+            let mut builder = GlobSetBuilder::new();
+            for glob in &o.extend_exclude {
+                builder.add(Glob::new(glob).map_err(|e| format!("invalid --exclude glob `{glob}`: {}", e.kind()))?);
+            }
+            self.exclude.push(builder.build().map_err(|e| e.to_string())?);
+        }
+        if let Some(f) = o.fail_on {
+            self.fail_on = f;
+        }
+        if o.no_cross_document {
+            self.cross_document = false;
+        }
+        Ok(())
+    }
+
+    /// Whether a rule runs, by the most specific matching selector (ties go to `ignore`), as
+    /// ruff does: `select = ["HL1"]` with `ignore = ["HL104"]` runs HL1xx but HL104.
+    pub fn is_enabled(&self, code: &str) -> bool {
+        let best = |list: &[String]| list.iter().filter(|p| code.starts_with(p.as_str())).map(String::len).max();
+        let selected = if self.select.is_empty() { Some(0) } else { best(&self.select) };
+        match (selected, best(&self.ignore)) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(s), Some(i)) => s > i,
+        }
+    }
+
+    /// The severity override for a rule, by the most specific selector.
+    pub fn severity_for(&self, code: &str) -> Option<Severity> {
+        self.severity.iter().filter(|(p, _)| code.starts_with(p.as_str())).max_by_key(|(p, _)| p.len()).map(|(_, s)| *s)
+    }
+
+    /// Whether a walked path is excluded.
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let path = path.strip_prefix("./").unwrap_or(path);
+        self.exclude.iter().any(|g| g.is_match(path))
+    }
+}
+
+/// A code or code prefix: `HL`, `HL1`, `HL10`, `HL101`.
+fn validate_selector(code: &str) -> Result<(), String> {
+    let ok = code.starts_with("HL") && code.len() <= 5 && code[2..].bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("`{code}` is not a rule code or prefix (such as HL201 or HL2)"))
+    }
+}
+
+/// The nearest `healthlint.toml` in `dir` or its ancestors.
+pub fn find_upward(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().map(|d| d.join(CONFIG_FILE)).find(|p| p.is_file())
+}

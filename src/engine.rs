@@ -1,0 +1,157 @@
+//! The per-file pipeline: takes a [`Target`] and the compiled [`RuleSet`] and hands on a
+//! [`FileReport`]: source → document → one pattern scan → every selected check → severity
+//! overrides → suppressions → findings sorted by position. Reading problems become `HL0xx`
+//! findings for that file, and a panic inside the checks becomes `HL000` for that file, so
+//! one bad article never stops a run.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use crate::check::CheckContext;
+use crate::config::Settings;
+use crate::diagnostic::{tool, Diagnostic, Severity};
+use crate::discover::Target;
+use crate::document::Document;
+use crate::rules::RuleSet;
+use crate::source::{display_path, Format, SourceError, SourceFile};
+use crate::suppress;
+
+/// The outcome for one target.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The path as reported.
+    pub path: String,
+    /// The text, kept until the report is rendered (pretty output quotes it).
+    pub source: Option<Arc<SourceFile>>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Set when the file was skipped on purpose (binary content found while walking).
+    pub skipped: Option<String>,
+    /// Whether the file could not be checked (unreadable, bad encoding, internal error):
+    /// such a run exits 2.
+    pub failed: bool,
+}
+
+/// Compiled rules plus settings: everything needed to check files, shared by all threads.
+#[derive(Debug)]
+pub struct Linter {
+    pub rules: RuleSet,
+    pub settings: Settings,
+}
+
+impl Linter {
+    pub fn new(rules: RuleSet, settings: Settings) -> Linter {
+        Linter { rules, settings }
+    }
+
+    /// Checks one target; `stdin` holds standard input's bytes when the target is `-`.
+    pub fn check_target(&self, target: &Target, stdin: Option<&[u8]>) -> FileReport {
+        let path = display_path(target.path());
+        let read = match target {
+            Target::File { path: p, format, .. } => SourceFile::read(p, *format),
+            Target::Stdin { name, format } => {
+                SourceFile::from_bytes(name.clone(), *format, stdin.map(<[u8]>::to_vec).unwrap_or_default())
+            }
+            Target::Unreadable { reason, .. } => {
+                let d = tool::UNREADABLE.file_diagnostic(format!("cannot check `{path}`: {reason}"));
+                return FileReport { path, source: None, diagnostics: vec![d], skipped: None, failed: true };
+            }
+        };
+        let explicit = !matches!(target, Target::File { explicit: false, .. });
+        match read {
+            Ok(source) => {
+                let diagnostics = self.check_source(&source);
+                let failed = diagnostics.iter().any(|d| d.rule.code.as_ref() == tool::INTERNAL_ERROR.code);
+                FileReport { path, source: Some(Arc::new(source)), diagnostics, skipped: None, failed }
+            }
+            Err(SourceError::Binary) if !explicit => FileReport {
+                path,
+                source: None,
+                diagnostics: Vec::new(),
+                skipped: Some("binary file (contains NUL bytes)".to_string()),
+                failed: false,
+            },
+            Err(err) => {
+                let rule = match err {
+                    SourceError::Binary => &tool::BINARY,
+                    SourceError::InvalidUtf8 { .. } => &tool::BAD_ENCODING,
+                    SourceError::Io(_) | SourceError::TooLarge { .. } => &tool::UNREADABLE,
+                };
+                let d = rule.file_diagnostic(format!("cannot check `{path}`: {err}"));
+                FileReport { path, source: None, diagnostics: vec![d], skipped: None, failed: true }
+            }
+        }
+    }
+
+    /// Runs every selected check over a decoded file, then overrides and suppressions.
+    pub fn check_source(&self, source: &SourceFile) -> Vec<Diagnostic> {
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_checks(source)));
+        let mut diagnostics = outcome.unwrap_or_else(|payload| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            vec![tool::INTERNAL_ERROR.file_diagnostic(format!("internal error while checking this file: {what}"))
+                .with_help("this is a bug in healthlint; please report it together with the file")]
+        });
+        if let Some(encoding) = source.decoded_from {
+            if let Some(first) = diagnostics.first_mut() {
+                first.note.get_or_insert_with(|| format!("the file was decoded from {encoding}"));
+            }
+        }
+        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        diagnostics.dedup();
+        diagnostics
+    }
+
+    fn run_checks(&self, source: &SourceFile) -> Vec<Diagnostic> {
+        let doc = Document::parse(source);
+        let hits = self.rules.patterns.scan(&doc.prose);
+        let mut diagnostics = Vec::new();
+        for rule in &self.rules.rules {
+            let Some(check) = &rule.check else { continue };
+            let cx = CheckContext {
+                doc: &doc,
+                hits: &hits,
+                patterns: &self.rules.patterns,
+                context: &self.rules.context,
+                lexicon: &self.rules.lexicon,
+                rule: &rule.meta,
+            };
+            let first = diagnostics.len();
+            check.run(&cx, &mut diagnostics);
+            if let Some(severity) = self.settings.severity_for(&rule.meta.id.code) {
+                // The override replaces the rule's default severity; findings the rule itself
+                // reports below its default (incomplete coverage, as info) stay as they are.
+                for d in &mut diagnostics[first..] {
+                    if d.severity >= rule.meta.severity {
+                        d.severity = severity;
+                    }
+                }
+            }
+        }
+        let is_enabled = |prefix: &str| {
+            self.rules.rules.iter().any(|r| r.check.is_some() && r.meta.id.code.starts_with(prefix))
+                || tool::ALL.iter().any(|t| t.code.starts_with(prefix) && self.settings.is_enabled(t.code))
+        };
+        let mut diagnostics = suppress::apply(&source.text, &source.lines, &doc.directives, diagnostics, &is_enabled);
+        // Tool findings produced by suppression follow the selection and overrides too.
+        diagnostics.retain(|d| !d.rule.code.starts_with("HL0") || self.settings.is_enabled(&d.rule.code));
+        for d in diagnostics.iter_mut().filter(|d| d.rule.code.starts_with("HL0")) {
+            if let Some(s) = self.settings.severity_for(&d.rule.code) {
+                d.severity = s;
+            }
+        }
+        diagnostics
+    }
+
+    /// Convenience for tests and tools: checks text as if it were a file at `path`.
+    pub fn check_text(&self, path: &str, format: Format, text: &str) -> Vec<Diagnostic> {
+        self.check_source(&SourceFile::from_text(path, format, text))
+    }
+
+    /// The worst severity that counts toward the exit code.
+    pub fn fails(&self, severity: Severity) -> bool {
+        self.settings.fail_on.fails(severity)
+    }
+}

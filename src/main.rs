@@ -1,0 +1,201 @@
+//! The `healthlint` binary: parses the command line, runs the library, prints, and turns the
+//! outcome into an exit code (0 clean, 1 findings at or above `fail-on`, 2 usage, config,
+//! rule-file or I/O error). All printing happens here and in `report/`.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use healthlint::cli::{CheckArgs, Cli, Command, ExplainArgs, ListFormat, RulesArgs};
+use healthlint::diagnostic::tool;
+use healthlint::engine::Linter;
+use healthlint::error::SetupError;
+use healthlint::{discover, report, source};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules(args) => list_rules(args),
+        Command::Explain(args) => explain(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure::Setup(err)) => {
+            let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let _ = report::render_setup_error(&err, color, &mut io::stderr().lock());
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Io(err)) => {
+            eprintln!("healthlint: error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+enum Failure {
+    Setup(SetupError),
+    Io(io::Error),
+}
+
+impl From<SetupError> for Failure {
+    fn from(e: SetupError) -> Failure {
+        Failure::Setup(e)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Io(e)
+    }
+}
+
+fn load(settings: &healthlint::cli::SettingsArgs, extra: impl FnOnce(&mut healthlint::config::Overrides)) -> Result<Linter, Failure> {
+    let cwd = std::env::current_dir()?;
+    let mut overrides = settings.overrides();
+    extra(&mut overrides);
+    Ok(healthlint::load(&cwd, &overrides)?)
+}
+
+fn check(args: CheckArgs) -> Result<u8, Failure> {
+    let linter = load(&args.settings, |o| {
+        o.extend_exclude = args.exclude.clone();
+        o.fail_on = args.fail_on;
+        o.no_cross_document = args.no_cross_document;
+    })?;
+    let paths = healthlint::default_paths(&args.paths);
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(SetupError::Message("standard input (`-`) can be named only once".into()).into());
+    }
+    let targets = discover::discover(&paths, args.stdin_filename.as_deref(), &linter.settings);
+    let stdin = if paths.iter().any(|p| p.as_os_str() == "-") { Some(source::read_stdin()?) } else { None };
+    let jobs = match args.jobs {
+        Some(0) => return Err(SetupError::Message("--jobs must be at least 1".into()).into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let stdout = io::stdout();
+    let color = args.color.enabled(stdout.is_terminal());
+    let mut reporter = report::reporter(args.format, color);
+    let mut out = io::BufWriter::new(stdout.lock());
+    let outcome = healthlint::run_check(&linter, &targets, stdin.as_deref(), jobs, reporter.as_mut(), &mut out)?;
+    out.flush()?;
+    if args.format == report::Format::Github {
+        eprintln!("{}", outcome.summary.line());
+    }
+    Ok(outcome.exit_code())
+}
+
+fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
+    let linter = load(&args.settings, |_| {})?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let rows: Vec<RuleRow> = tool::ALL
+        .iter()
+        .map(|t| RuleRow {
+            code: t.code.to_string(),
+            name: t.name.to_string(),
+            category: "input".to_string(),
+            severity: linter.settings.severity_for(t.code).unwrap_or(t.severity).to_string(),
+            kind: "tool".to_string(),
+            selected: linter.settings.is_enabled(t.code),
+            summary: t.summary.to_string(),
+            origin: "built in".to_string(),
+        })
+        .chain(linter.rules.rules.iter().map(|r| RuleRow {
+            code: r.meta.id.code.to_string(),
+            name: r.meta.id.name.to_string(),
+            category: r.meta.id.category.to_string(),
+            severity: linter.settings.severity_for(&r.meta.id.code).unwrap_or(r.meta.severity).to_string(),
+            kind: r.meta.kind.clone(),
+            selected: r.check.is_some(),
+            summary: first_sentence(&r.meta.docs.why),
+            origin: r.meta.origin.clone(),
+        }))
+        .collect();
+    match args.format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "version": 1, "rules": rows }))
+                .map_err(io::Error::from)?;
+            writeln!(out)?;
+        }
+        ListFormat::Table => {
+            writeln!(out, "{:<6} {:<48} {:<15} {:<8} {:<10} SELECTED", "CODE", "NAME", "CATEGORY", "SEVERITY", "KIND")?;
+            for r in &rows {
+                writeln!(
+                    out,
+                    "{:<6} {:<48} {:<15} {:<8} {:<10} {}",
+                    r.code,
+                    r.name,
+                    r.category,
+                    r.severity,
+                    r.kind,
+                    if r.selected { "yes" } else { "no" }
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+#[derive(serde::Serialize)]
+struct RuleRow {
+    code: String,
+    name: String,
+    category: String,
+    severity: String,
+    kind: String,
+    selected: bool,
+    summary: String,
+    origin: String,
+}
+
+fn first_sentence(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.find(". ") {
+        Some(i) => text[..=i].to_string(),
+        None => text,
+    }
+}
+
+fn explain(args: ExplainArgs) -> Result<u8, Failure> {
+    let linter = load(&args.settings, |_| {})?;
+    let wanted = args.code.trim();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if let Some(t) = tool::ALL.iter().find(|t| t.code.eq_ignore_ascii_case(wanted) || t.name == wanted) {
+        writeln!(out, "{} {} (input, {} by default)\n\n{}", t.code, t.name, t.severity, t.summary)?;
+        out.flush()?;
+        return Ok(0);
+    }
+    let Some(rule) = linter
+        .rules
+        .rules
+        .iter()
+        .find(|r| r.meta.id.code.eq_ignore_ascii_case(wanted) || r.meta.id.name.as_ref() == wanted)
+    else {
+        return Err(SetupError::Message(format!("no rule with code or name `{wanted}`; `healthlint rules` lists them")).into());
+    };
+    let m = &rule.meta;
+    writeln!(out, "{} {}", m.id.code, m.id.name)?;
+    writeln!(out, "category: {}   severity: {}   kind: {}   defined in: {}\n", m.id.category, m.severity, m.kind, m.origin)?;
+    writeln!(out, "What it reports: {}\n", m.message)?;
+    writeln!(out, "Why it matters\n{}\n", m.docs.why.trim())?;
+    writeln!(out, "Reported\n{}\n", indent(&m.docs.example_fail))?;
+    writeln!(out, "Not reported\n{}\n", indent(&m.docs.example_pass))?;
+    if let Some(help) = &m.help {
+        writeln!(out, "How to fix\n{}\n", help.trim())?;
+    }
+    if !m.docs.references.is_empty() {
+        writeln!(out, "References")?;
+        for r in &m.docs.references {
+            writeln!(out, "  - {r}")?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn indent(text: &str) -> String {
+    text.trim().lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}

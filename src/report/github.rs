@@ -1,0 +1,49 @@
+//! `--format github`: GitHub Actions workflow commands, so that findings show as annotations
+//! on the pull request. Columns are only given for single-line spans, because GitHub rejects
+//! `col` when `line` and `endLine` differ.
+
+use std::io::{self, Write};
+
+use super::{position, Reporter, Summary};
+use crate::diagnostic::Severity;
+use crate::engine::FileReport;
+
+pub struct Github;
+
+impl Reporter for Github {
+    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        for d in &report.diagnostics {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let start = position(report, d.primary.range.start);
+            let end = position(report, d.primary.range.end);
+            let mut props = format!("file={},line={},endLine={}", escape_property(&report.path), start.line, end.line);
+            if start.line == end.line {
+                props.push_str(&format!(",col={},endColumn={}", start.column, end.column));
+            }
+            props.push_str(&format!(",title={}", escape_property(&format!("{} {}", d.rule.code, d.rule.name))));
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str(&format!("\nhelp: {help}"));
+            }
+            writeln!(out, "::{level} {props}::{}", escape_data(&message))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary, _out: &mut dyn Write) -> io::Result<()> {
+        // Only annotations go to standard output; `main` prints the summary to the log.
+        Ok(())
+    }
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}

@@ -1,0 +1,192 @@
+//! `--format json`: the machine-readable contract for editors, CI tools and `eval/score.py`.
+//!
+//! One JSON object is written to standard output (streamed, so memory does not grow with the
+//! number of files):
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "diagnostics": [
+//!     {
+//!       "path": "articles/back-pain.md",
+//!       "code": "HL101",
+//!       "name": "low-back-pain-without-warning-signs",
+//!       "category": "red-flags",
+//!       "severity": "warning",
+//!       "message": "this article about low back pain never says …",
+//!       "start": { "offset": 2, "line": 1, "column": 3 },
+//!       "end":   { "offset": 16, "line": 1, "column": 17 },
+//!       "labels": [
+//!         { "primary": true, "message": "…", "start": { … }, "end": { … } }
+//!       ],
+//!       "help": "add a 'When to get help' section …",
+//!       "note": null,
+//!       "related": [
+//!         { "path": "other.md", "message": "…", "start": { … }, "end": { … } }
+//!       ]
+//!     }
+//!   ],
+//!   "skipped": [ { "path": "img.md", "reason": "binary file (contains NUL bytes)" } ],
+//!   "summary": { "files": 2, "checked": 1, "skipped": 1, "failed": 0,
+//!                "error": 0, "warning": 1, "info": 0 }
+//! }
+//! ```
+//!
+//! - `version` changes only when a field is removed or changes meaning; new fields may be
+//!   added in version 1.
+//! - Diagnostics are sorted by path, then start offset, then code.
+//! - `offset` is a byte offset into the file's text (after decoding: a UTF-8 byte-order mark
+//!   is not counted, UTF-16 files are measured as their UTF-8 text). `line` and `column` are
+//!   1-based; `column` counts Unicode scalar values (characters), not bytes.
+//! - `end` is exclusive. File-level findings (an unreadable file) span `0..0` at 1:1.
+//! - `severity` is `error`, `warning` or `info`; `category` is one of `input`, `red-flags`,
+//!   `drug-promotion`, `contradiction`, `consistency`, `claims`, `readability`.
+//! - `labels[0]` is the primary label (`primary: true`); the others point at further text
+//!   the finding relies on (claims, the second statement of a contradiction).
+//! - `related` holds locations in *other* files (cross-document findings).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{position, Reporter, Summary};
+use crate::diagnostic::Diagnostic;
+use crate::engine::FileReport;
+use crate::source::LineCol;
+
+/// The JSON format version.
+pub const VERSION: u32 = 1;
+
+#[derive(Default)]
+pub struct Json {
+    wrote_any: bool,
+    started: bool,
+}
+
+#[derive(Serialize)]
+struct Position {
+    offset: usize,
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    primary: bool,
+    message: Option<&'a str>,
+    start: Position,
+    end: Position,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    path: &'a str,
+    message: &'a str,
+    start: Position,
+    end: Position,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    path: &'a str,
+    code: &'a str,
+    name: &'a str,
+    category: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    start: Position,
+    end: Position,
+    labels: Vec<JsonLabel<'a>>,
+    help: Option<&'a str>,
+    note: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
+}
+
+fn pos(offset: usize, at: LineCol) -> Position {
+    Position { offset, line: at.line, column: at.column }
+}
+
+fn to_json<'a>(report: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let at = |offset: usize| pos(offset, position(report, offset));
+    let mut labels = vec![JsonLabel {
+        primary: true,
+        message: d.primary.message.as_deref(),
+        start: at(d.primary.range.start),
+        end: at(d.primary.range.end),
+    }];
+    labels.extend(d.secondary.iter().map(|l| JsonLabel {
+        primary: false,
+        message: l.message.as_deref(),
+        start: at(l.range.start),
+        end: at(l.range.end),
+    }));
+    JsonDiagnostic {
+        path: &report.path,
+        code: &d.rule.code,
+        name: &d.rule.name,
+        category: &d.rule.category,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        start: at(d.primary.range.start),
+        end: at(d.primary.range.end),
+        labels,
+        help: d.help.as_deref(),
+        note: d.note.as_deref(),
+        related: d
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                path: &r.path,
+                message: &r.message,
+                start: pos(r.range.start, r.start),
+                end: pos(r.range.end, r.end),
+            })
+            .collect(),
+    }
+}
+
+impl Json {
+    fn start(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if !self.started {
+            write!(out, "{{\"version\":{VERSION},\"diagnostics\":[")?;
+            self.started = true;
+        }
+        Ok(())
+    }
+}
+
+impl Reporter for Json {
+    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        self.start(out)?;
+        for d in &report.diagnostics {
+            if self.wrote_any {
+                out.write_all(b",")?;
+            }
+            out.write_all(b"\n")?;
+            serde_json::to_writer(&mut *out, &to_json(report, d))?;
+            self.wrote_any = true;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        self.start(out)?;
+        #[derive(Serialize)]
+        struct Skipped<'a> {
+            path: &'a str,
+            reason: &'a str,
+        }
+        let skipped: Vec<Skipped<'_>> =
+            summary.skipped.iter().map(|(path, reason)| Skipped { path, reason }).collect();
+        let counts = serde_json::json!({
+            "files": summary.files,
+            "checked": summary.checked,
+            "skipped": summary.skipped.len(),
+            "failed": summary.failed,
+            "error": summary.errors,
+            "warning": summary.warnings,
+            "info": summary.infos,
+        });
+        write!(out, "\n],\"skipped\":{},\"summary\":{}}}\n", serde_json::to_string(&skipped)?, counts)
+    }
+}

@@ -1,0 +1,112 @@
+//! Output: takes [`FileReport`]s in path order and writes them in the chosen format, one file
+//! per format; the run's [`Summary`] closes the output. Reporters write to any `io::Write` and
+//! never decide exit codes. Every format is deterministic: same input, same bytes.
+
+mod concise;
+mod github;
+pub mod json;
+mod pretty;
+
+use std::io::{self, Write};
+
+pub use pretty::render_setup_error;
+
+use crate::diagnostic::Severity;
+use crate::engine::FileReport;
+use crate::source::{LineCol, LineIndex};
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Annotated source snippets for people (ariadne).
+    Pretty,
+    /// One line per finding: `path:line:col: severity[CODE] message`.
+    Concise,
+    /// Versioned JSON for editors and tools (see `report/json.rs`).
+    Json,
+    /// GitHub Actions workflow commands (annotations on pull requests).
+    Github,
+}
+
+/// Counts for the closing summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Targets seen (checked, skipped or failed).
+    pub files: usize,
+    /// Files whose text was checked.
+    pub checked: usize,
+    /// Files skipped on purpose, with the reason.
+    pub skipped: Vec<(String, String)>,
+    /// Files that could not be checked.
+    pub failed: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, report: &FileReport) {
+        self.files += 1;
+        if report.failed {
+            self.failed += 1;
+        } else if let Some(reason) = &report.skipped {
+            self.skipped.push((report.path.clone(), reason.clone()));
+        } else {
+            self.checked += 1;
+        }
+        for d in &report.diagnostics {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+        }
+    }
+
+    /// One line for people: "Checked 3 files: 1 error, 2 warnings, 0 info."
+    pub fn line(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let mut line = format!(
+            "Checked {}: {}, {}, {} info",
+            plural(self.checked, "file"),
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+            self.infos
+        );
+        if !self.skipped.is_empty() {
+            line.push_str(&format!("; skipped {}", plural(self.skipped.len(), "file")));
+        }
+        if self.failed > 0 {
+            line.push_str(&format!("; {} could not be checked", plural(self.failed, "file")));
+        }
+        line.push('.');
+        line
+    }
+}
+
+/// Writes reports in one format.
+pub trait Reporter {
+    /// Writes one file's findings.
+    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()>;
+    /// Closes the output with the summary.
+    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The reporter for a format. `color` applies to the pretty format only.
+pub fn reporter(format: Format, color: bool) -> Box<dyn Reporter> {
+    match format {
+        Format::Pretty => Box::new(pretty::Pretty { color }),
+        Format::Concise => Box::new(concise::Concise),
+        Format::Json => Box::new(json::Json::default()),
+        Format::Github => Box::new(github::Github),
+    }
+}
+
+/// Line and column of a byte offset in a report's text; files without text (unreadable)
+/// report 1:1.
+pub(crate) fn position(report: &FileReport, offset: usize) -> LineCol {
+    match &report.source {
+        Some(source) => source.lines.line_col(&source.text, offset),
+        None => LineIndex::default().line_col("", 0),
+    }
+}

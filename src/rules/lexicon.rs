@@ -1,0 +1,38 @@
+//! Shared term lists under `rules/lexicon/` (built in): context triggers for NegEx/ConText,
+//! care-seeking actions, drugs. They are parsed once at start-up into typed structs that rule
+//! kinds read while compiling; a broken lexicon file is reported like a broken rule file.
+
+use std::sync::Arc;
+
+use super::builtin;
+use crate::analyze::context::ContextLexicon;
+use crate::error::{SetupError, SpannedError};
+
+/// Every built-in lexicon, parsed.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    pub context: ContextLexicon,
+}
+
+impl Lexicon {
+    /// Parses the built-in lexicon files.
+    pub fn builtin() -> Result<Lexicon, SetupError> {
+        Ok(Lexicon { context: parse_builtin("lexicon/context.toml")? })
+    }
+}
+
+/// Parses one built-in lexicon file with a typed schema.
+pub fn parse_builtin<T: serde::de::DeserializeOwned>(path: &'static str) -> Result<T, SpannedError> {
+    let (_, text) = builtin::BUILTIN_FILES.iter().find(|(p, _)| *p == path).ok_or_else(|| SpannedError {
+        origin: format!("rules/{path}"),
+        text: Arc::from(""),
+        span: None,
+        message: "built-in lexicon file is missing".to_string(),
+    })?;
+    parse_text(&format!("rules/{path}"), text)
+}
+
+/// Parses lexicon text with a typed schema, reporting errors at their span.
+pub fn parse_text<T: serde::de::DeserializeOwned>(origin: &str, text: &str) -> Result<T, SpannedError> {
+    toml::from_str(text).map_err(|e| SpannedError::from_toml(origin, &Arc::from(text), &e))
+}

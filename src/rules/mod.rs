@@ -1,0 +1,217 @@
+//! Rules as data: takes the built-in rule files and the user's rule folders and hands on a
+//! [`RuleSet`] — every rule validated, its check compiled once, all phrase lists in one shared
+//! [`PatternSet`]. Files under `lexicon/` are not rules but shared term lists (context
+//! triggers, care actions, drugs) that kinds read while they compile ([`Lexicon`]). Any error
+//! stops the run before a file is checked, pointing at the key or value in the TOML file.
+
+pub mod builtin;
+pub mod lexicon;
+pub mod pattern;
+pub mod spec;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::analyze::{ContextRules, PatternSet, PatternSetBuilder};
+use crate::check::{self, Check};
+use crate::diagnostic::{RuleId, Severity};
+use crate::error::{SetupError, SpannedError};
+pub use lexicon::Lexicon;
+use spec::{KindOnly, RuleFile};
+
+/// A settings file to load: how it is named to users and its text.
+#[derive(Debug, Clone)]
+pub struct RuleSource {
+    pub origin: String,
+    pub text: Arc<str>,
+}
+
+/// What every rule is, apart from its check.
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    pub id: RuleId,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub docs: spec::Docs,
+    /// The `check.kind` string.
+    pub kind: String,
+    pub origin: String,
+}
+
+/// A loaded rule. `check` is `None` when the rule is not selected, so that it costs nothing
+/// per file but still shows in `healthlint rules`.
+#[derive(Debug)]
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: Option<Check>,
+}
+
+/// Everything the engine needs from the rules, compiled once and shared by all threads.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub patterns: PatternSet,
+    pub context: ContextRules,
+    pub lexicon: Arc<Lexicon>,
+}
+
+/// State shared by kinds while they compile.
+pub struct Compiler<'a> {
+    pub patterns: &'a mut PatternSetBuilder,
+    pub lexicon: &'a Lexicon,
+    pub context: &'a ContextRules,
+}
+
+/// Built-in rule files (everything under `rules/` but the lexicon).
+pub fn builtin_sources() -> Vec<RuleSource> {
+    builtin::BUILTIN_FILES
+        .iter()
+        .filter(|(path, _)| !path.starts_with("lexicon/"))
+        .map(|(path, text)| RuleSource { origin: format!("rules/{path}"), text: Arc::from(*text) })
+        .collect()
+}
+
+/// Rule files in a user folder (every `*.toml` below it, sorted by path).
+pub fn dir_sources(dir: &Path) -> Result<Vec<RuleSource>, SetupError> {
+    if !dir.is_dir() {
+        return Err(SetupError::Message(format!("rule folder `{}` does not exist or is not a folder", dir.display())));
+    }
+    let mut out = Vec::new();
+    for entry in ignore::WalkBuilder::new(dir).standard_filters(false).sort_by_file_name(|a, b| a.cmp(b)).build() {
+        let entry = entry.map_err(|e| SetupError::Message(format!("cannot read rule folder `{}`: {e}", dir.display())))?;
+        let path = entry.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| SetupError::Message(format!("cannot read rule file `{}`: {e}", path.display())))?;
+            out.push(RuleSource { origin: path.display().to_string(), text: Arc::from(text) });
+        }
+    }
+    Ok(out)
+}
+
+impl RuleSet {
+    /// Loads, validates and compiles rules; `enabled` decides which rules get compiled checks.
+    /// Every problem in every file is collected, so that one run shows them all.
+    pub fn load(sources: &[RuleSource], enabled: &dyn Fn(&str) -> bool) -> Result<RuleSet, SetupError> {
+        let lexicon = Lexicon::builtin()?;
+        let mut patterns = PatternSetBuilder::default();
+        let context = ContextRules::compile(&lexicon.context, &mut patterns);
+        let mut errors = Vec::new();
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut seen_codes: HashMap<String, String> = HashMap::new();
+        let mut seen_names: HashMap<String, String> = HashMap::new();
+        for source in sources {
+            match load_one(source, &lexicon, &context, &mut patterns, enabled) {
+                Ok(rule) => {
+                    let code = rule.meta.id.code.to_string();
+                    let name = rule.meta.id.name.to_string();
+                    let mut duplicate = |seen: &mut HashMap<String, String>, key: String, what: &str, field: &str| {
+                        if let Some(first) = seen.get(&key) {
+                            errors.push(SpannedError::new(
+                                &source.origin,
+                                &source.text,
+                                field_span(&source.text, field),
+                                format!("duplicate rule {what} `{key}`: already defined in {first}"),
+                            ));
+                            true
+                        } else {
+                            seen.insert(key, source.origin.clone());
+                            false
+                        }
+                    };
+                    let dup_code = duplicate(&mut seen_codes, code, "code", "code");
+                    let dup_name = duplicate(&mut seen_names, name, "name", "name");
+                    if !dup_code && !dup_name {
+                        rules.push(rule);
+                    }
+                }
+                Err(mut errs) => errors.append(&mut errs),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(SetupError::Files(errors));
+        }
+        rules.sort_by(|a, b| a.meta.id.code.cmp(&b.meta.id.code));
+        let patterns = patterns
+            .build()
+            .map_err(|e| SetupError::Message(format!("the combined rule patterns do not compile: {e}")))?;
+        Ok(RuleSet { rules, patterns, context, lexicon: Arc::new(lexicon) })
+    }
+
+    /// The rule with a code, if any.
+    pub fn get(&self, code: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.meta.id.code.as_ref() == code)
+    }
+}
+
+/// Parses and compiles one rule file.
+fn load_one(
+    source: &RuleSource,
+    lexicon: &Lexicon,
+    context: &ContextRules,
+    patterns: &mut PatternSetBuilder,
+    enabled: &dyn Fn(&str) -> bool,
+) -> Result<Rule, Vec<SpannedError>> {
+    let err = |span, message: String| vec![SpannedError::new(&source.origin, &source.text, span, message)];
+    let header: RuleFile<KindOnly> =
+        toml::from_str(&source.text).map_err(|e| vec![SpannedError::from_toml(&source.origin, &source.text, &e)])?;
+    spec::check_code(header.code.get_ref(), header.category.get_ref()).map_err(|m| {
+        let span = if m.starts_with("unknown category") || m.starts_with("category") {
+            header.category.span()
+        } else {
+            header.code.span()
+        };
+        err(Some(span), m)
+    })?;
+    spec::check_name(header.name.get_ref()).map_err(|m| err(Some(header.name.span()), m))?;
+    let meta = RuleMeta {
+        id: RuleId {
+            code: header.code.get_ref().as_str().into(),
+            name: header.name.get_ref().as_str().into(),
+            category: header.category.get_ref().as_str().into(),
+        },
+        severity: header.severity,
+        message: header.message,
+        help: header.help,
+        docs: header.docs,
+        kind: header.check.kind.get_ref().clone(),
+        origin: source.origin.clone(),
+    };
+    let is_enabled = enabled(&meta.id.code);
+    let mut scratch = PatternSetBuilder::default();
+    let mut compiler = Compiler { patterns: if is_enabled { patterns } else { &mut scratch }, lexicon, context };
+    let compiled = check::compile(&header.check.kind, source, &mut compiler)?;
+    Ok(Rule { meta, check: is_enabled.then_some(compiled) })
+}
+
+/// Parses a rule file with a kind's own `[check]` schema; used by `check::compile`.
+pub fn parse_as<C: serde::de::DeserializeOwned>(source: &RuleSource) -> Result<RuleFile<C>, Vec<SpannedError>> {
+    toml::from_str(&source.text).map_err(|e| vec![SpannedError::from_toml(&source.origin, &source.text, &e)])
+}
+
+/// Validates every phrase of a list, collecting errors at each phrase's span.
+pub fn validate_phrases(source: &RuleSource, phrases: &spec::Phrases, errors: &mut Vec<SpannedError>) {
+    for phrase in phrases {
+        if let Err(message) = pattern::validate(phrase.get_ref()) {
+            errors.push(SpannedError::new(&source.origin, &source.text, Some(phrase.span()), message));
+        }
+    }
+}
+
+/// Best-effort span of a top-level key, for errors found after parsing (duplicates).
+fn field_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                let start = offset + (line.len() - trimmed.len());
+                return Some(start..offset + line.trim_end().len());
+            }
+        }
+        offset += line.len();
+    }
+    None
+}

@@ -1,0 +1,95 @@
+//! Rule authors write phrases, not regexes: this module turns a list of phrases into one
+//! regex source. A phrase is matched case-insensitively at word boundaries; a space matches
+//! any run of whitespace or a hyphen ("pins and needles", "pins-and-needles"); an apostrophe
+//! matches straight and curly ones; `(a|b)`, `?` and `\d` keep their regex meaning so that a
+//! phrase can cover its variants ("(lower|low) back pain", "tablets?").
+
+/// Regex source for one phrase (no flags, no boundaries).
+pub fn phrase_body(phrase: &str) -> String {
+    let mut out = String::with_capacity(phrase.len() * 2);
+    let mut chars = phrase.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => {
+                while chars.peek() == Some(&' ') {
+                    chars.next();
+                }
+                out.push_str(r"[\s\-]+");
+            }
+            '\'' | '’' => out.push_str("['’]"),
+            '\\' => {
+                // Keep the escape and the escaped character as written (`\d`, `\.`).
+                out.push('\\');
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '.' | '+' | '*' | '[' | ']' | '{' | '}' | '^' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Regex source for one phrase with word boundaries where the phrase starts or ends with a
+/// word character (a phrase such as "myth:" cannot take a boundary after the colon).
+pub fn phrase_regex(phrase: &str) -> String {
+    let trimmed = phrase.trim();
+    let body = phrase_body(trimmed);
+    let starts_word = trimmed.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '(' || c == '\\');
+    let ends_word = trimmed.chars().last().is_some_and(|c| c.is_alphanumeric() || c == ')' || c == '?');
+    format!("{}(?:{body}){}", if starts_word { r"\b" } else { "" }, if ends_word { r"\b" } else { "" })
+}
+
+/// One case-insensitive regex source matching any of the phrases.
+pub fn any_of<S: AsRef<str>>(phrases: &[S]) -> String {
+    let alternatives: Vec<String> = phrases.iter().map(|p| phrase_regex(p.as_ref())).collect();
+    format!("(?i:{})", alternatives.join("|"))
+}
+
+/// Checks that a phrase compiles on its own, so that a bad phrase is reported at its own span
+/// in the rule file rather than as a failure of the combined pattern.
+pub fn validate(phrase: &str) -> Result<(), String> {
+    if phrase.trim().is_empty() {
+        return Err("empty phrase".to_string());
+    }
+    regex::Regex::new(&any_of(&[phrase])).map(|_| ()).map_err(|e| match e {
+        regex::Error::Syntax(msg) => format!("invalid phrase pattern: {}", msg.lines().last().unwrap_or(&msg)),
+        other => format!("invalid phrase pattern: {other}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex::Regex;
+
+    fn matches(phrase: &str, text: &str) -> bool {
+        Regex::new(&any_of(&[phrase])).unwrap().is_match(text)
+    }
+
+    #[test]
+    fn spaces_apostrophes_and_boundaries() {
+        assert!(matches("chest pain", "Chest\n  pain"));
+        assert!(matches("pins and needles", "pins-and-needles"));
+        assert!(matches("don't ignore", "Don’t ignore it"));
+        assert!(!matches("ice", "advice"));
+        assert!(matches("(low|lower) back pain", "lower back pain"));
+        assert!(matches("tablets?", "one tablet"));
+        assert!(matches("myth:", "Myth: heat"));
+        assert!(matches("a&e", "go to A&E now"));
+        assert!(matches("100% safe", "it is 100% safe"));
+        assert!(matches("e.g. this", "e.g. this"));
+        assert!(!matches("e.g. this", "exg this"));
+    }
+
+    #[test]
+    fn reports_bad_phrases() {
+        assert!(validate("(unclosed").is_err());
+        assert!(validate("  ").is_err());
+        assert!(validate("fine (phrase|words)").is_ok());
+    }
+}

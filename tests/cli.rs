@@ -1,0 +1,244 @@
+//! The command line as users and CI meet it: exit codes 0/1/2, formats, standard input,
+//! determinism across thread counts, broken settings files, suppressions.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn healthlint() -> Command {
+    let mut cmd = Command::cargo_bin("healthlint").unwrap();
+    cmd.current_dir(common::root()).env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn clean_file_exits_0_and_finding_exits_1() {
+    healthlint().args(["check", "--isolated", "fixtures/rules/HL502/pass_evidence_language.md"]).assert().code(0);
+    healthlint()
+        .args(["check", "--isolated", "fixtures/rules/HL502/fail_miracle_cure.md"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("HL502"))
+        .stdout(predicate::str::contains("Checked 1 file"));
+}
+
+#[test]
+fn fail_on_decides_what_fails() {
+    // HL511 is info by default: not a failure at the default `fail-on = warning`.
+    let file = "fixtures/rules/HL511/fail_ice_on_skin.md";
+    healthlint().args(["check", "--isolated", "--select", "HL511", file]).assert().code(0);
+    healthlint().args(["check", "--isolated", "--select", "HL511", "--fail-on", "info", file]).assert().code(1);
+    healthlint()
+        .args(["check", "--isolated", "--fail-on", "never", "fixtures/rules/HL502/fail_miracle_cure.md"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn missing_path_exits_2_but_other_files_are_checked() {
+    healthlint()
+        .args(["check", "--isolated", "--format", "concise", "no/such/file.md", "fixtures/rules/HL502/fail_miracle_cure.md"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("no/such/file.md:1:1: error[HL001]"))
+        .stdout(predicate::str::contains("fail_miracle_cure.md:3:6: warning[HL502]"));
+}
+
+#[test]
+fn json_output_parses_and_carries_the_contract() {
+    let out = healthlint()
+        .args(["check", "--isolated", "--format", "json", "fixtures/rules/HL501/fail_supplement_blog.md"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["version"], 1);
+    let d = &json["diagnostics"][0];
+    for key in ["path", "code", "name", "category", "severity", "message", "start", "end", "labels", "help", "related"] {
+        assert!(d.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(d["category"], "claims");
+    assert_eq!(d["start"]["line"], 5);
+    assert_eq!(json["summary"]["checked"], 1);
+}
+
+#[test]
+fn stdin_with_a_name() {
+    healthlint()
+        .args(["check", "--isolated", "--format", "concise", "--stdin-filename", "draft.md", "-"])
+        .write_stdin("# Draft\n\nThis tea is a miracle cure.\n")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("draft.md:3:14: warning[HL502]"));
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    let run = |jobs: &str| {
+        healthlint()
+            .args(["check", "--isolated", "--format", "json", "--jobs", jobs, "fixtures"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("8"));
+}
+
+#[test]
+fn broken_rule_file_points_at_the_key_and_checks_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("HL599-bad.toml"),
+        "code = \"HL599\"\nname = \"bad\"\ncategory = \"claims\"\nseverity = \"warning\"\nmessage = \"m\"\n\n[check]\nkind = \"existence\"\nphrase = [\"x\"]\n\n[docs]\nwhy = \"w\"\nexample-fail = \"f\"\nexample-pass = \"p\"\n",
+    )
+    .unwrap();
+    healthlint()
+        .args(["check", "--isolated", "--rules"])
+        .arg(dir.path())
+        .arg("fixtures/rules/HL502/fail_miracle_cure.md")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("HL599-bad.toml"))
+        .stderr(predicate::str::contains("unknown field `phrase`"))
+        .stderr(predicate::str::contains("9 │ phrase"));
+}
+
+#[test]
+fn bad_phrase_and_unknown_kind_are_reported_where_they_stand() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "category = \"claims\"\nseverity = \"warning\"\nmessage = \"m\"\n";
+    let docs = "\n[docs]\nwhy = \"w\"\nexample-fail = \"f\"\nexample-pass = \"p\"\n";
+    std::fs::write(
+        dir.path().join("a.toml"),
+        format!("code = \"HL598\"\nname = \"a\"\n{header}[check]\nkind = \"existence\"\nphrases = [\"fine\", \"(broken\"]\n{docs}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.toml"),
+        format!("code = \"HL597\"\nname = \"b\"\n{header}[check]\nkind = \"existance\"\n{docs}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("c.toml"),
+        format!("code = \"HL501\"\nname = \"c\"\n{header}[check]\nkind = \"existence\"\nphrases = [\"x\"]\n{docs}"),
+    )
+    .unwrap();
+    healthlint()
+        .args(["rules", "--isolated", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid phrase pattern"))
+        .stderr(predicate::str::contains("\"(broken\""))
+        .stderr(predicate::str::contains("unknown rule kind `existance`"))
+        .stderr(predicate::str::contains("duplicate rule code `HL501`"));
+}
+
+#[test]
+fn config_unknown_key_exits_2_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("healthlint.toml"), "fail-on = \"error\"\n[rules]\nselectt = [\"HL1\"]\n").unwrap();
+    std::fs::write(dir.path().join("a.md"), "# Hi\n").unwrap();
+    let mut cmd = Command::cargo_bin("healthlint").unwrap();
+    cmd.current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check", "a.md"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("healthlint.toml"))
+        .stderr(predicate::str::contains("unknown field `selectt`"))
+        .stderr(predicate::str::contains("3 │ selectt"));
+}
+
+#[test]
+fn config_is_found_upward_and_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("healthlint.toml"),
+        "exclude = [\"drafts/**\"]\n[rules]\nignore = [\"HL501\"]\nseverity = { HL502 = \"error\" }\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("sub/drafts")).unwrap();
+    std::fs::write(dir.path().join("sub/a.md"), "It is 100% safe. A miracle cure.\n").unwrap();
+    std::fs::write(dir.path().join("sub/drafts/b.md"), "A miracle cure.\n").unwrap();
+    let mut cmd = Command::cargo_bin("healthlint").unwrap();
+    cmd.current_dir(dir.path().join("sub"))
+        .args(["check", "--format", "concise", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("a.md:1:19: error[HL502]"))
+        .stdout(predicate::str::contains("HL501").not())
+        .stdout(predicate::str::contains("b.md").not());
+}
+
+#[test]
+fn suppressions_silence_and_unused_ones_are_reported() {
+    healthlint()
+        .args(["check", "--isolated", "--format", "concise", "fixtures/projects/suppressions/article.md"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("article.md:3:").not())
+        .stdout(predicate::str::contains("article.md:11:1: warning[HL501]"))
+        .stdout(predicate::str::contains("article.md:13:33: warning[HL003]"))
+        .stdout(predicate::str::contains("article.md:15:1: warning[HL005]"))
+        .stdout(predicate::str::contains("HL502").not());
+}
+
+#[test]
+fn binary_files_are_skipped_when_walked_and_errors_when_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("image.md"), b"\x89PNG\0\0\x01").unwrap();
+    std::fs::write(dir.path().join("ok.md"), "# Fine\n").unwrap();
+    let mut cmd = Command::cargo_bin("healthlint").unwrap();
+    cmd.current_dir(dir.path())
+        .args(["check", "--isolated", "."])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("note: skipped image.md: binary file"));
+    let mut cmd = Command::cargo_bin("healthlint").unwrap();
+    cmd.current_dir(dir.path())
+        .args(["check", "--isolated", "--format", "concise", "image.md"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("image.md:1:1: error[HL004]"));
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = healthlint().args(["rules", "--isolated", "--format", "json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = json["rules"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"HL000") && codes.contains(&"HL501"));
+    healthlint()
+        .args(["explain", "HL501"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Why it matters"))
+        .stdout(predicate::str::contains("References"));
+    healthlint().args(["explain", "HL999"]).assert().code(2).stderr(predicate::str::contains("no rule"));
+}
+
+#[test]
+fn github_annotations() {
+    healthlint()
+        .args(["check", "--isolated", "--format", "github", "fixtures/rules/HL502/fail_miracle_cure.md"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "::warning file=fixtures/rules/HL502/fail_miracle_cure.md,line=3,endLine=3,col=6,endColumn=18,title=HL502 miracle-cure-claim::",
+        ));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    healthlint().args(["check", "--format", "xml"]).assert().code(2);
+    healthlint().args(["check", "--isolated", "--jobs", "0", "."]).assert().code(2);
+    healthlint().args(["check", "--isolated", "--select", "XY1", "."]).assert().code(2);
+}

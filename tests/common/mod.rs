@@ -1,0 +1,74 @@
+//! Helpers shared by the integration tests: build a linter for one rule, check a fixture,
+//! render its findings the way the command line does.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use healthlint::config::Overrides;
+use healthlint::discover::Target;
+use healthlint::engine::{FileReport, Linter};
+use healthlint::report::{self, Summary};
+use healthlint::source::Format;
+
+/// A linter with only the rules whose codes start with one of `select` (isolated from any
+/// config file, so tests see built-in defaults).
+pub fn linter(select: &[&str]) -> Linter {
+    let overrides = Overrides {
+        isolated: true,
+        select: select.iter().map(|s| s.to_string()).collect(),
+        ..Overrides::default()
+    };
+    healthlint::load(Path::new(env!("CARGO_MANIFEST_DIR")), &overrides).expect("built-in rules load")
+}
+
+/// Checks a file as if it were named on the command line.
+pub fn check_file(linter: &Linter, path: &Path) -> FileReport {
+    let format = Format::from_path(path).unwrap_or(Format::Markdown);
+    linter.check_target(&Target::File { path: path.to_path_buf(), format, explicit: true }, None)
+}
+
+/// Renders reports in a format, without colour.
+pub fn render(reports: &[FileReport], format: report::Format) -> String {
+    let mut reporter = report::reporter(format, false);
+    let mut out = Vec::new();
+    let mut summary = Summary::default();
+    for r in reports {
+        summary.add(r);
+        reporter.file(r, &mut out).unwrap();
+    }
+    reporter.finish(&summary, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// The `(code, line)` pairs a fixture states it expects: `<!-- expect: HL101@3, HL2xx@9 -->`.
+pub fn expectations(text: &str) -> Option<Vec<(String, usize)>> {
+    let line = text.lines().find(|l| l.trim_start().starts_with("<!-- expect:"))?;
+    let body = line.trim().trim_start_matches("<!-- expect:").trim_end_matches("-->").trim();
+    Some(
+        body.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|item| {
+                let (code, line) = item.split_once('@').unwrap_or_else(|| panic!("`{item}` is not CODE@LINE"));
+                (code.to_string(), line.parse().unwrap_or_else(|_| panic!("bad line in `{item}`")))
+            })
+            .collect(),
+    )
+}
+
+/// The `(code, line)` pairs a report holds, sorted.
+pub fn found(report: &FileReport) -> Vec<(String, usize)> {
+    let source = report.source.as_ref().expect("fixture was read");
+    let mut out: Vec<_> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.rule.code.to_string(), source.lines.line_col(&source.text, d.primary.range.start).line))
+        .collect();
+    out.sort();
+    out
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
