@@ -128,9 +128,16 @@ impl Settings {
         let mut settings = match &path {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
-                    SetupError::Message(format!("cannot read config file `{}`: {e}", path.display()))
+                    SetupError::Message(format!(
+                        "cannot read config file `{}`: {e}",
+                        path.display()
+                    ))
                 })?;
-                Settings::from_toml(&path.display().to_string(), &text, path.parent().unwrap_or(Path::new(".")))?
+                Settings::from_toml(
+                    &path.display().to_string(),
+                    &text,
+                    path.parent().unwrap_or(Path::new(".")),
+                )?
             }
             None => Settings::default(),
         };
@@ -142,10 +149,19 @@ impl Settings {
     /// Settings from config text; `base` is the folder relative paths start from.
     pub fn from_toml(origin: &str, text: &str, base: &Path) -> Result<Settings, SetupError> {
         let text: Arc<str> = Arc::from(text);
-        let options: Options = toml::from_str(&text).map_err(|e| SpannedError::from_toml(origin, &text, &e))?;
+        let options: Options =
+            toml::from_str(&text).map_err(|e| SpannedError::from_toml(origin, &text, &e))?;
         let mut errors = Vec::new();
-        let mut settings = Settings { fail_on: options.fail_on.unwrap_or(FailOn::Warning), ..Settings::default() };
-        settings.rule_dirs = options.rule_dirs.unwrap_or_default().iter().map(|d| base.join(d)).collect();
+        let mut settings = Settings {
+            fail_on: options.fail_on.unwrap_or(FailOn::Warning),
+            ..Settings::default()
+        };
+        settings.rule_dirs = options
+            .rule_dirs
+            .unwrap_or_default()
+            .iter()
+            .map(|d| base.join(d))
+            .collect();
         settings.cross_document = options.cross_document.unwrap_or(true);
         let mut globs = |list: Option<Vec<Spanned<String>>>| -> Option<GlobSet> {
             let list = list?;
@@ -155,7 +171,12 @@ impl Settings {
                     Ok(g) => {
                         builder.add(g);
                     }
-                    Err(e) => errors.push(SpannedError::new(origin, &text, Some(glob.span()), format!("invalid glob: {}", e.kind()))),
+                    Err(e) => errors.push(SpannedError::new(
+                        origin,
+                        &text,
+                        Some(glob.span()),
+                        format!("invalid glob: {}", e.kind()),
+                    )),
                 }
             }
             builder.build().ok()
@@ -163,7 +184,10 @@ impl Settings {
         settings.include = globs(options.include);
         settings.exclude = globs(options.exclude).into_iter().collect();
         let rules = options.rules.unwrap_or_default();
-        for (list, target) in [(rules.select, &mut settings.select), (rules.ignore, &mut settings.ignore)] {
+        for (list, target) in [
+            (rules.select, &mut settings.select),
+            (rules.ignore, &mut settings.ignore),
+        ] {
             for code in list.unwrap_or_default() {
                 match validate_selector(code.get_ref()) {
                     Ok(()) => target.push(code.into_inner()),
@@ -198,9 +222,13 @@ impl Settings {
         if !o.extend_exclude.is_empty() {
             let mut builder = GlobSetBuilder::new();
             for glob in &o.extend_exclude {
-                builder.add(Glob::new(glob).map_err(|e| format!("invalid --exclude glob `{glob}`: {}", e.kind()))?);
+                builder.add(
+                    Glob::new(glob)
+                        .map_err(|e| format!("invalid --exclude glob `{glob}`: {}", e.kind()))?,
+                );
             }
-            self.exclude.push(builder.build().map_err(|e| e.to_string())?);
+            self.exclude
+                .push(builder.build().map_err(|e| e.to_string())?);
         }
         if let Some(f) = o.fail_on {
             self.fail_on = f;
@@ -214,8 +242,17 @@ impl Settings {
     /// Whether a rule runs, by the most specific matching selector (ties go to `ignore`), as
     /// ruff does: `select = ["HL1"]` with `ignore = ["HL104"]` runs HL1xx but HL104.
     pub fn is_enabled(&self, code: &str) -> bool {
-        let best = |list: &[String]| list.iter().filter(|p| code.starts_with(p.as_str())).map(String::len).max();
-        let selected = if self.select.is_empty() { Some(0) } else { best(&self.select) };
+        let best = |list: &[String]| {
+            list.iter()
+                .filter(|p| code.starts_with(p.as_str()))
+                .map(String::len)
+                .max()
+        };
+        let selected = if self.select.is_empty() {
+            Some(0)
+        } else {
+            best(&self.select)
+        };
         match (selected, best(&self.ignore)) {
             (None, _) => false,
             (Some(_), None) => true,
@@ -225,7 +262,11 @@ impl Settings {
 
     /// The severity override for a rule, by the most specific selector.
     pub fn severity_for(&self, code: &str) -> Option<Severity> {
-        self.severity.iter().filter(|(p, _)| code.starts_with(p.as_str())).max_by_key(|(p, _)| p.len()).map(|(_, s)| *s)
+        self.severity
+            .iter()
+            .filter(|(p, _)| code.starts_with(p.as_str()))
+            .max_by_key(|(p, _)| p.len())
+            .map(|(_, s)| *s)
     }
 
     /// Whether a walked path is excluded.
@@ -237,15 +278,20 @@ impl Settings {
 
 /// A code or code prefix: `HL`, `HL1`, `HL10`, `HL101`.
 fn validate_selector(code: &str) -> Result<(), String> {
-    let ok = code.starts_with("HL") && code.len() <= 5 && code[2..].bytes().all(|b| b.is_ascii_digit());
+    let ok =
+        code.starts_with("HL") && code.len() <= 5 && code[2..].bytes().all(|b| b.is_ascii_digit());
     if ok {
         Ok(())
     } else {
-        Err(format!("`{code}` is not a rule code or prefix (such as HL201 or HL2)"))
+        Err(format!(
+            "`{code}` is not a rule code or prefix (such as HL201 or HL2)"
+        ))
     }
 }
 
 /// The nearest `healthlint.toml` in `dir` or its ancestors.
 pub fn find_upward(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors().map(|d| d.join(CONFIG_FILE)).find(|p| p.is_file())
+    dir.ancestors()
+        .map(|d| d.join(CONFIG_FILE))
+        .find(|p| p.is_file())
 }

@@ -7,7 +7,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 /// How serious a finding is. Ordered, so that `severity >= fail_on` decides the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -48,11 +50,17 @@ pub struct Label {
 
 impl Label {
     pub fn new(range: Range<usize>, message: impl Into<String>) -> Label {
-        Label { range, message: Some(message.into()) }
+        Label {
+            range,
+            message: Some(message.into()),
+        }
     }
 
     pub fn bare(range: Range<usize>) -> Label {
-        Label { range, message: None }
+        Label {
+            range,
+            message: None,
+        }
     }
 }
 
@@ -80,7 +88,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: RuleId, severity: Severity, message: impl Into<String>, primary: Label) -> Diagnostic {
+    pub fn new(
+        rule: RuleId,
+        severity: Severity,
+        message: impl Into<String>,
+        primary: Label,
+    ) -> Diagnostic {
         Diagnostic {
             rule,
             severity,
@@ -111,7 +124,12 @@ impl Diagnostic {
     /// The order reporters print findings in: position, then code, then message, so that
     /// output never depends on the order checks ran in.
     pub fn sort_key(&self) -> (usize, usize, &str, &str) {
-        (self.primary.range.start, self.primary.range.end, &self.rule.code, &self.message)
+        (
+            self.primary.range.start,
+            self.primary.range.end,
+            &self.rule.code,
+            &self.message,
+        )
     }
 }
 
@@ -138,7 +156,8 @@ pub mod tool {
         code: "HL001",
         name: "unreadable-file",
         severity: Severity::Error,
-        summary: "the file could not be read (permissions, a broken link, a directory loop, too large).",
+        summary:
+            "the file could not be read (permissions, a broken link, a directory loop, too large).",
     };
     pub const BAD_ENCODING: ToolRule = ToolRule {
         code: "HL002",
@@ -150,7 +169,8 @@ pub mod tool {
         code: "HL003",
         name: "unused-suppression",
         severity: Severity::Warning,
-        summary: "a `healthlint-disable` comment silences nothing: remove it, or fix the code it names.",
+        summary:
+            "a `healthlint-disable` comment silences nothing: remove it, or fix the code it names.",
     };
     pub const BINARY: ToolRule = ToolRule {
         code: "HL004",
@@ -162,16 +182,27 @@ pub mod tool {
         code: "HL005",
         name: "invalid-suppression",
         severity: Severity::Warning,
-        summary: "a `healthlint-…` comment is misspelt or names no valid code, so it silences nothing.",
+        summary:
+            "a `healthlint-…` comment is misspelt or names no valid code, so it silences nothing.",
     };
 
     /// All tool rules, for `healthlint rules` and `explain`.
-    pub const ALL: &[&ToolRule] =
-        &[&INTERNAL_ERROR, &UNREADABLE, &BAD_ENCODING, &UNUSED_SUPPRESSION, &BINARY, &UNKNOWN_DIRECTIVE];
+    pub const ALL: &[&ToolRule] = &[
+        &INTERNAL_ERROR,
+        &UNREADABLE,
+        &BAD_ENCODING,
+        &UNUSED_SUPPRESSION,
+        &BINARY,
+        &UNKNOWN_DIRECTIVE,
+    ];
 
     impl ToolRule {
         pub fn id(&self) -> RuleId {
-            RuleId { code: self.code.into(), name: self.name.into(), category: "input".into() }
+            RuleId {
+                code: self.code.into(),
+                name: self.name.into(),
+                category: "input".into(),
+            }
         }
 
         /// A diagnostic for a whole file (anchored at its start).

@@ -14,7 +14,11 @@ use crate::source::Format;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
     /// A file on disk; `explicit` when named on the command line.
-    File { path: PathBuf, format: Format, explicit: bool },
+    File {
+        path: PathBuf,
+        format: Format,
+        explicit: bool,
+    },
     /// Standard input, reported under `name`.
     Stdin { name: PathBuf, format: Format },
     /// A path that could not be walked or does not exist, with the reason.
@@ -24,7 +28,9 @@ pub enum Target {
 impl Target {
     pub fn path(&self) -> &Path {
         match self {
-            Target::File { path, .. } | Target::Stdin { name: path, .. } | Target::Unreadable { path, .. } => path,
+            Target::File { path, .. }
+            | Target::Stdin { name: path, .. }
+            | Target::Unreadable { path, .. } => path,
         }
     }
 }
@@ -39,16 +45,25 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
             targets.push(Target::Stdin { name, format });
         } else if path.is_file() {
             let format = Format::from_path(path).unwrap_or(Format::Markdown);
-            targets.push(Target::File { path: path.clone(), format, explicit: true });
+            targets.push(Target::File {
+                path: path.clone(),
+                format,
+                explicit: true,
+            });
         } else if path.is_dir() {
             walk(path, settings, &mut targets);
         } else {
             let reason = match std::fs::metadata(path) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    "no such file or folder".to_string()
+                }
                 Err(e) => e.to_string(),
                 Ok(_) => "not a regular file or folder".to_string(),
             };
-            targets.push(Target::Unreadable { path: path.clone(), reason });
+            targets.push(Target::Unreadable {
+                path: path.clone(),
+                reason,
+            });
         }
     }
     targets.sort_by(|a, b| a.path().cmp(b.path()).then_with(|| a.cmp(b)));
@@ -57,7 +72,9 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
         if later.path() != earlier.path() {
             return false;
         }
-        if let (Target::File { explicit: e2, .. }, Target::File { explicit: e1, .. }) = (&*later, &mut *earlier) {
+        if let (Target::File { explicit: e2, .. }, Target::File { explicit: e1, .. }) =
+            (&*later, &mut *earlier)
+        {
             *e1 |= *e2;
         }
         true
@@ -67,10 +84,15 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
 
 fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>) {
     let mut builder = ignore::WalkBuilder::new(root);
-    builder.follow_links(true).require_git(false).sort_by_file_name(|a, b| a.cmp(b));
+    builder
+        .follow_links(true)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b));
     let settings_for_filter = settings.clone();
     let root_owned = root.to_path_buf();
-    builder.filter_entry(move |entry| entry.path() == root_owned || !settings_for_filter.is_excluded(entry.path()));
+    builder.filter_entry(move |entry| {
+        entry.path() == root_owned || !settings_for_filter.is_excluded(entry.path())
+    });
     for entry in builder.build() {
         match entry {
             Ok(entry) => {
@@ -84,12 +106,19 @@ fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>) {
                 };
                 if wanted {
                     let format = Format::from_path(path).unwrap_or(Format::Markdown);
-                    targets.push(Target::File { path: path.to_path_buf(), format, explicit: false });
+                    targets.push(Target::File {
+                        path: path.to_path_buf(),
+                        format,
+                        explicit: false,
+                    });
                 }
             }
             Err(err) => {
                 let path = error_path(&err).unwrap_or_else(|| root.to_path_buf());
-                targets.push(Target::Unreadable { path, reason: error_reason(&err) });
+                targets.push(Target::Unreadable {
+                    path,
+                    reason: error_reason(&err),
+                });
             }
         }
     }
@@ -98,7 +127,9 @@ fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>) {
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
     }
@@ -106,8 +137,12 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
 
 fn error_reason(err: &ignore::Error) -> String {
     match err {
-        ignore::Error::Loop { ancestor, .. } => format!("directory loop: links back to `{}`", ancestor.display()),
-        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => error_reason(err),
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("directory loop: links back to `{}`", ancestor.display())
+        }
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            error_reason(err)
+        }
         other => other.to_string(),
     }
 }

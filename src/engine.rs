@@ -47,21 +47,46 @@ impl Linter {
     pub fn check_target(&self, target: &Target, stdin: Option<&[u8]>) -> FileReport {
         let path = display_path(target.path());
         let read = match target {
-            Target::File { path: p, format, .. } => SourceFile::read(p, *format),
-            Target::Stdin { name, format } => {
-                SourceFile::from_bytes(name.clone(), *format, stdin.map(<[u8]>::to_vec).unwrap_or_default())
-            }
+            Target::File {
+                path: p, format, ..
+            } => SourceFile::read(p, *format),
+            Target::Stdin { name, format } => SourceFile::from_bytes(
+                name.clone(),
+                *format,
+                stdin.map(<[u8]>::to_vec).unwrap_or_default(),
+            ),
             Target::Unreadable { reason, .. } => {
-                let d = tool::UNREADABLE.file_diagnostic(format!("cannot check `{path}`: {reason}"));
-                return FileReport { path, source: None, diagnostics: vec![d], skipped: None, failed: true };
+                let d =
+                    tool::UNREADABLE.file_diagnostic(format!("cannot check `{path}`: {reason}"));
+                return FileReport {
+                    path,
+                    source: None,
+                    diagnostics: vec![d],
+                    skipped: None,
+                    failed: true,
+                };
             }
         };
-        let explicit = !matches!(target, Target::File { explicit: false, .. });
+        let explicit = !matches!(
+            target,
+            Target::File {
+                explicit: false,
+                ..
+            }
+        );
         match read {
             Ok(source) => {
                 let diagnostics = self.check_source(&source);
-                let failed = diagnostics.iter().any(|d| d.rule.code.as_ref() == tool::INTERNAL_ERROR.code);
-                FileReport { path, source: Some(Arc::new(source)), diagnostics, skipped: None, failed }
+                let failed = diagnostics
+                    .iter()
+                    .any(|d| d.rule.code.as_ref() == tool::INTERNAL_ERROR.code);
+                FileReport {
+                    path,
+                    source: Some(Arc::new(source)),
+                    diagnostics,
+                    skipped: None,
+                    failed,
+                }
             }
             Err(SourceError::Binary) if !explicit => FileReport {
                 path,
@@ -77,7 +102,13 @@ impl Linter {
                     SourceError::Io(_) | SourceError::TooLarge { .. } => &tool::UNREADABLE,
                 };
                 let d = rule.file_diagnostic(format!("cannot check `{path}`: {err}"));
-                FileReport { path, source: None, diagnostics: vec![d], skipped: None, failed: true }
+                FileReport {
+                    path,
+                    source: None,
+                    diagnostics: vec![d],
+                    skipped: None,
+                    failed: true,
+                }
             }
         }
     }
@@ -91,12 +122,15 @@ impl Linter {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            vec![tool::INTERNAL_ERROR.file_diagnostic(format!("internal error while checking this file: {what}"))
+            vec![tool::INTERNAL_ERROR
+                .file_diagnostic(format!("internal error while checking this file: {what}"))
                 .with_help("this is a bug in healthlint; please report it together with the file")]
         });
         if let Some(encoding) = source.decoded_from {
             if let Some(first) = diagnostics.first_mut() {
-                first.note.get_or_insert_with(|| format!("the file was decoded from {encoding}"));
+                first
+                    .note
+                    .get_or_insert_with(|| format!("the file was decoded from {encoding}"));
             }
         }
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -131,13 +165,28 @@ impl Linter {
             }
         }
         let is_enabled = |prefix: &str| {
-            self.rules.rules.iter().any(|r| r.check.is_some() && r.meta.id.code.starts_with(prefix))
-                || tool::ALL.iter().any(|t| t.code.starts_with(prefix) && self.settings.is_enabled(t.code))
+            self.rules
+                .rules
+                .iter()
+                .any(|r| r.check.is_some() && r.meta.id.code.starts_with(prefix))
+                || tool::ALL
+                    .iter()
+                    .any(|t| t.code.starts_with(prefix) && self.settings.is_enabled(t.code))
         };
-        let mut diagnostics = suppress::apply(&source.text, &source.lines, &doc.directives, diagnostics, &is_enabled);
+        let mut diagnostics = suppress::apply(
+            &source.text,
+            &source.lines,
+            &doc.directives,
+            diagnostics,
+            &is_enabled,
+        );
         // Tool findings produced by suppression follow the selection and overrides too.
-        diagnostics.retain(|d| !d.rule.code.starts_with("HL0") || self.settings.is_enabled(&d.rule.code));
-        for d in diagnostics.iter_mut().filter(|d| d.rule.code.starts_with("HL0")) {
+        diagnostics
+            .retain(|d| !d.rule.code.starts_with("HL0") || self.settings.is_enabled(&d.rule.code));
+        for d in diagnostics
+            .iter_mut()
+            .filter(|d| d.rule.code.starts_with("HL0"))
+        {
             if let Some(s) = self.settings.severity_for(&d.rule.code) {
                 d.severity = s;
             }

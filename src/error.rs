@@ -18,8 +18,18 @@ pub struct SpannedError {
 }
 
 impl SpannedError {
-    pub fn new(origin: &str, text: &Arc<str>, span: Option<Range<usize>>, message: impl Into<String>) -> SpannedError {
-        SpannedError { origin: origin.to_string(), text: Arc::clone(text), span, message: message.into() }
+    pub fn new(
+        origin: &str,
+        text: &Arc<str>,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> SpannedError {
+        SpannedError {
+            origin: origin.to_string(),
+            text: Arc::clone(text),
+            span,
+            message: message.into(),
+        }
     }
 
     /// From a TOML parse or schema error, keeping the span toml found.

@@ -94,8 +94,12 @@ pub fn run_check(
         .map_err(|e| io::Error::other(format!("cannot start {jobs} threads: {e}")))?;
     let mut outcome = Outcome::default();
     for batch in targets.chunks(BATCH) {
-        let reports: Vec<FileReport> =
-            pool.install(|| batch.par_iter().map(|t| linter.check_target(t, stdin)).collect());
+        let reports: Vec<FileReport> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|t| linter.check_target(t, stdin))
+                .collect()
+        });
         for report in reports {
             outcome.summary.add(&report);
             outcome.tool_error |= report.failed;

@@ -51,7 +51,10 @@ impl From<io::Error> for Failure {
     }
 }
 
-fn load(settings: &healthlint::cli::SettingsArgs, extra: impl FnOnce(&mut healthlint::config::Overrides)) -> Result<Linter, Failure> {
+fn load(
+    settings: &healthlint::cli::SettingsArgs,
+    extra: impl FnOnce(&mut healthlint::config::Overrides),
+) -> Result<Linter, Failure> {
     let cwd = std::env::current_dir()?;
     let mut overrides = settings.overrides();
     extra(&mut overrides);
@@ -66,10 +69,16 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     })?;
     let paths = healthlint::default_paths(&args.paths);
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
-        return Err(SetupError::Message("standard input (`-`) can be named only once".into()).into());
+        return Err(
+            SetupError::Message("standard input (`-`) can be named only once".into()).into(),
+        );
     }
     let targets = discover::discover(&paths, args.stdin_filename.as_deref(), &linter.settings);
-    let stdin = if paths.iter().any(|p| p.as_os_str() == "-") { Some(source::read_stdin()?) } else { None };
+    let stdin = if paths.iter().any(|p| p.as_os_str() == "-") {
+        Some(source::read_stdin()?)
+    } else {
+        None
+    };
     let jobs = match args.jobs {
         Some(0) => return Err(SetupError::Message("--jobs must be at least 1".into()).into()),
         Some(n) => n,
@@ -79,7 +88,14 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     let color = args.color.enabled(stdout.is_terminal());
     let mut reporter = report::reporter(args.format, color);
     let mut out = io::BufWriter::new(stdout.lock());
-    let outcome = healthlint::run_check(&linter, &targets, stdin.as_deref(), jobs, reporter.as_mut(), &mut out)?;
+    let outcome = healthlint::run_check(
+        &linter,
+        &targets,
+        stdin.as_deref(),
+        jobs,
+        reporter.as_mut(),
+        &mut out,
+    )?;
     out.flush()?;
     if args.format == report::Format::Github {
         eprintln!("{}", outcome.summary.line());
@@ -96,31 +112,48 @@ fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
             code: t.code.to_string(),
             name: t.name.to_string(),
             category: "input".to_string(),
-            severity: linter.settings.severity_for(t.code).unwrap_or(t.severity).to_string(),
+            severity: linter
+                .settings
+                .severity_for(t.code)
+                .unwrap_or(t.severity)
+                .to_string(),
             kind: "tool".to_string(),
             selected: linter.settings.is_enabled(t.code),
             summary: t.summary.to_string(),
             origin: "built in".to_string(),
         })
-        .chain(linter.rules.rules.iter().map(|r| RuleRow {
-            code: r.meta.id.code.to_string(),
-            name: r.meta.id.name.to_string(),
-            category: r.meta.id.category.to_string(),
-            severity: linter.settings.severity_for(&r.meta.id.code).unwrap_or(r.meta.severity).to_string(),
-            kind: r.meta.kind.clone(),
-            selected: r.check.is_some(),
-            summary: first_sentence(&r.meta.docs.why),
-            origin: r.meta.origin.clone(),
+        .chain(linter.rules.rules.iter().map(|r| {
+            RuleRow {
+                code: r.meta.id.code.to_string(),
+                name: r.meta.id.name.to_string(),
+                category: r.meta.id.category.to_string(),
+                severity: linter
+                    .settings
+                    .severity_for(&r.meta.id.code)
+                    .unwrap_or(r.meta.severity)
+                    .to_string(),
+                kind: r.meta.kind.clone(),
+                selected: r.check.is_some(),
+                summary: first_sentence(&r.meta.docs.why),
+                origin: r.meta.origin.clone(),
+            }
         }))
         .collect();
     match args.format {
         ListFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "version": 1, "rules": rows }))
-                .map_err(io::Error::from)?;
+            serde_json::to_writer_pretty(
+                &mut out,
+                &serde_json::json!({ "version": 1, "rules": rows }),
+            )
+            .map_err(io::Error::from)?;
             writeln!(out)?;
         }
         ListFormat::Table => {
-            writeln!(out, "{:<6} {:<48} {:<15} {:<8} {:<10} SELECTED", "CODE", "NAME", "CATEGORY", "SEVERITY", "KIND")?;
+            writeln!(
+                out,
+                "{:<6} {:<48} {:<15} {:<8} {:<10} SELECTED",
+                "CODE", "NAME", "CATEGORY", "SEVERITY", "KIND"
+            )?;
             for r in &rows {
                 writeln!(
                     out,
@@ -163,22 +196,35 @@ fn explain(args: ExplainArgs) -> Result<u8, Failure> {
     let linter = load(&args.settings, |_| {})?;
     let wanted = args.code.trim();
     let mut out = io::BufWriter::new(io::stdout().lock());
-    if let Some(t) = tool::ALL.iter().find(|t| t.code.eq_ignore_ascii_case(wanted) || t.name == wanted) {
-        writeln!(out, "{} {} (input, {} by default)\n\n{}", t.code, t.name, t.severity, t.summary)?;
+    if let Some(t) = tool::ALL
+        .iter()
+        .find(|t| t.code.eq_ignore_ascii_case(wanted) || t.name == wanted)
+    {
+        writeln!(
+            out,
+            "{} {} (input, {} by default)\n\n{}",
+            t.code, t.name, t.severity, t.summary
+        )?;
         out.flush()?;
         return Ok(0);
     }
-    let Some(rule) = linter
-        .rules
-        .rules
-        .iter()
-        .find(|r| r.meta.id.code.eq_ignore_ascii_case(wanted) || r.meta.id.name.as_ref() == wanted)
+    let Some(rule) =
+        linter.rules.rules.iter().find(|r| {
+            r.meta.id.code.eq_ignore_ascii_case(wanted) || r.meta.id.name.as_ref() == wanted
+        })
     else {
-        return Err(SetupError::Message(format!("no rule with code or name `{wanted}`; `healthlint rules` lists them")).into());
+        return Err(SetupError::Message(format!(
+            "no rule with code or name `{wanted}`; `healthlint rules` lists them"
+        ))
+        .into());
     };
     let m = &rule.meta;
     writeln!(out, "{} {}", m.id.code, m.id.name)?;
-    writeln!(out, "category: {}   severity: {}   kind: {}   defined in: {}\n", m.id.category, m.severity, m.kind, m.origin)?;
+    writeln!(
+        out,
+        "category: {}   severity: {}   kind: {}   defined in: {}\n",
+        m.id.category, m.severity, m.kind, m.origin
+    )?;
     writeln!(out, "What it reports: {}\n", m.message)?;
     writeln!(out, "Why it matters\n{}\n", m.docs.why.trim())?;
     writeln!(out, "Reported\n{}\n", indent(&m.docs.example_fail))?;
@@ -197,5 +243,9 @@ fn explain(args: ExplainArgs) -> Result<u8, Failure> {
 }
 
 fn indent(text: &str) -> String {
-    text.trim().lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    text.trim()
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

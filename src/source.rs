@@ -65,7 +65,10 @@ impl SourceFile {
         let file = std::fs::File::open(path)?;
         let size = file.metadata()?.len();
         if size > MAX_FILE_BYTES {
-            return Err(SourceError::TooLarge { size, limit: MAX_FILE_BYTES });
+            return Err(SourceError::TooLarge {
+                size,
+                limit: MAX_FILE_BYTES,
+            });
         }
         let mut bytes = Vec::with_capacity(size as usize);
         file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
@@ -73,17 +76,37 @@ impl SourceFile {
     }
 
     /// Decodes bytes that came from anywhere (a file, standard input, a test).
-    pub fn from_bytes(path: PathBuf, format: Format, bytes: Vec<u8>) -> Result<SourceFile, SourceError> {
+    pub fn from_bytes(
+        path: PathBuf,
+        format: Format,
+        bytes: Vec<u8>,
+    ) -> Result<SourceFile, SourceError> {
         let (text, decoded_from) = decode(bytes)?;
         let lines = LineIndex::new(&text);
-        Ok(SourceFile { path, format, text, lines, decoded_from })
+        Ok(SourceFile {
+            path,
+            format,
+            text,
+            lines,
+            decoded_from,
+        })
     }
 
     /// Builds a source from text that is already a `String` (tests, generated input).
-    pub fn from_text(path: impl Into<PathBuf>, format: Format, text: impl Into<String>) -> SourceFile {
+    pub fn from_text(
+        path: impl Into<PathBuf>,
+        format: Format,
+        text: impl Into<String>,
+    ) -> SourceFile {
         let text = text.into();
         let lines = LineIndex::new(&text);
-        SourceFile { path: path.into(), format, text, lines, decoded_from: None }
+        SourceFile {
+            path: path.into(),
+            format,
+            text,
+            lines,
+            decoded_from: None,
+        }
     }
 }
 
@@ -91,7 +114,11 @@ impl SourceFile {
 /// text (documented in the JSON format), and line/column, which editors use, do not change.
 fn decode(bytes: Vec<u8>) -> Result<(String, Option<&'static str>), SourceError> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let encoding = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let encoding = if bytes[0] == 0xFF {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
         // Offsets refer to the decoded text: a UTF-16 file is reported as if it were UTF-8.
         let (text, _, had_errors) = encoding.decode(&bytes);
         if had_errors {
@@ -114,7 +141,9 @@ fn decode(bytes: Vec<u8>) -> Result<(String, Option<&'static str>), SourceError>
             }
             Ok((text, None))
         }
-        Err(err) => Err(SourceError::InvalidUtf8 { offset: err.utf8_error().valid_up_to() }),
+        Err(err) => Err(SourceError::InvalidUtf8 {
+            offset: err.utf8_error().valid_up_to(),
+        }),
     }
 }
 
@@ -138,15 +167,27 @@ pub struct LineCol {
 }
 
 /// Byte offsets of line starts, so that a byte offset maps to a line by binary search.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+}
+
+impl Default for LineIndex {
+    /// The index of an empty text: one line starting at 0.
+    fn default() -> LineIndex {
+        LineIndex { starts: vec![0] }
+    }
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { starts }
     }
 
@@ -177,7 +218,10 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.starts[line];
         let column = text[start..offset].trim_end_matches('\r').chars().count() + 1;
-        LineCol { line: line + 1, column }
+        LineCol {
+            line: line + 1,
+            column,
+        }
     }
 }
 
@@ -220,6 +264,9 @@ mod tests {
         assert_eq!(text, "Hi µ");
         assert_eq!(from, Some("UTF-16LE"));
         assert!(matches!(decode(b"a\0b".to_vec()), Err(SourceError::Binary)));
-        assert!(matches!(decode(b"ab\xFFc".to_vec()), Err(SourceError::InvalidUtf8 { offset: 2 })));
+        assert!(matches!(
+            decode(b"ab\xFFc".to_vec()),
+            Err(SourceError::InvalidUtf8 { offset: 2 })
+        ));
     }
 }

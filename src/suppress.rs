@@ -18,8 +18,14 @@ pub fn apply(
 ) -> Vec<Diagnostic> {
     let mut tool_findings = Vec::new();
     // `used[d][c]`: code c of directive d silenced something; a blanket directive uses slot 0.
-    let mut used: Vec<Vec<bool>> = directives.iter().map(|d| vec![false; d.codes.len().max(1)]).collect();
-    let scopes: Vec<Option<(usize, usize)>> = directives.iter().map(|d| scope_of(d, directives, text, lines)).collect();
+    let mut used: Vec<Vec<bool>> = directives
+        .iter()
+        .map(|d| vec![false; d.codes.len().max(1)])
+        .collect();
+    let scopes: Vec<Option<(usize, usize)>> = directives
+        .iter()
+        .map(|d| scope_of(d, directives, text, lines))
+        .collect();
 
     let mut kept = Vec::with_capacity(diagnostics.len());
     for diagnostic in diagnostics {
@@ -27,7 +33,9 @@ pub fn apply(
         let offset = diagnostic.primary.range.start;
         let mut silenced = false;
         for (i, directive) in directives.iter().enumerate() {
-            let Some((start, end)) = scopes[i] else { continue };
+            let Some((start, end)) = scopes[i] else {
+                continue;
+            };
             if offset < start || offset >= end {
                 continue;
             }
@@ -58,13 +66,19 @@ pub fn apply(
             DirectiveKind::Enable => {}
             _ if directive.codes.is_empty() => {
                 if !used[i][0] {
-                    tool_findings.push(unused(directive.range.clone(), "this suppression silences nothing"));
+                    tool_findings.push(unused(
+                        directive.range.clone(),
+                        "this suppression silences nothing",
+                    ));
                 }
             }
             _ => {
                 for (c, (prefix, range)) in directive.codes.iter().enumerate() {
                     if !used[i][c] && is_enabled(prefix) {
-                        tool_findings.push(unused(range.clone(), &format!("`{prefix}` is suppressed here but reports nothing")));
+                        tool_findings.push(unused(
+                            range.clone(),
+                            &format!("`{prefix}` is suppressed here but reports nothing"),
+                        ));
                     }
                 }
             }
@@ -75,18 +89,31 @@ pub fn apply(
 }
 
 fn unused(range: std::ops::Range<usize>, message: &str) -> Diagnostic {
-    Diagnostic::new(tool::UNUSED_SUPPRESSION.id(), tool::UNUSED_SUPPRESSION.severity, message, Label::new(range, "remove this"))
-        .with_help("remove the suppression, or the code in it that no longer reports anything")
+    Diagnostic::new(
+        tool::UNUSED_SUPPRESSION.id(),
+        tool::UNUSED_SUPPRESSION.severity,
+        message,
+        Label::new(range, "remove this"),
+    )
+    .with_help("remove the suppression, or the code in it that no longer reports anything")
 }
 
 /// The byte range a directive covers: the next non-blank line, until the matching enable, or
 /// the whole file.
-fn scope_of(d: &Directive, all: &[Directive], text: &str, lines: &LineIndex) -> Option<(usize, usize)> {
+fn scope_of(
+    d: &Directive,
+    all: &[Directive],
+    text: &str,
+    lines: &LineIndex,
+) -> Option<(usize, usize)> {
     match d.kind {
         DirectiveKind::DisableFile => Some((0, usize::MAX)),
         DirectiveKind::DisableNextLine => {
             let mut line = lines.line_of(d.range.end) + 1;
-            while let (Some(start), Some(end)) = (lines.line_start(line), lines.line_start(line + 1).or(Some(text.len()))) {
+            while let (Some(start), Some(end)) = (
+                lines.line_start(line),
+                lines.line_start(line + 1).or(Some(text.len())),
+            ) {
                 if !text[start..end].trim().is_empty() {
                     return Some((start, end));
                 }
@@ -99,7 +126,12 @@ fn scope_of(d: &Directive, all: &[Directive], text: &str, lines: &LineIndex) -> 
             let end = all
                 .iter()
                 .filter(|e| e.kind == DirectiveKind::Enable && e.range.start > d.range.end)
-                .find(|e| e.codes.is_empty() || e.codes.iter().any(|(c, _)| d.codes.iter().any(|(dc, _)| dc == c)))
+                .find(|e| {
+                    e.codes.is_empty()
+                        || e.codes
+                            .iter()
+                            .any(|(c, _)| d.codes.iter().any(|(dc, _)| dc == c))
+                })
                 .map_or(usize::MAX, |e| e.range.start);
             Some((d.range.end, end))
         }

@@ -14,9 +14,20 @@ fn healthlint() -> Command {
 
 #[test]
 fn clean_file_exits_0_and_finding_exits_1() {
-    healthlint().args(["check", "--isolated", "fixtures/rules/HL502/pass_evidence_language.md"]).assert().code(0);
     healthlint()
-        .args(["check", "--isolated", "fixtures/rules/HL502/fail_miracle_cure.md"])
+        .args([
+            "check",
+            "--isolated",
+            "fixtures/rules/HL502/pass_evidence_language.md",
+        ])
+        .assert()
+        .code(0);
+    healthlint()
+        .args([
+            "check",
+            "--isolated",
+            "fixtures/rules/HL502/fail_miracle_cure.md",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("HL502"))
@@ -27,10 +38,30 @@ fn clean_file_exits_0_and_finding_exits_1() {
 fn fail_on_decides_what_fails() {
     // HL511 is info by default: not a failure at the default `fail-on = warning`.
     let file = "fixtures/rules/HL511/fail_ice_on_skin.md";
-    healthlint().args(["check", "--isolated", "--select", "HL511", file]).assert().code(0);
-    healthlint().args(["check", "--isolated", "--select", "HL511", "--fail-on", "info", file]).assert().code(1);
     healthlint()
-        .args(["check", "--isolated", "--fail-on", "never", "fixtures/rules/HL502/fail_miracle_cure.md"])
+        .args(["check", "--isolated", "--select", "HL511", file])
+        .assert()
+        .code(0);
+    healthlint()
+        .args([
+            "check",
+            "--isolated",
+            "--select",
+            "HL511",
+            "--fail-on",
+            "info",
+            file,
+        ])
+        .assert()
+        .code(1);
+    healthlint()
+        .args([
+            "check",
+            "--isolated",
+            "--fail-on",
+            "never",
+            "fixtures/rules/HL502/fail_miracle_cure.md",
+        ])
         .assert()
         .code(0);
 }
@@ -38,17 +69,34 @@ fn fail_on_decides_what_fails() {
 #[test]
 fn missing_path_exits_2_but_other_files_are_checked() {
     healthlint()
-        .args(["check", "--isolated", "--format", "concise", "no/such/file.md", "fixtures/rules/HL502/fail_miracle_cure.md"])
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "concise",
+            "no/such/file.md",
+            "fixtures/rules/HL502/fail_miracle_cure.md",
+        ])
         .assert()
         .code(2)
-        .stdout(predicate::str::contains("no/such/file.md:1:1: error[HL001]"))
-        .stdout(predicate::str::contains("fail_miracle_cure.md:3:6: warning[HL502]"));
+        .stdout(predicate::str::contains(
+            "no/such/file.md:1:1: error[HL001]",
+        ))
+        .stdout(predicate::str::contains(
+            "fail_miracle_cure.md:3:6: warning[HL502]",
+        ));
 }
 
 #[test]
 fn json_output_parses_and_carries_the_contract() {
     let out = healthlint()
-        .args(["check", "--isolated", "--format", "json", "fixtures/rules/HL501/fail_supplement_blog.md"])
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "fixtures/rules/HL501/fail_supplement_blog.md",
+        ])
         .assert()
         .code(1)
         .get_output()
@@ -57,7 +105,10 @@ fn json_output_parses_and_carries_the_contract() {
     let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(json["version"], 1);
     let d = &json["diagnostics"][0];
-    for key in ["path", "code", "name", "category", "severity", "message", "start", "end", "labels", "help", "related"] {
+    for key in [
+        "path", "code", "name", "category", "severity", "message", "start", "end", "labels",
+        "help", "related",
+    ] {
         assert!(d.get(key).is_some(), "missing {key}");
     }
     assert_eq!(d["category"], "claims");
@@ -68,18 +119,34 @@ fn json_output_parses_and_carries_the_contract() {
 #[test]
 fn stdin_with_a_name() {
     healthlint()
-        .args(["check", "--isolated", "--format", "concise", "--stdin-filename", "draft.md", "-"])
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "draft.md",
+            "-",
+        ])
         .write_stdin("# Draft\n\nThis tea is a miracle cure.\n")
         .assert()
         .code(1)
-        .stdout(predicate::str::starts_with("draft.md:3:14: warning[HL502]"));
+        .stdout(predicate::str::starts_with("draft.md:3:15: warning[HL502]"));
 }
 
 #[test]
 fn output_is_identical_for_any_thread_count() {
     let run = |jobs: &str| {
         healthlint()
-            .args(["check", "--isolated", "--format", "json", "--jobs", jobs, "fixtures"])
+            .args([
+                "check",
+                "--isolated",
+                "--format",
+                "json",
+                "--jobs",
+                jobs,
+                "fixtures",
+            ])
             .output()
             .unwrap()
             .stdout
@@ -144,7 +211,11 @@ fn bad_phrase_and_unknown_kind_are_reported_where_they_stand() {
 #[test]
 fn config_unknown_key_exits_2_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("healthlint.toml"), "fail-on = \"error\"\n[rules]\nselectt = [\"HL1\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("healthlint.toml"),
+        "fail-on = \"error\"\n[rules]\nselectt = [\"HL1\"]\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("a.md"), "# Hi\n").unwrap();
     let mut cmd = Command::cargo_bin("healthlint").unwrap();
     cmd.current_dir(dir.path())
@@ -166,14 +237,18 @@ fn config_is_found_upward_and_applied() {
     )
     .unwrap();
     std::fs::create_dir_all(dir.path().join("sub/drafts")).unwrap();
-    std::fs::write(dir.path().join("sub/a.md"), "It is 100% safe. A miracle cure.\n").unwrap();
+    std::fs::write(
+        dir.path().join("sub/a.md"),
+        "It is 100% safe. A miracle cure.\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("sub/drafts/b.md"), "A miracle cure.\n").unwrap();
     let mut cmd = Command::cargo_bin("healthlint").unwrap();
     cmd.current_dir(dir.path().join("sub"))
         .args(["check", "--format", "concise", "."])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("a.md:1:19: error[HL502]"))
+        .stdout(predicate::str::contains("a.md:1:20: error[HL502]"))
         .stdout(predicate::str::contains("HL501").not())
         .stdout(predicate::str::contains("b.md").not());
 }
@@ -181,13 +256,19 @@ fn config_is_found_upward_and_applied() {
 #[test]
 fn suppressions_silence_and_unused_ones_are_reported() {
     healthlint()
-        .args(["check", "--isolated", "--format", "concise", "fixtures/projects/suppressions/article.md"])
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "concise",
+            "fixtures/projects/suppressions/article.md",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("article.md:3:").not())
         .stdout(predicate::str::contains("article.md:11:1: warning[HL501]"))
-        .stdout(predicate::str::contains("article.md:13:33: warning[HL003]"))
-        .stdout(predicate::str::contains("article.md:15:1: warning[HL005]"))
+        .stdout(predicate::str::contains("article.md:13:42: warning[HL003]"))
+        .stdout(predicate::str::contains("article.md:16:1: warning[HL005]"))
         .stdout(predicate::str::contains("HL502").not());
 }
 
@@ -201,7 +282,9 @@ fn binary_files_are_skipped_when_walked_and_errors_when_named() {
         .args(["check", "--isolated", "."])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("note: skipped image.md: binary file"));
+        .stdout(predicate::str::contains(
+            "note: skipped image.md: binary file",
+        ));
     let mut cmd = Command::cargo_bin("healthlint").unwrap();
     cmd.current_dir(dir.path())
         .args(["check", "--isolated", "--format", "concise", "image.md"])
@@ -212,9 +295,17 @@ fn binary_files_are_skipped_when_walked_and_errors_when_named() {
 
 #[test]
 fn rules_and_explain() {
-    let out = healthlint().args(["rules", "--isolated", "--format", "json"]).output().unwrap();
+    let out = healthlint()
+        .args(["rules", "--isolated", "--format", "json"])
+        .output()
+        .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let codes: Vec<&str> = json["rules"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = json["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
     assert!(codes.contains(&"HL000") && codes.contains(&"HL501"));
     healthlint()
         .args(["explain", "HL501"])
@@ -222,7 +313,11 @@ fn rules_and_explain() {
         .code(0)
         .stdout(predicate::str::contains("Why it matters"))
         .stdout(predicate::str::contains("References"));
-    healthlint().args(["explain", "HL999"]).assert().code(2).stderr(predicate::str::contains("no rule"));
+    healthlint()
+        .args(["explain", "HL999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no rule"));
 }
 
 #[test]
@@ -238,7 +333,16 @@ fn github_annotations() {
 
 #[test]
 fn usage_errors_exit_2() {
-    healthlint().args(["check", "--format", "xml"]).assert().code(2);
-    healthlint().args(["check", "--isolated", "--jobs", "0", "."]).assert().code(2);
-    healthlint().args(["check", "--isolated", "--select", "XY1", "."]).assert().code(2);
+    healthlint()
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+    healthlint()
+        .args(["check", "--isolated", "--jobs", "0", "."])
+        .assert()
+        .code(2);
+    healthlint()
+        .args(["check", "--isolated", "--select", "XY1", "."])
+        .assert()
+        .code(2);
 }

@@ -15,8 +15,16 @@ fn every_builtin_rule_has_docs_fixtures_and_a_readme_row() {
     for rule in &linter.rules.rules {
         let m = &rule.meta;
         let code = m.id.code.as_ref();
-        assert!(names.insert(m.id.name.to_string()), "duplicate name {}", m.id.name);
-        for (field, value) in [("why", &m.docs.why), ("example-fail", &m.docs.example_fail), ("example-pass", &m.docs.example_pass)] {
+        assert!(
+            names.insert(m.id.name.to_string()),
+            "duplicate name {}",
+            m.id.name
+        );
+        for (field, value) in [
+            ("why", &m.docs.why),
+            ("example-fail", &m.docs.example_fail),
+            ("example-pass", &m.docs.example_pass),
+        ] {
             if value.trim().len() < 10 {
                 problems.push(format!("{code}: docs.{field} is missing or too short"));
             }
@@ -29,7 +37,11 @@ fn every_builtin_rule_has_docs_fixtures_and_a_readme_row() {
         }
         let dir = common::root().join("fixtures/rules").join(code);
         let files: Vec<String> = std::fs::read_dir(&dir)
-            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .collect()
+            })
             .unwrap_or_default();
         if !files.iter().any(|f| f.starts_with("fail_")) {
             problems.push(format!("{code}: no fail_* fixture in {}", dir.display()));
@@ -52,8 +64,14 @@ fn every_builtin_rule_has_docs_fixtures_and_a_readme_row() {
 #[test]
 fn every_fixture_folder_names_a_builtin_rule() {
     let linter = common::linter(&["HL"]);
-    for entry in std::fs::read_dir(common::root().join("fixtures/rules")).unwrap().flatten() {
+    for entry in std::fs::read_dir(common::root().join("fixtures/rules"))
+        .unwrap()
+        .flatten()
+    {
         let code = entry.file_name().to_string_lossy().to_string();
-        assert!(linter.rules.get(&code).is_some(), "fixtures/rules/{code} names no built-in rule");
+        assert!(
+            linter.rules.get(&code).is_some(),
+            "fixtures/rules/{code} names no built-in rule"
+        );
     }
 }

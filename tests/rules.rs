@@ -5,26 +5,43 @@
 
 mod common;
 
-use std::path::Path;
-
 use healthlint::report::Format;
 
 #[test]
 fn rule_fixtures() {
     insta::glob!("../fixtures/rules", "*/*.*", |path| {
         let rel = path.strip_prefix(common::root()).unwrap();
-        let code = path.parent().unwrap().file_name().unwrap().to_str().unwrap();
+        let code = path
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
         let name = path.file_name().unwrap().to_str().unwrap();
         let text = std::fs::read_to_string(path).unwrap();
-        let expected = common::expectations(&text).unwrap_or_else(|| panic!("{} has no expect comment", rel.display()));
+        let expected = common::expectations(&text)
+            .unwrap_or_else(|| panic!("{} has no expect comment", rel.display()));
         if name.starts_with("pass_") {
-            assert!(expected.is_empty(), "{}: pass fixtures expect nothing", rel.display());
+            assert!(
+                expected.is_empty(),
+                "{}: pass fixtures expect nothing",
+                rel.display()
+            );
         } else {
-            assert!(name.starts_with("fail_"), "{}: fixtures are named fail_* or pass_*", rel.display());
-            assert!(!expected.is_empty(), "{}: fail fixtures expect findings", rel.display());
+            assert!(
+                name.starts_with("fail_"),
+                "{}: fixtures are named fail_* or pass_*",
+                rel.display()
+            );
+            assert!(
+                !expected.is_empty(),
+                "{}: fail fixtures expect findings",
+                rel.display()
+            );
         }
         let linter = common::linter(&[code]);
-        let report = common::check_file(&linter, Path::new(rel));
+        let report = common::check_file(&linter, rel);
         let mut expected = expected;
         expected.sort();
         assert_eq!(common::found(&report), expected, "{}", rel.display());

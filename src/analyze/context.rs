@@ -87,7 +87,9 @@ pub struct ContextRules {
 
 impl ContextRules {
     pub fn compile(lexicon: &ContextLexicon, patterns: &mut PatternSetBuilder) -> ContextRules {
-        let optional = |b: &mut PatternSetBuilder, list: &[String]| (!list.is_empty()).then(|| b.add_phrases(list));
+        let optional = |b: &mut PatternSetBuilder, list: &[String]| {
+            (!list.is_empty()).then(|| b.add_phrases(list))
+        };
         ContextRules {
             negation_pre: patterns.add_phrases(&lexicon.negation.pre),
             negation_post: optional(patterns, &lexicon.negation.post),
@@ -108,15 +110,36 @@ impl ContextRules {
 
     /// The context of `target` (a byte range in the prose) within its sentence.
     pub fn of(&self, doc: &Document<'_>, hits: &Hits, target: Range<usize>) -> Context {
-        let Some(sentence) = doc.sentence_at(target.start) else { return Context::default() };
+        let Some(sentence) = doc.sentence_at(target.start) else {
+            return Context::default();
+        };
         let sentence = doc.sentences[sentence].range.clone();
         let prose = &doc.prose;
-        let pseudo: Vec<Range<usize>> =
-            self.pseudo.map(|p| hits.of_in(p, sentence.clone()).cloned().collect()).unwrap_or_default();
-        let overlaps_pseudo = |r: &Range<usize>| pseudo.iter().any(|p| p.start < r.end && r.start < p.end);
+        let pseudo: Vec<Range<usize>> = self
+            .pseudo
+            .map(|p| hits.of_in(p, sentence.clone()).cloned().collect())
+            .unwrap_or_default();
+        let overlaps_pseudo =
+            |r: &Range<usize>| pseudo.iter().any(|p| p.start < r.end && r.start < p.end);
+        // A trigger glued into a hyphenated word ("risk-free", "no-nonsense") is part of that
+        // word, not a clause-level trigger.
+        let in_compound = |r: &Range<usize>| {
+            prose.as_bytes().get(r.start.wrapping_sub(1)) == Some(&b'-')
+                || prose.as_bytes().get(r.end) == Some(&b'-')
+        };
+        let ignored = |r: &Range<usize>| overlaps_pseudo(r) || in_compound(r);
         // Every trigger start in the sentence ends the scope of an earlier trigger of another kind.
-        let kinds = [self.negation_pre, self.hypothetical, self.historical, self.other, self.myth];
-        let mut boundaries: Vec<usize> = hits.of_in(self.terminators, sentence.clone()).map(|r| r.start).collect();
+        let kinds = [
+            self.negation_pre,
+            self.hypothetical,
+            self.historical,
+            self.other,
+            self.myth,
+        ];
+        let mut boundaries: Vec<usize> = hits
+            .of_in(self.terminators, sentence.clone())
+            .map(|r| r.start)
+            .collect();
         for (i, byte) in prose[sentence.clone()].bytes().enumerate() {
             if byte == b';' {
                 boundaries.push(sentence.start + i);
@@ -124,7 +147,7 @@ impl ContextRules {
         }
         let governs = |kind: PatternId| {
             hits.of_in(kind, sentence.clone()).any(|trigger| {
-                if trigger.end > target.start || overlaps_pseudo(trigger) {
+                if trigger.end > target.start || ignored(trigger) {
                     return false;
                 }
                 // The trigger must not cover the target itself, and its scope must reach it.
@@ -139,20 +162,27 @@ impl ContextRules {
                         end = end.min(r.start);
                     }
                 }
-                target.start < end && words_between(prose, trigger.end, target.start) <= MAX_SCOPE_WORDS
+                target.start < end
+                    && words_between(prose, trigger.end, target.start) <= MAX_SCOPE_WORDS
             })
         };
         let post_negated = self.negation_post.is_some_and(|post| {
             hits.of_in(post, target.end..sentence.end).any(|t| {
-                !overlaps_pseudo(t) && words_between(prose, target.end, t.start) <= POST_SCOPE_WORDS
+                !ignored(t) && words_between(prose, target.end, t.start) <= POST_SCOPE_WORDS
             })
         });
         let block = &doc.blocks[doc.sentences[doc.sentence_at(target.start).unwrap_or(0)].block];
         // A "Myth:" heading or lead-in makes everything under it a refuted claim.
-        let myth_by_structure = block.lead_in.is_some_and(|li| hits.any_in(self.myth, doc.blocks[li].range.clone()))
-            || doc.section_chain(doc.block_at(target.start).unwrap_or(0)).take(1).any(|s| {
-                s.heading.is_some_and(|h| hits.any_in(self.myth, doc.blocks[h].range.clone()))
-            });
+        let myth_by_structure = block
+            .lead_in
+            .is_some_and(|li| hits.any_in(self.myth, doc.blocks[li].range.clone()))
+            || doc
+                .section_chain(doc.block_at(target.start).unwrap_or(0))
+                .take(1)
+                .any(|s| {
+                    s.heading
+                        .is_some_and(|h| hits.any_in(self.myth, doc.blocks[h].range.clone()))
+                });
         Context {
             negated: governs(self.negation_pre) || post_negated,
             hypothetical: governs(self.hypothetical),
@@ -167,5 +197,8 @@ fn words_between(prose: &str, start: usize, end: usize) -> usize {
     if start >= end {
         return 0;
     }
-    prose[start..end].split(|c: char| c.is_whitespace() || c == '\0').filter(|w| !w.is_empty()).count()
+    prose[start..end]
+        .split(|c: char| c.is_whitespace() || c == '\0')
+        .filter(|w| !w.is_empty())
+        .count()
 }

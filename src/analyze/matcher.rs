@@ -41,7 +41,11 @@ impl PatternSetBuilder {
     }
 
     pub fn build(self) -> Result<PatternSet, regex::Error> {
-        let regexes = self.sources.iter().map(|s| Regex::new(s)).collect::<Result<Vec<_>, _>>()?;
+        let regexes = self
+            .sources
+            .iter()
+            .map(|s| Regex::new(s))
+            .collect::<Result<Vec<_>, _>>()?;
         let set = RegexSet::new(&self.sources)?;
         Ok(PatternSet { set, regexes })
     }
@@ -76,9 +80,16 @@ impl PatternSet {
     }
 
     /// Matches of one pattern inside `range` only (for checks that need a narrower view).
-    pub fn find_in<'p>(&'p self, id: PatternId, prose: &'p str, range: Range<usize>) -> impl Iterator<Item = Range<usize>> + 'p {
+    pub fn find_in<'p>(
+        &'p self,
+        id: PatternId,
+        prose: &'p str,
+        range: Range<usize>,
+    ) -> impl Iterator<Item = Range<usize>> + 'p {
         let start = range.start;
-        self.regexes[id.0 as usize].find_iter(&prose[range]).map(move |m| start + m.start()..start + m.end())
+        self.regexes[id.0 as usize]
+            .find_iter(&prose[range])
+            .map(move |m| start + m.start()..start + m.end())
     }
 }
 
@@ -92,12 +103,20 @@ impl Hits {
     /// All matches of a pattern, in text order.
     pub fn of(&self, id: PatternId) -> impl Iterator<Item = &Range<usize>> + '_ {
         let start = self.found.partition_point(|(p, _)| *p < id);
-        self.found[start..].iter().take_while(move |(p, _)| *p == id).map(|(_, r)| r)
+        self.found[start..]
+            .iter()
+            .take_while(move |(p, _)| *p == id)
+            .map(|(_, r)| r)
     }
 
     /// Matches of a pattern inside a byte range.
-    pub fn of_in(&self, id: PatternId, range: Range<usize>) -> impl Iterator<Item = &Range<usize>> + '_ {
-        self.of(id).filter(move |r| r.start >= range.start && r.end <= range.end)
+    pub fn of_in(
+        &self,
+        id: PatternId,
+        range: Range<usize>,
+    ) -> impl Iterator<Item = &Range<usize>> + '_ {
+        self.of(id)
+            .filter(move |r| r.start >= range.start && r.end <= range.end)
     }
 
     pub fn any(&self, id: PatternId) -> bool {

@@ -38,14 +38,24 @@ impl Existence {
     ) -> Result<Existence, Vec<SpannedError>> {
         let mut errors = Vec::new();
         if file.check.phrases.is_empty() {
-            errors.push(SpannedError::new(&source.origin, &source.text, None, "`check.phrases` must not be empty"));
+            errors.push(SpannedError::new(
+                &source.origin,
+                &source.text,
+                None,
+                "`check.phrases` must not be empty",
+            ));
         }
         validate_phrases(source, &file.check.phrases, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
-        let pattern = compiler.patterns.add_phrases(&phrase_strings(&file.check.phrases));
-        Ok(Existence { pattern, include_negated: file.check.include_negated })
+        let pattern = compiler
+            .patterns
+            .add_phrases(&phrase_strings(&file.check.phrases));
+        Ok(Existence {
+            pattern,
+            include_negated: file.check.include_negated,
+        })
     }
 
     pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
@@ -56,9 +66,15 @@ impl Existence {
                     continue;
                 }
             }
-            let matched = cx.doc.text[range.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
+            let matched = cx.doc.text[range.clone()]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             let message = cx.rule.message.replace("{match}", &matched);
-            out.push(cx.diagnostic(message, Label::new(range.clone(), format!("`{matched}` is stated here"))));
+            out.push(cx.diagnostic(
+                message,
+                Label::new(range.clone(), format!("`{matched}` is stated here")),
+            ));
         }
     }
 }

@@ -30,13 +30,18 @@ pub fn compile(
     compiler: &mut Compiler<'_>,
 ) -> Result<Check, Vec<SpannedError>> {
     match kind.get_ref().as_str() {
-        "existence" => existence::Existence::compile(rules::parse_as(source)?, source, compiler).map(Check::Existence),
-        "requires" => requires::Requires::compile(rules::parse_as(source)?, source, compiler).map(Check::Requires),
+        "existence" => existence::Existence::compile(rules::parse_as(source)?, source, compiler)
+            .map(Check::Existence),
+        "requires" => requires::Requires::compile(rules::parse_as(source)?, source, compiler)
+            .map(Check::Requires),
         other => Err(vec![SpannedError::new(
             &source.origin,
             &source.text,
             Some(kind.span()),
-            format!("unknown rule kind `{other}`; expected one of: {}", KINDS.join(", ")),
+            format!(
+                "unknown rule kind `{other}`; expected one of: {}",
+                KINDS.join(", ")
+            ),
         )]),
     }
 }

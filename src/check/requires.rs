@@ -57,9 +57,17 @@ impl Requires {
         compiler: &mut Compiler<'_>,
     ) -> Result<Requires, Vec<SpannedError>> {
         let mut errors = Vec::new();
-        for (list, key) in [(&file.check.trigger, "trigger"), (&file.check.guidance, "guidance")] {
+        for (list, key) in [
+            (&file.check.trigger, "trigger"),
+            (&file.check.guidance, "guidance"),
+        ] {
             if list.is_empty() {
-                errors.push(SpannedError::new(&source.origin, &source.text, None, format!("`check.{key}` must not be empty")));
+                errors.push(SpannedError::new(
+                    &source.origin,
+                    &source.text,
+                    None,
+                    format!("`check.{key}` must not be empty"),
+                ));
             }
             validate_phrases(source, list, &mut errors);
         }
@@ -67,8 +75,12 @@ impl Requires {
             return Err(errors);
         }
         Ok(Requires {
-            trigger: compiler.patterns.add_phrases(&phrase_strings(&file.check.trigger)),
-            guidance: compiler.patterns.add_phrases(&phrase_strings(&file.check.guidance)),
+            trigger: compiler
+                .patterns
+                .add_phrases(&phrase_strings(&file.check.trigger)),
+            guidance: compiler
+                .patterns
+                .add_phrases(&phrase_strings(&file.check.guidance)),
             within: file.check.within,
         })
     }
@@ -81,7 +93,9 @@ impl Requires {
                 continue;
             }
             let scope = match (self.within, cx.doc.block_at(trigger.start)) {
-                (Within::Section, Some(block)) => cx.doc.sections[cx.doc.blocks[block].section].range.clone(),
+                (Within::Section, Some(block)) => {
+                    cx.doc.sections[cx.doc.blocks[block].section].range.clone()
+                }
                 _ => 0..cx.doc.text.len(),
             };
             match groups.iter_mut().find(|(s, _)| *s == scope) {
@@ -94,10 +108,16 @@ impl Requires {
                 continue;
             }
             let first = &triggers[0];
-            let matched = cx.doc.text[first.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
+            let matched = cx.doc.text[first.clone()]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             let mut d = cx.diagnostic(
                 cx.rule.message.replace("{match}", &matched),
-                Label::new(first.clone(), "mentioned here without the guidance it needs"),
+                Label::new(
+                    first.clone(),
+                    "mentioned here without the guidance it needs",
+                ),
             );
             for extra in triggers.iter().skip(1).take(MAX_SECONDARY) {
                 d = d.with_label(Label::new(extra.clone(), "also mentioned here"));

@@ -53,7 +53,10 @@ pub fn scan(text: &str, code: &[Range<usize>]) -> Vec<Directive> {
     let mut out = Vec::new();
     for caps in directive_regex().captures_iter(text) {
         let whole = caps.get(0).expect("group 0 always exists");
-        if code.iter().any(|c| c.start <= whole.start() && whole.end() <= c.end) {
+        if code
+            .iter()
+            .any(|c| c.start <= whole.start() && whole.end() <= c.end)
+        {
             continue;
         }
         let name = caps.get(1).map_or("", |m| m.as_str());
@@ -66,7 +69,11 @@ pub fn scan(text: &str, code: &[Range<usize>]) -> Vec<Directive> {
                 "unknown directive `healthlint-{other}`; expected disable-next-line, disable, enable or disable-file"
             )),
         };
-        let mut directive = Directive { kind, codes: Vec::new(), range: whole.range() };
+        let mut directive = Directive {
+            kind,
+            codes: Vec::new(),
+            range: whole.range(),
+        };
         if let Some(args) = caps.get(2) {
             // Text after a colon is a reason, not codes.
             let body = args.as_str().split(':').next().unwrap_or("");
@@ -78,7 +85,9 @@ pub fn scan(text: &str, code: &[Range<usize>]) -> Vec<Directive> {
                     continue;
                 }
                 if code_regex().is_match(token) {
-                    directive.codes.push((token.to_string(), start..start + token.len()));
+                    directive
+                        .codes
+                        .push((token.to_string(), start..start + token.len()));
                 } else if !matches!(directive.kind, DirectiveKind::Invalid(_)) {
                     directive.kind = DirectiveKind::Invalid(format!(
                         "`{token}` is not a rule code or prefix (such as HL201 or HL2); put a reason after a colon"
@@ -101,7 +110,11 @@ mod tests {
         let ds = scan(text, &[]);
         assert_eq!(ds.len(), 2);
         assert_eq!(ds[0].kind, DirectiveKind::DisableNextLine);
-        let codes: Vec<_> = ds[0].codes.iter().map(|(c, r)| (c.as_str(), &text[r.clone()])).collect();
+        let codes: Vec<_> = ds[0]
+            .codes
+            .iter()
+            .map(|(c, r)| (c.as_str(), &text[r.clone()]))
+            .collect();
         assert_eq!(codes, vec![("HL201", "HL201"), ("HL3", "HL3")]);
         assert_eq!(ds[1].kind, DirectiveKind::Enable);
         assert!(ds[1].codes.is_empty());
@@ -113,6 +126,7 @@ mod tests {
         let ds = scan(text, &[]);
         assert!(matches!(ds[0].kind, DirectiveKind::Invalid(_)));
         assert!(matches!(ds[1].kind, DirectiveKind::Invalid(_)));
-        assert!(scan(text, &[0..text.len()]).is_empty());
+        let everything: Vec<std::ops::Range<usize>> = std::iter::once(0..text.len()).collect();
+        assert!(scan(text, &everything).is_empty());
     }
 }

@@ -45,7 +45,9 @@ impl FrontMatter {
                 continue; // nested mapping: not kept
             }
             list_key = None;
-            let Some((key, value)) = trimmed.split_once(':') else { continue };
+            let Some((key, value)) = trimmed.split_once(':') else {
+                continue;
+            };
             let key = key.trim().to_lowercase();
             let value = value.trim();
             if value.is_empty() {
@@ -53,7 +55,11 @@ impl FrontMatter {
                 continue;
             }
             let value = match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
-                Some(inner) => inner.split(',').map(|s| unquote(s.trim())).collect::<Vec<_>>().join(", "),
+                Some(inner) => inner
+                    .split(',')
+                    .map(|s| unquote(s.trim()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 None => unquote(value).to_string(),
             };
             values.insert(key, value);
@@ -68,9 +74,11 @@ impl FrontMatter {
             for (key, value) in table {
                 let text = match value {
                     toml::Value::String(s) => s,
-                    toml::Value::Array(items) => {
-                        items.iter().filter_map(scalar).collect::<Vec<_>>().join(", ")
-                    }
+                    toml::Value::Array(items) => items
+                        .iter()
+                        .filter_map(scalar)
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     other => match scalar(&other) {
                         Some(s) => s,
                         None => continue,

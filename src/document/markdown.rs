@@ -48,7 +48,10 @@ pub(super) fn parse(b: &mut Builder<'_>) {
                 }
                 Tag::Heading { level, .. } => {
                     flush(b, &mut leaf);
-                    leaf = Some(new_leaf(&frames, Some(BlockKind::Heading { level: level as u8 })));
+                    leaf = Some(new_leaf(
+                        &frames,
+                        Some(BlockKind::Heading { level: level as u8 }),
+                    ));
                 }
                 Tag::TableCell => {
                     flush(b, &mut leaf);
@@ -57,7 +60,10 @@ pub(super) fn parse(b: &mut Builder<'_>) {
                 Tag::List(_) => {
                     flush(b, &mut leaf);
                     let lead_in = b.last_block().filter(|&i| {
-                        matches!(b.block_kind(i), BlockKind::Paragraph | BlockKind::ListItem | BlockKind::Quote)
+                        matches!(
+                            b.block_kind(i),
+                            BlockKind::Paragraph | BlockKind::ListItem | BlockKind::Quote
+                        )
                     });
                     let list = b.new_list();
                     frames.push(Frame::List { list, lead_in });
@@ -98,7 +104,10 @@ pub(super) fn parse(b: &mut Builder<'_>) {
                     flush(b, &mut leaf);
                     frames.pop();
                 }
-                TagEnd::FootnoteDefinition | TagEnd::Table | TagEnd::TableHead | TagEnd::TableRow => {
+                TagEnd::FootnoteDefinition
+                | TagEnd::Table
+                | TagEnd::TableHead
+                | TagEnd::TableRow => {
                     flush(b, &mut leaf);
                     frames.pop();
                 }
@@ -118,7 +127,9 @@ pub(super) fn parse(b: &mut Builder<'_>) {
             }
             Event::Text(_) | Event::SoftBreak | Event::HardBreak if skip_depth == 0 => {
                 // Text directly inside a tight list item has no paragraph of its own.
-                leaf.get_or_insert_with(|| new_leaf(&frames, None)).segments.push(range);
+                leaf.get_or_insert_with(|| new_leaf(&frames, None))
+                    .segments
+                    .push(range);
             }
             Event::Code(_) => b.add_code_range(range),
             _ => {}
@@ -134,7 +145,10 @@ fn new_leaf(frames: &[Frame], explicit: Option<BlockKind>) -> Leaf {
     let mut list = None;
     if explicit.is_none() {
         match frames.iter().rev().find(|f| !matches!(f, Frame::Other)) {
-            Some(Frame::Item { list: l, lead_in: li }) => {
+            Some(Frame::Item {
+                list: l,
+                lead_in: li,
+            }) => {
                 kind = BlockKind::ListItem;
                 lead_in = *li;
                 list = Some(*l);
@@ -143,7 +157,12 @@ fn new_leaf(frames: &[Frame], explicit: Option<BlockKind>) -> Leaf {
             _ => {}
         }
     }
-    Leaf { kind, segments: Vec::new(), lead_in, list }
+    Leaf {
+        kind,
+        segments: Vec::new(),
+        lead_in,
+        list,
+    }
 }
 
 fn flush(b: &mut Builder<'_>, leaf: &mut Option<Leaf>) {

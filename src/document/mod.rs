@@ -24,7 +24,9 @@ pub use frontmatter::FrontMatter;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockKind {
     /// A heading; `level` 1 is the title level.
-    Heading { level: u8 },
+    Heading {
+        level: u8,
+    },
     Paragraph,
     /// The text of one list item (nested lists are items of their own).
     ListItem,
@@ -115,7 +117,10 @@ impl<'a> Document<'a> {
     /// heading, as a (text, range) pair; the range is `0..0` for front matter titles with no
     /// heading in the body.
     pub fn title(&self) -> Option<(String, Range<usize>)> {
-        let first_h1 = self.blocks.iter().find(|b| b.kind == BlockKind::Heading { level: 1 });
+        let first_h1 = self
+            .blocks
+            .iter()
+            .find(|b| b.kind == BlockKind::Heading { level: 1 });
         let first_heading = first_h1.or_else(|| self.blocks.iter().find(|b| b.is_heading()));
         if let Some(title) = self.front_matter.get("title") {
             let range = first_heading.map_or(0..0, |b| b.range.clone());
@@ -161,7 +166,6 @@ pub(crate) struct Builder<'a> {
     next_list: u32,
 }
 
-
 impl<'a> Builder<'a> {
     fn new(text: &'a str, format: Format) -> Builder<'a> {
         Builder {
@@ -188,7 +192,10 @@ impl<'a> Builder<'a> {
     ) -> Option<usize> {
         let start = segments.iter().map(|r| r.start).min()?;
         let end = segments.iter().map(|r| r.end).max()?;
-        if segments.iter().all(|r| self.text[r.clone()].trim().is_empty()) {
+        if segments
+            .iter()
+            .all(|r| self.text[r.clone()].trim().is_empty())
+        {
             return None;
         }
         for byte in &mut self.prose[start..end] {
@@ -236,11 +243,17 @@ impl<'a> Builder<'a> {
     fn finish(mut self) -> Document<'a> {
         // Blocks arrive in document order from both parsers, but be safe: spans must be sorted
         // for the binary searches in `block_at`, and lead-in indices must follow the sort.
-        debug_assert!(self.blocks.windows(2).all(|w| w[0].range.start <= w[1].range.start));
+        debug_assert!(self
+            .blocks
+            .windows(2)
+            .all(|w| w[0].range.start <= w[1].range.start));
         let sections = build_sections(&mut self.blocks, self.text.len());
         // Prose is built from whole UTF-8 slices and ASCII fill bytes, so it stays UTF-8.
         let prose = String::from_utf8(self.prose).unwrap_or_else(|e| {
-            String::from_utf8_lossy(e.as_bytes()).chars().map(|c| if c == '\u{FFFD}' { ' ' } else { c }).collect()
+            String::from_utf8_lossy(e.as_bytes())
+                .chars()
+                .map(|c| if c == '\u{FFFD}' { ' ' } else { c })
+                .collect()
         });
         let mut all_sentences = Vec::new();
         for (idx, block) in self.blocks.iter_mut().enumerate() {
@@ -267,12 +280,17 @@ impl<'a> Builder<'a> {
 
 /// Assigns each block its innermost section and returns the section list.
 fn build_sections(blocks: &mut [Block], text_len: usize) -> Vec<Section> {
-    let mut sections = vec![Section { heading: None, level: 0, range: 0..text_len, parent: None }];
+    let mut sections = vec![Section {
+        heading: None,
+        level: 0,
+        range: 0..text_len,
+        parent: None,
+    }];
     // Stack of open sections (indices), innermost last.
     let mut open: Vec<usize> = vec![0];
-    for idx in 0..blocks.len() {
-        if let BlockKind::Heading { level } = blocks[idx].kind {
-            let start = blocks[idx].range.start;
+    for (idx, block) in blocks.iter_mut().enumerate() {
+        if let BlockKind::Heading { level } = block.kind {
+            let start = block.range.start;
             while let Some(&top) = open.last() {
                 if top != 0 && sections[top].level >= level {
                     sections[top].range.end = start;
@@ -282,10 +300,15 @@ fn build_sections(blocks: &mut [Block], text_len: usize) -> Vec<Section> {
                 }
             }
             let parent = *open.last().unwrap_or(&0);
-            sections.push(Section { heading: Some(idx), level, range: start..text_len, parent: Some(parent) });
+            sections.push(Section {
+                heading: Some(idx),
+                level,
+                range: start..text_len,
+                parent: Some(parent),
+            });
             open.push(sections.len() - 1);
         }
-        blocks[idx].section = *open.last().unwrap_or(&0);
+        block.section = *open.last().unwrap_or(&0);
     }
     sections
 }

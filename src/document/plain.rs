@@ -43,11 +43,24 @@ pub(super) fn parse(b: &mut Builder<'_>) {
         if group[0].bullet.is_none() {
             let first = text[group[0].range.clone()].trim();
             if let Some(level) = markdown_heading_level(first) {
-                b.push_block(BlockKind::Heading { level }, &[group[0].range.clone()], None, None);
+                b.push_block(
+                    BlockKind::Heading { level },
+                    &[group[0].range.clone()],
+                    None,
+                    None,
+                );
                 i = 1;
-            } else if more_follows && looks_like_heading(first) && (group.len() == 1 || group[1].bullet.is_some()) {
+            } else if more_follows
+                && looks_like_heading(first)
+                && (group.len() == 1 || starts_block(text, &group[1]))
+            {
                 let level = if seen_title { 2 } else { 1 };
-                b.push_block(BlockKind::Heading { level }, &[group[0].range.clone()], None, None);
+                b.push_block(
+                    BlockKind::Heading { level },
+                    &[group[0].range.clone()],
+                    None,
+                    None,
+                );
                 i = 1;
             }
         }
@@ -62,7 +75,10 @@ pub(super) fn parse(b: &mut Builder<'_>) {
                 // Continuation lines (not bullets) belong to the item.
                 let mut segments = vec![item.clone()];
                 let mut j = i + 1;
-                while j < group.len() && group[j].bullet.is_none() && starts_indented(text, &group[j].range) {
+                while j < group.len()
+                    && group[j].bullet.is_none()
+                    && starts_indented(text, &group[j].range)
+                {
                     segments.push(group[j].range.clone());
                     j += 1;
                 }
@@ -121,16 +137,32 @@ fn bullet_marker_len(rest: &str) -> Option<usize> {
     }
     // Numbered: "1." or "1)" or "a)" followed by a space.
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    let letter = usize::from(digits == 0 && rest.as_bytes().first().is_some_and(u8::is_ascii_lowercase));
+    let letter =
+        usize::from(digits == 0 && rest.as_bytes().first().is_some_and(u8::is_ascii_lowercase));
     let n = digits + letter;
     if (1..=3).contains(&n) {
         let after = &rest.as_bytes()[n..];
-        let closes = if letter == 1 { after.first() == Some(&b')') } else { matches!(after.first(), Some(b'.' | b')')) };
+        let closes = if letter == 1 {
+            after.first() == Some(&b')')
+        } else {
+            matches!(after.first(), Some(b'.' | b')'))
+        };
         if closes && matches!(after.get(1), Some(b' ' | b'\t')) {
             return Some(n + 2);
         }
     }
     None
+}
+
+/// Whether the line after a heading-like line starts something new (a bullet, or a capitalised
+/// line), rather than continuing a hard-wrapped sentence in lowercase.
+fn starts_block(text: &str, line: &Line) -> bool {
+    line.bullet.is_some()
+        || text[line.range.clone()]
+            .trim_start()
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
 fn starts_indented(text: &str, range: &Range<usize>) -> bool {
@@ -148,8 +180,8 @@ fn looks_like_heading(line: &str) -> bool {
     let words = line.split_whitespace().count();
     let last = line.chars().last().unwrap_or('.');
     let first = line.chars().next().unwrap_or('a');
-    (1..=14).contains(&words)
-        && line.len() <= 120
+    (1..=12).contains(&words)
+        && line.len() <= 80
         && !matches!(last, '.' | ',' | ';' | ':' | '!' | '"' | '”')
         && (first.is_uppercase() || first.is_ascii_digit())
 }

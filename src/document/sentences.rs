@@ -8,10 +8,10 @@ use unicode_segmentation::UnicodeSegmentation;
 
 /// Words after which a full stop does not end a sentence (lowercase, without the dot).
 const ABBREVIATIONS: &[&str] = &[
-    "e.g", "i.e", "eg", "ie", "etc", "vs", "approx", "dr", "mr", "mrs", "ms", "prof", "st", "no", "fig", "mg",
-    "mcg", "ml", "kg", "cm", "mm", "min", "mins", "hr", "hrs", "tab", "tabs", "cap", "caps", "inc", "ltd", "co",
-    "jr", "sr", "dept", "approx", "est", "al", "ca", "cf", "incl", "max", "wk", "wks", "yr", "yrs", "oz", "lb",
-    "lbs", "a.m", "p.m", "u.s", "u.k",
+    "e.g", "i.e", "eg", "ie", "etc", "vs", "approx", "dr", "mr", "mrs", "ms", "prof", "st", "no",
+    "fig", "mg", "mcg", "ml", "kg", "cm", "mm", "min", "mins", "hr", "hrs", "tab", "tabs", "cap",
+    "caps", "inc", "ltd", "co", "jr", "sr", "dept", "approx", "est", "al", "ca", "cf", "incl",
+    "max", "wk", "wks", "yr", "yrs", "oz", "lb", "lbs", "a.m", "p.m", "u.s", "u.k",
 ];
 
 /// Splits the prose of `block` into sentence ranges (trimmed, never empty).
@@ -41,17 +41,26 @@ fn push_trimmed(out: &mut Vec<Range<usize>>, slice: &str, range: Range<usize>, b
     if trimmed.is_empty() {
         return;
     }
-    let lead = piece.len() - piece.trim_start_matches(|c: char| c.is_whitespace() || c == '\0').len();
+    let lead = piece.len()
+        - piece
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '\0')
+            .len();
     let start = base + range.start + lead;
     out.push(start..start + trimmed.len());
 }
 
 fn ends_with_abbreviation(piece: &str) -> bool {
     let trimmed = piece.trim_end();
-    let Some(body) = trimmed.strip_suffix('.') else { return false };
-    let word = body.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+    let Some(body) = trimmed.strip_suffix('.') else {
+        return false;
+    };
+    let word = body
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("");
     let word = word.to_lowercase();
-    ABBREVIATIONS.contains(&word.as_str()) || (word.len() == 1 && word.chars().all(char::is_alphabetic))
+    ABBREVIATIONS.contains(&word.as_str())
+        || (word.len() == 1 && word.chars().all(char::is_alphabetic))
 }
 
 #[cfg(test)]
@@ -59,19 +68,29 @@ mod tests {
     use super::*;
 
     fn sentences(text: &str) -> Vec<&str> {
-        split(text, 0..text.len()).into_iter().map(|r| &text[r]).collect()
+        split(text, 0..text.len())
+            .into_iter()
+            .map(|r| &text[r])
+            .collect()
     }
 
     #[test]
     fn keeps_abbreviations_and_decimals_inside_sentences() {
         assert_eq!(
             sentences("Take 2.5 mg. daily, e.g. with food. See Dr. Jones if it hurts. Done"),
-            vec!["Take 2.5 mg. daily, e.g. with food.", "See Dr. Jones if it hurts.", "Done"]
+            vec![
+                "Take 2.5 mg. daily, e.g. with food.",
+                "See Dr. Jones if it hurts.",
+                "Done"
+            ]
         );
     }
 
     #[test]
     fn splits_plain_sentences() {
-        assert_eq!(sentences("Rest. Then move!  Why?"), vec!["Rest.", "Then move!", "Why?"]);
+        assert_eq!(
+            sentences("Rest. Then move!  Why?"),
+            vec!["Rest.", "Then move!", "Why?"]
+        );
     }
 }

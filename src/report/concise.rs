@@ -12,9 +12,17 @@ impl Reporter for Concise {
     fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
         for d in &report.diagnostics {
             let at = position(report, d.primary.range.start);
-            writeln!(out, "{}:{}:{}: {}[{}] {}", report.path, at.line, at.column, d.severity, d.rule.code, d.message)?;
+            writeln!(
+                out,
+                "{}:{}:{}: {}[{}] {}",
+                report.path, at.line, at.column, d.severity, d.rule.code, d.message
+            )?;
             for related in &d.related {
-                writeln!(out, "  related: {}:{}:{}: {}", related.path, related.start.line, related.start.column, related.message)?;
+                writeln!(
+                    out,
+                    "  related: {}:{}:{}: {}",
+                    related.path, related.start.line, related.start.column, related.message
+                )?;
             }
         }
         Ok(())

@@ -20,11 +20,19 @@ impl Reporter for Github {
             };
             let start = position(report, d.primary.range.start);
             let end = position(report, d.primary.range.end);
-            let mut props = format!("file={},line={},endLine={}", escape_property(&report.path), start.line, end.line);
+            let mut props = format!(
+                "file={},line={},endLine={}",
+                escape_property(&report.path),
+                start.line,
+                end.line
+            );
             if start.line == end.line {
                 props.push_str(&format!(",col={},endColumn={}", start.column, end.column));
             }
-            props.push_str(&format!(",title={}", escape_property(&format!("{} {}", d.rule.code, d.rule.name))));
+            props.push_str(&format!(
+                ",title={}",
+                escape_property(&format!("{} {}", d.rule.code, d.rule.name))
+            ));
             let mut message = d.message.clone();
             if let Some(help) = &d.help {
                 message.push_str(&format!("\nhelp: {help}"));
@@ -41,7 +49,9 @@ impl Reporter for Github {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

@@ -103,7 +103,11 @@ struct JsonDiagnostic<'a> {
 }
 
 fn pos(offset: usize, at: LineCol) -> Position {
-    Position { offset, line: at.line, column: at.column }
+    Position {
+        offset,
+        line: at.line,
+        column: at.column,
+    }
 }
 
 fn to_json<'a>(report: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
@@ -176,8 +180,11 @@ impl Reporter for Json {
             path: &'a str,
             reason: &'a str,
         }
-        let skipped: Vec<Skipped<'_>> =
-            summary.skipped.iter().map(|(path, reason)| Skipped { path, reason }).collect();
+        let skipped: Vec<Skipped<'_>> = summary
+            .skipped
+            .iter()
+            .map(|(path, reason)| Skipped { path, reason })
+            .collect();
         let counts = serde_json::json!({
             "files": summary.files,
             "checked": summary.checked,
@@ -187,6 +194,11 @@ impl Reporter for Json {
             "warning": summary.warnings,
             "info": summary.infos,
         });
-        write!(out, "\n],\"skipped\":{},\"summary\":{}}}\n", serde_json::to_string(&skipped)?, counts)
+        write!(
+            out,
+            "\n],\"skipped\":{},\"summary\":{}}}\n",
+            serde_json::to_string(&skipped)?,
+            counts
+        )
     }
 }

@@ -77,7 +77,10 @@ impl Summary {
             line.push_str(&format!("; skipped {}", plural(self.skipped.len(), "file")));
         }
         if self.failed > 0 {
-            line.push_str(&format!("; {} could not be checked", plural(self.failed, "file")));
+            line.push_str(&format!(
+                "; {} could not be checked",
+                plural(self.failed, "file")
+            ));
         }
         line.push('.');
         line

@@ -22,7 +22,9 @@ pub struct Pretty {
 type Span = (String, Range<usize>);
 
 fn config(color: bool) -> Config {
-    Config::new().with_index_type(IndexType::Byte).with_color(color)
+    Config::new()
+        .with_index_type(IndexType::Byte)
+        .with_color(color)
 }
 
 fn kind(severity: Severity) -> ReportKind<'static> {
@@ -56,7 +58,9 @@ fn render(report: &FileReport, d: &Diagnostic, color: bool, out: &mut dyn Write)
         .with_code(&d.rule.code)
         .with_message(format!("{} ({})", d.message, d.rule.name));
     if report.source.is_some() {
-        let mut label = Label::new((path.clone(), primary)).with_color(Color::Red).with_order(0);
+        let mut label = Label::new((path.clone(), primary))
+            .with_color(Color::Red)
+            .with_order(0);
         if let Some(m) = &d.primary.message {
             label = label.with_message(m);
         }
@@ -84,8 +88,33 @@ fn render(report: &FileReport, d: &Diagnostic, color: bool, out: &mut dyn Write)
         ));
     }
     let mut buf = Vec::new();
-    builder.finish().write((path, Source::from(text)), &mut buf)?;
-    out.write_all(&buf)
+    builder
+        .finish()
+        .write((path, Source::from(text)), &mut buf)?;
+    write_colored(&buf, color, out)
+}
+
+/// ariadne colours a custom report kind ("Info") even when colour is off, so uncoloured
+/// output is stripped of escape sequences here rather than trusted.
+fn write_colored(buf: &[u8], color: bool, out: &mut dyn Write) -> io::Result<()> {
+    if color {
+        return out.write_all(buf);
+    }
+    let mut plain = Vec::with_capacity(buf.len());
+    let mut i = 0;
+    while i < buf.len() {
+        if buf[i] == 0x1b && buf.get(i + 1) == Some(&b'[') {
+            i += 2;
+            while i < buf.len() && !buf[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            plain.push(buf[i]);
+            i += 1;
+        }
+    }
+    out.write_all(&plain)
 }
 
 impl Reporter for Pretty {
@@ -126,8 +155,12 @@ fn render_spanned(e: &SpannedError, color: bool, out: &mut dyn Write) -> io::Res
     Report::<Span>::build(ReportKind::Error, (e.origin.clone(), span.clone()))
         .with_config(config(color))
         .with_message(format!("invalid settings file {}", e.origin))
-        .with_label(Label::new((e.origin.clone(), span)).with_message(&e.message).with_color(Color::Red))
+        .with_label(
+            Label::new((e.origin.clone(), span))
+                .with_message(&e.message)
+                .with_color(Color::Red),
+        )
         .finish()
         .write((e.origin.clone(), Source::from(&*e.text)), &mut buf)?;
-    out.write_all(&buf)
+    write_colored(&buf, color, out)
 }

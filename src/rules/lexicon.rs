@@ -17,22 +17,32 @@ pub struct Lexicon {
 impl Lexicon {
     /// Parses the built-in lexicon files.
     pub fn builtin() -> Result<Lexicon, SetupError> {
-        Ok(Lexicon { context: parse_builtin("lexicon/context.toml")? })
+        Ok(Lexicon {
+            context: parse_builtin("lexicon/context.toml")?,
+        })
     }
 }
 
 /// Parses one built-in lexicon file with a typed schema.
-pub fn parse_builtin<T: serde::de::DeserializeOwned>(path: &'static str) -> Result<T, SpannedError> {
-    let (_, text) = builtin::BUILTIN_FILES.iter().find(|(p, _)| *p == path).ok_or_else(|| SpannedError {
-        origin: format!("rules/{path}"),
-        text: Arc::from(""),
-        span: None,
-        message: "built-in lexicon file is missing".to_string(),
-    })?;
+pub fn parse_builtin<T: serde::de::DeserializeOwned>(
+    path: &'static str,
+) -> Result<T, SpannedError> {
+    let (_, text) = builtin::BUILTIN_FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .ok_or_else(|| SpannedError {
+            origin: format!("rules/{path}"),
+            text: Arc::from(""),
+            span: None,
+            message: "built-in lexicon file is missing".to_string(),
+        })?;
     parse_text(&format!("rules/{path}"), text)
 }
 
 /// Parses lexicon text with a typed schema, reporting errors at their span.
-pub fn parse_text<T: serde::de::DeserializeOwned>(origin: &str, text: &str) -> Result<T, SpannedError> {
+pub fn parse_text<T: serde::de::DeserializeOwned>(
+    origin: &str,
+    text: &str,
+) -> Result<T, SpannedError> {
     toml::from_str(text).map_err(|e| SpannedError::from_toml(origin, &Arc::from(text), &e))
 }

@@ -69,23 +69,39 @@ pub fn builtin_sources() -> Vec<RuleSource> {
     builtin::BUILTIN_FILES
         .iter()
         .filter(|(path, _)| !path.starts_with("lexicon/"))
-        .map(|(path, text)| RuleSource { origin: format!("rules/{path}"), text: Arc::from(*text) })
+        .map(|(path, text)| RuleSource {
+            origin: format!("rules/{path}"),
+            text: Arc::from(*text),
+        })
         .collect()
 }
 
 /// Rule files in a user folder (every `*.toml` below it, sorted by path).
 pub fn dir_sources(dir: &Path) -> Result<Vec<RuleSource>, SetupError> {
     if !dir.is_dir() {
-        return Err(SetupError::Message(format!("rule folder `{}` does not exist or is not a folder", dir.display())));
+        return Err(SetupError::Message(format!(
+            "rule folder `{}` does not exist or is not a folder",
+            dir.display()
+        )));
     }
     let mut out = Vec::new();
-    for entry in ignore::WalkBuilder::new(dir).standard_filters(false).sort_by_file_name(|a, b| a.cmp(b)).build() {
-        let entry = entry.map_err(|e| SetupError::Message(format!("cannot read rule folder `{}`: {e}", dir.display())))?;
+    for entry in ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build()
+    {
+        let entry = entry.map_err(|e| {
+            SetupError::Message(format!("cannot read rule folder `{}`: {e}", dir.display()))
+        })?;
         let path = entry.path();
         if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| SetupError::Message(format!("cannot read rule file `{}`: {e}", path.display())))?;
-            out.push(RuleSource { origin: path.display().to_string(), text: Arc::from(text) });
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                SetupError::Message(format!("cannot read rule file `{}`: {e}", path.display()))
+            })?;
+            out.push(RuleSource {
+                origin: path.display().to_string(),
+                text: Arc::from(text),
+            });
         }
     }
     Ok(out)
@@ -94,7 +110,10 @@ pub fn dir_sources(dir: &Path) -> Result<Vec<RuleSource>, SetupError> {
 impl RuleSet {
     /// Loads, validates and compiles rules; `enabled` decides which rules get compiled checks.
     /// Every problem in every file is collected, so that one run shows them all.
-    pub fn load(sources: &[RuleSource], enabled: &dyn Fn(&str) -> bool) -> Result<RuleSet, SetupError> {
+    pub fn load(
+        sources: &[RuleSource],
+        enabled: &dyn Fn(&str) -> bool,
+    ) -> Result<RuleSet, SetupError> {
         let lexicon = Lexicon::builtin()?;
         let mut patterns = PatternSetBuilder::default();
         let context = ContextRules::compile(&lexicon.context, &mut patterns);
@@ -107,13 +126,18 @@ impl RuleSet {
                 Ok(rule) => {
                     let code = rule.meta.id.code.to_string();
                     let name = rule.meta.id.name.to_string();
-                    let mut duplicate = |seen: &mut HashMap<String, String>, key: String, what: &str, field: &str| {
+                    let mut duplicate = |seen: &mut HashMap<String, String>,
+                                         key: String,
+                                         what: &str,
+                                         field: &str| {
                         if let Some(first) = seen.get(&key) {
                             errors.push(SpannedError::new(
                                 &source.origin,
                                 &source.text,
                                 field_span(&source.text, field),
-                                format!("duplicate rule {what} `{key}`: already defined in {first}"),
+                                format!(
+                                    "duplicate rule {what} `{key}`: already defined in {first}"
+                                ),
                             ));
                             true
                         } else {
@@ -134,10 +158,15 @@ impl RuleSet {
             return Err(SetupError::Files(errors));
         }
         rules.sort_by(|a, b| a.meta.id.code.cmp(&b.meta.id.code));
-        let patterns = patterns
-            .build()
-            .map_err(|e| SetupError::Message(format!("the combined rule patterns do not compile: {e}")))?;
-        Ok(RuleSet { rules, patterns, context, lexicon: Arc::new(lexicon) })
+        let patterns = patterns.build().map_err(|e| {
+            SetupError::Message(format!("the combined rule patterns do not compile: {e}"))
+        })?;
+        Ok(RuleSet {
+            rules,
+            patterns,
+            context,
+            lexicon: Arc::new(lexicon),
+        })
     }
 
     /// The rule with a code, if any.
@@ -154,9 +183,16 @@ fn load_one(
     patterns: &mut PatternSetBuilder,
     enabled: &dyn Fn(&str) -> bool,
 ) -> Result<Rule, Vec<SpannedError>> {
-    let err = |span, message: String| vec![SpannedError::new(&source.origin, &source.text, span, message)];
-    let header: RuleFile<KindOnly> =
-        toml::from_str(&source.text).map_err(|e| vec![SpannedError::from_toml(&source.origin, &source.text, &e)])?;
+    let err = |span, message: String| {
+        vec![SpannedError::new(
+            &source.origin,
+            &source.text,
+            span,
+            message,
+        )]
+    };
+    let header: RuleFile<KindOnly> = toml::from_str(&source.text)
+        .map_err(|e| vec![SpannedError::from_toml(&source.origin, &source.text, &e)])?;
     spec::check_code(header.code.get_ref(), header.category.get_ref()).map_err(|m| {
         let span = if m.starts_with("unknown category") || m.starts_with("category") {
             header.category.span()
@@ -181,21 +217,40 @@ fn load_one(
     };
     let is_enabled = enabled(&meta.id.code);
     let mut scratch = PatternSetBuilder::default();
-    let mut compiler = Compiler { patterns: if is_enabled { patterns } else { &mut scratch }, lexicon, context };
+    let mut compiler = Compiler {
+        patterns: if is_enabled { patterns } else { &mut scratch },
+        lexicon,
+        context,
+    };
     let compiled = check::compile(&header.check.kind, source, &mut compiler)?;
-    Ok(Rule { meta, check: is_enabled.then_some(compiled) })
+    Ok(Rule {
+        meta,
+        check: is_enabled.then_some(compiled),
+    })
 }
 
 /// Parses a rule file with a kind's own `[check]` schema; used by `check::compile`.
-pub fn parse_as<C: serde::de::DeserializeOwned>(source: &RuleSource) -> Result<RuleFile<C>, Vec<SpannedError>> {
-    toml::from_str(&source.text).map_err(|e| vec![SpannedError::from_toml(&source.origin, &source.text, &e)])
+pub fn parse_as<C: serde::de::DeserializeOwned>(
+    source: &RuleSource,
+) -> Result<RuleFile<C>, Vec<SpannedError>> {
+    toml::from_str(&source.text)
+        .map_err(|e| vec![SpannedError::from_toml(&source.origin, &source.text, &e)])
 }
 
 /// Validates every phrase of a list, collecting errors at each phrase's span.
-pub fn validate_phrases(source: &RuleSource, phrases: &spec::Phrases, errors: &mut Vec<SpannedError>) {
+pub fn validate_phrases(
+    source: &RuleSource,
+    phrases: &spec::Phrases,
+    errors: &mut Vec<SpannedError>,
+) {
     for phrase in phrases {
         if let Err(message) = pattern::validate(phrase.get_ref()) {
-            errors.push(SpannedError::new(&source.origin, &source.text, Some(phrase.span()), message));
+            errors.push(SpannedError::new(
+                &source.origin,
+                &source.text,
+                Some(phrase.span()),
+                message,
+            ));
         }
     }
 }

@@ -14,7 +14,13 @@ pub fn phrase_body(phrase: &str) -> String {
                 while chars.peek() == Some(&' ') {
                     chars.next();
                 }
-                out.push_str(r"[\s\-]+");
+                // "100 ?%" means an optional space, not a lazy quantifier.
+                if chars.peek() == Some(&'?') {
+                    chars.next();
+                    out.push_str(r"[\s\-]*");
+                } else {
+                    out.push_str(r"[\s\-]+");
+                }
             }
             '\'' | '’' => out.push_str("['’]"),
             '\\' => {
@@ -24,6 +30,7 @@ pub fn phrase_body(phrase: &str) -> String {
                     out.push(next);
                 }
             }
+            // Character classes and repetition counts are not phrase syntax: taken literally.
             '.' | '+' | '*' | '[' | ']' | '{' | '}' | '^' | '$' => {
                 out.push('\\');
                 out.push(c);
@@ -39,9 +46,23 @@ pub fn phrase_body(phrase: &str) -> String {
 pub fn phrase_regex(phrase: &str) -> String {
     let trimmed = phrase.trim();
     let body = phrase_body(trimmed);
-    let starts_word = trimmed.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '(' || c == '\\');
-    let ends_word = trimmed.chars().last().is_some_and(|c| c.is_alphanumeric() || c == ')' || c == '?');
-    format!("{}(?:{body}){}", if starts_word { r"\b" } else { "" }, if ends_word { r"\b" } else { "" })
+    let starts_word = trimmed
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() || c == '(' || c == '\\');
+    let ends_word = trimmed
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_alphanumeric() || c == ')' || c == '?');
+    // ASCII word boundaries: a Unicode `\b` makes the regex engines give up their DFAs on the
+    // first non-ASCII byte ("µg", "–") and fall back to a slow NFA simulation over the whole
+    // file. Phrases are English; an accented letter next to a phrase only costs a boundary.
+    let boundary = r"(?-u:\b)";
+    format!(
+        "{}(?:{body}){}",
+        if starts_word { boundary } else { "" },
+        if ends_word { boundary } else { "" }
+    )
 }
 
 /// One case-insensitive regex source matching any of the phrases.
@@ -56,10 +77,15 @@ pub fn validate(phrase: &str) -> Result<(), String> {
     if phrase.trim().is_empty() {
         return Err("empty phrase".to_string());
     }
-    regex::Regex::new(&any_of(&[phrase])).map(|_| ()).map_err(|e| match e {
-        regex::Error::Syntax(msg) => format!("invalid phrase pattern: {}", msg.lines().last().unwrap_or(&msg)),
-        other => format!("invalid phrase pattern: {other}"),
-    })
+    regex::Regex::new(&any_of(&[phrase]))
+        .map(|_| ())
+        .map_err(|e| match e {
+            regex::Error::Syntax(msg) => format!(
+                "invalid phrase pattern: {}",
+                msg.lines().last().unwrap_or(&msg)
+            ),
+            other => format!("invalid phrase pattern: {other}"),
+        })
 }
 
 #[cfg(test)]
@@ -82,6 +108,8 @@ mod tests {
         assert!(matches("myth:", "Myth: heat"));
         assert!(matches("a&e", "go to A&E now"));
         assert!(matches("100% safe", "it is 100% safe"));
+        assert!(matches("100 ?% safe", "it is 100% safe"));
+        assert!(matches("100 ?% safe", "it is 100 % safe"));
         assert!(matches("e.g. this", "e.g. this"));
         assert!(!matches("e.g. this", "exg this"));
     }

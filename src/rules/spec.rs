@@ -75,14 +75,21 @@ pub const CATEGORIES: &[(&str, char)] = &[
 pub fn check_code(code: &str, category: &str) -> Result<(), String> {
     let bytes = code.as_bytes();
     if bytes.len() != 5 || !code.starts_with("HL") || !bytes[2..].iter().all(u8::is_ascii_digit) {
-        return Err(format!("rule code `{code}` must be `HL` followed by three digits, such as HL101"));
+        return Err(format!(
+            "rule code `{code}` must be `HL` followed by three digits, such as HL101"
+        ));
     }
     let Some(&(_, digit)) = CATEGORIES.iter().find(|(name, _)| *name == category) else {
         let names: Vec<_> = CATEGORIES.iter().map(|(n, _)| *n).collect();
-        return Err(format!("unknown category `{category}`; expected one of {}", names.join(", ")));
+        return Err(format!(
+            "unknown category `{category}`; expected one of {}",
+            names.join(", ")
+        ));
     };
     if bytes[2] as char != digit {
-        return Err(format!("category `{category}` uses codes HL{digit}xx, but this rule is {code}"));
+        return Err(format!(
+            "category `{category}` uses codes HL{digit}xx, but this rule is {code}"
+        ));
     }
     Ok(())
 }
@@ -90,14 +97,18 @@ pub fn check_code(code: &str, category: &str) -> Result<(), String> {
 /// Checks a rule name is kebab-case.
 pub fn check_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
         && !name.ends_with('-')
         && !name.contains("--");
     if ok {
         Ok(())
     } else {
-        Err(format!("rule name `{name}` must be kebab-case (lowercase words joined by hyphens)"))
+        Err(format!(
+            "rule name `{name}` must be kebab-case (lowercase words joined by hyphens)"
+        ))
     }
 }
 

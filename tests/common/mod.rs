@@ -19,13 +19,21 @@ pub fn linter(select: &[&str]) -> Linter {
         select: select.iter().map(|s| s.to_string()).collect(),
         ..Overrides::default()
     };
-    healthlint::load(Path::new(env!("CARGO_MANIFEST_DIR")), &overrides).expect("built-in rules load")
+    healthlint::load(Path::new(env!("CARGO_MANIFEST_DIR")), &overrides)
+        .expect("built-in rules load")
 }
 
 /// Checks a file as if it were named on the command line.
 pub fn check_file(linter: &Linter, path: &Path) -> FileReport {
     let format = Format::from_path(path).unwrap_or(Format::Markdown);
-    linter.check_target(&Target::File { path: path.to_path_buf(), format, explicit: true }, None)
+    linter.check_target(
+        &Target::File {
+            path: path.to_path_buf(),
+            format,
+            explicit: true,
+        },
+        None,
+    )
 }
 
 /// Renders reports in a format, without colour.
@@ -43,15 +51,27 @@ pub fn render(reports: &[FileReport], format: report::Format) -> String {
 
 /// The `(code, line)` pairs a fixture states it expects: `<!-- expect: HL101@3, HL2xx@9 -->`.
 pub fn expectations(text: &str) -> Option<Vec<(String, usize)>> {
-    let line = text.lines().find(|l| l.trim_start().starts_with("<!-- expect:"))?;
-    let body = line.trim().trim_start_matches("<!-- expect:").trim_end_matches("-->").trim();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("<!-- expect:"))?;
+    let body = line
+        .trim()
+        .trim_start_matches("<!-- expect:")
+        .trim_end_matches("-->")
+        .trim();
     Some(
         body.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|item| {
-                let (code, line) = item.split_once('@').unwrap_or_else(|| panic!("`{item}` is not CODE@LINE"));
-                (code.to_string(), line.parse().unwrap_or_else(|_| panic!("bad line in `{item}`")))
+                let (code, line) = item
+                    .split_once('@')
+                    .unwrap_or_else(|| panic!("`{item}` is not CODE@LINE"));
+                (
+                    code.to_string(),
+                    line.parse()
+                        .unwrap_or_else(|_| panic!("bad line in `{item}`")),
+                )
             })
             .collect(),
     )
@@ -63,7 +83,15 @@ pub fn found(report: &FileReport) -> Vec<(String, usize)> {
     let mut out: Vec<_> = report
         .diagnostics
         .iter()
-        .map(|d| (d.rule.code.to_string(), source.lines.line_col(&source.text, d.primary.range.start).line))
+        .map(|d| {
+            (
+                d.rule.code.to_string(),
+                source
+                    .lines
+                    .line_col(&source.text, d.primary.range.start)
+                    .line,
+            )
+        })
         .collect();
     out.sort();
     out
