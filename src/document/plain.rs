@@ -39,22 +39,17 @@ pub(super) fn parse(b: &mut Builder<'_>) {
     for (gi, group) in groups.iter().enumerate() {
         let more_follows = gi + 1 < groups.len() || group.len() > 1;
         let mut i = 0;
-        // A first line that reads as a heading.
+        // A first line that reads as a heading: `# Title`, or a short unpunctuated line that
+        // starts the group (the title first, then section headings).
         if group[0].bullet.is_none() {
             let first = text[group[0].range.clone()].trim();
-            if let Some(level) = markdown_heading_level(first) {
-                b.push_block(
-                    BlockKind::Heading { level },
-                    &[group[0].range.clone()],
-                    None,
-                    None,
-                );
-                i = 1;
-            } else if more_follows
-                && looks_like_heading(first)
-                && (group.len() == 1 || starts_block(text, &group[1]))
-            {
-                let level = if seen_title { 2 } else { 1 };
+            let level = markdown_heading_level(first).or_else(|| {
+                let heading_like = more_follows
+                    && looks_like_heading(first)
+                    && (group.len() == 1 || starts_block(text, &group[1]));
+                heading_like.then_some(if seen_title { 2 } else { 1 })
+            });
+            if let Some(level) = level {
                 b.push_block(
                     BlockKind::Heading { level },
                     &[group[0].range.clone()],
