@@ -1,11 +1,14 @@
 //! The multi-pattern matcher. Rules register phrase lists while they compile; each list
 //! becomes one pattern with an id. All patterns are compiled once into a `RegexSet`, which
 //! finds in a single pass over a file's prose which patterns occur at all; only those are then
-//! searched for their positions. Most patterns occur in few files, so the cost per file is
+//! searched for their positions, and only when a check first asks for them ([`Hits::of`]).
+//! Most patterns occur in few files, and the context triggers ("no", "if", "when"), which
+//! occur in every file, are only needed where a rule has matched, so the cost per file is
 //! close to one scan, however many rules there are.
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use regex::{Regex, RegexSet};
 
@@ -47,7 +50,10 @@ impl PatternSetBuilder {
             .map(|s| Regex::new(s))
             .collect::<Result<Vec<_>, _>>()?;
         let set = RegexSet::new(&self.sources)?;
-        Ok(PatternSet { set, regexes })
+        Ok(PatternSet {
+            set,
+            regexes: Arc::new(regexes),
+        })
     }
 }
 
@@ -55,7 +61,8 @@ impl PatternSetBuilder {
 #[derive(Debug)]
 pub struct PatternSet {
     set: RegexSet,
-    regexes: Vec<Regex>,
+    /// Shared with every file's [`Hits`], which search them lazily.
+    regexes: Arc<Vec<Regex>>,
 }
 
 impl PatternSet {
@@ -67,16 +74,19 @@ impl PatternSet {
         self.regexes.is_empty()
     }
 
-    /// Finds every match of every pattern in `prose`.
+    /// Finds which patterns occur in `prose` (one pass over it for all patterns); the
+    /// positions of a pattern's matches are found the first time a check asks for them.
     pub fn scan(&self, prose: &str) -> Hits {
-        let mut found = Vec::new();
-        for id in self.set.matches(prose).iter() {
-            for m in self.regexes[id].find_iter(prose) {
-                found.push((PatternId(id as u32), m.range()));
-            }
+        let matches = self.set.matches(prose);
+        if !matches.matched_any() {
+            return Hits::default();
         }
-        // RegexSet ids come in ascending order and find_iter in text order: already sorted.
-        Hits { found }
+        Hits {
+            present: matches.iter().map(|id| id as u32).collect(),
+            found: (0..matches.len()).map(|_| OnceLock::new()).collect(),
+            prose: Arc::from(prose),
+            regexes: Some(Arc::clone(&self.regexes)),
+        }
     }
 
     /// Matches of one pattern inside `range` only (for checks that need a narrower view).
@@ -93,20 +103,39 @@ impl PatternSet {
     }
 }
 
-/// Matches in one file, grouped by pattern and in text order within a pattern.
+/// Matches in one file, by pattern and in text order within a pattern. Holds its own copy of
+/// the prose (a memcpy, cheap next to one regex pass) so that it needs no lifetime and can
+/// search a pattern on first use.
 #[derive(Debug, Default)]
 pub struct Hits {
-    found: Vec<(PatternId, Range<usize>)>,
+    /// Ids of the patterns that occur at all, ascending.
+    present: Vec<u32>,
+    /// Per pattern id: its matches, once asked for.
+    found: Vec<OnceLock<Vec<Range<usize>>>>,
+    prose: Arc<str>,
+    regexes: Option<Arc<Vec<Regex>>>,
 }
 
 impl Hits {
+    /// The matches of one pattern (searched on first use; empty when it does not occur).
+    fn matches(&self, id: PatternId) -> &[Range<usize>] {
+        let (Some(regexes), Some(slot)) = (&self.regexes, self.found.get(id.0 as usize)) else {
+            return &[];
+        };
+        if self.present.binary_search(&id.0).is_err() {
+            return &[];
+        }
+        slot.get_or_init(|| {
+            regexes
+                .get(id.0 as usize)
+                .map(|re| re.find_iter(&self.prose).map(|m| m.range()).collect())
+                .unwrap_or_default()
+        })
+    }
+
     /// All matches of a pattern, in text order.
     pub fn of(&self, id: PatternId) -> impl Iterator<Item = &Range<usize>> + '_ {
-        let start = self.found.partition_point(|(p, _)| *p < id);
-        self.found[start..]
-            .iter()
-            .take_while(move |(p, _)| *p == id)
-            .map(|(_, r)| r)
+        self.matches(id).iter()
     }
 
     /// Matches of a pattern inside a byte range.
@@ -115,8 +144,73 @@ impl Hits {
         id: PatternId,
         range: Range<usize>,
     ) -> impl Iterator<Item = &Range<usize>> + '_ {
-        self.of(id)
-            .filter(move |r| r.start >= range.start && r.end <= range.end)
+        // Matches are sorted by start and do not overlap within a pattern: jump to the first
+        // one that starts inside the range instead of filtering from the top of the file.
+        let all = self.matches(id);
+        let first = all.partition_point(|r| r.start < range.start);
+        all[first..]
+            .iter()
+            .take_while(move |r| r.start < range.end)
+            .filter(move |r| r.end <= range.end)
+    }
+
+    /// Matches of a pattern inside a byte range, as owned ranges: the same result as
+    /// [`Hits::of_in`], but when the pattern has not been searched over the whole file yet it
+    /// searches only from the start of the block holding `range` to the end of `range`.
+    /// Exact: no match can contain a `\0` (the prose's block separator), so matching restarted
+    /// just after one finds what a scan from the top of the file finds there. Context
+    /// triggers ("no", "if") occur in every file but are needed only around the few matches of
+    /// rules: this keeps them off a whole-file pass.
+    pub fn local(&self, id: PatternId, range: Range<usize>) -> Vec<Range<usize>> {
+        let Some(regexes) = &self.regexes else {
+            return Vec::new();
+        };
+        if self.present.binary_search(&id.0).is_err() {
+            return Vec::new();
+        }
+        if self
+            .found
+            .get(id.0 as usize)
+            .is_some_and(|slot| slot.get().is_some())
+        {
+            return self.of_in(id, range).cloned().collect();
+        }
+        let Some(re) = regexes.get(id.0 as usize) else {
+            return Vec::new();
+        };
+        let bytes = self.prose.as_bytes();
+        let end = range.end.min(bytes.len());
+        let start = range.start.min(end);
+        let restart = bytes[..start]
+            .iter()
+            .rposition(|&b| b == 0)
+            .map_or(0, |i| i + 1);
+        // `find_at` keeps the text before `restart` as look-behind for `\b`; the haystack is
+        // cut at `end` only after the match, like `of_in`'s filter.
+        let mut out = Vec::new();
+        let mut at = restart;
+        while at <= end {
+            let Some(m) = re.find_at(&self.prose, at) else {
+                break;
+            };
+            if m.start() >= end {
+                break;
+            }
+            if m.start() >= start && m.end() <= end {
+                out.push(m.range());
+            }
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                // An empty match: step over one character, as find_iter does.
+                m.end()
+                    + self.prose[m.end()..]
+                        .chars()
+                        .next()
+                        .map_or(1, char::len_utf8)
+            };
+        }
+        out
     }
 
     pub fn any(&self, id: PatternId) -> bool {
@@ -127,12 +221,16 @@ impl Hits {
         self.of_in(id, range).next().is_some()
     }
 
+    /// The number of matches of all patterns (searches every pattern that occurs).
     pub fn len(&self) -> usize {
-        self.found.len()
+        self.present
+            .iter()
+            .map(|&id| self.matches(PatternId(id)).len())
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.found.is_empty()
+        self.present.is_empty()
     }
 }
 
