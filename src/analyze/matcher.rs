@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::{meta, util::syntax, Input, MatchKind};
 
 use crate::rules::pattern;
 
@@ -43,13 +45,32 @@ impl PatternSetBuilder {
         id
     }
 
-    pub fn build(self) -> Result<PatternSet, regex::Error> {
+    /// Compiles the set that finds which patterns occur. Each pattern's own regex (for match
+    /// positions) is compiled the first time a file needs it: most runs need few of them, and
+    /// compiling all of them up front was a third of the start-up time.
+    pub fn build(self) -> Result<PatternSet, BuildError> {
+        let set = meta::Regex::builder()
+            .configure(
+                meta::Config::new()
+                    .match_kind(MatchKind::All)
+                    .which_captures(WhichCaptures::None)
+                    // Only "which patterns match" is asked of the set: no captures, and the
+                    // engines that serve capture and leftmost searches are not worth building.
+                    .onepass(false)
+                    .backtrack(false)
+                    .auto_prefilter(false),
+            )
+            .syntax(syntax::Config::new().utf8(true))
+            .build_many(&self.sources)
+            .map_err(|e| BuildError(e.to_string()))?;
         let regexes = self
             .sources
-            .iter()
-            .map(|s| Regex::new(s))
-            .collect::<Result<Vec<_>, _>>()?;
-        let set = RegexSet::new(&self.sources)?;
+            .into_iter()
+            .map(|source| LazyRegex {
+                source,
+                regex: OnceLock::new(),
+            })
+            .collect();
         Ok(PatternSet {
             set,
             regexes: Arc::new(regexes),
@@ -57,12 +78,39 @@ impl PatternSetBuilder {
     }
 }
 
+/// A combined pattern set that does not compile.
+#[derive(Debug, Clone)]
+pub struct BuildError(pub String);
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One pattern's regex, compiled on first use and then shared by every thread.
+#[derive(Debug)]
+struct LazyRegex {
+    source: String,
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    /// The compiled regex; `None` only if it does not compile on its own, which cannot happen
+    /// once the set holding it has compiled (same syntax, smaller size).
+    fn get(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Regex::new(&self.source).ok())
+            .as_ref()
+    }
+}
+
 /// All patterns of a rule set, compiled once and shared read-only by every thread.
 #[derive(Debug)]
 pub struct PatternSet {
-    set: RegexSet,
+    set: meta::Regex,
     /// Shared with every file's [`Hits`], which search them lazily.
-    regexes: Arc<Vec<Regex>>,
+    regexes: Arc<Vec<LazyRegex>>,
 }
 
 impl PatternSet {
@@ -74,16 +122,23 @@ impl PatternSet {
         self.regexes.is_empty()
     }
 
+    /// The regex source of every pattern, in id order (for `healthlint debug-patterns`).
+    pub fn sources(&self) -> impl Iterator<Item = &str> + '_ {
+        self.regexes.iter().map(|r| r.source.as_str())
+    }
+
     /// Finds which patterns occur in `prose` (one pass over it for all patterns); the
     /// positions of a pattern's matches are found the first time a check asks for them.
     pub fn scan(&self, prose: &str) -> Hits {
-        let matches = self.set.matches(prose);
-        if !matches.matched_any() {
+        let mut matches = regex_automata::PatternSet::new(self.set.pattern_len());
+        self.set
+            .which_overlapping_matches(&Input::new(prose), &mut matches);
+        if matches.is_empty() {
             return Hits::default();
         }
         Hits {
-            present: matches.iter().map(|id| id as u32).collect(),
-            found: (0..matches.len()).map(|_| OnceLock::new()).collect(),
+            present: matches.iter().map(|id| id.as_u32()).collect(),
+            found: (0..matches.capacity()).map(|_| OnceLock::new()).collect(),
             prose: Arc::from(prose),
             regexes: Some(Arc::clone(&self.regexes)),
         }
@@ -97,8 +152,11 @@ impl PatternSet {
         range: Range<usize>,
     ) -> impl Iterator<Item = Range<usize>> + 'p {
         let start = range.start;
-        self.regexes[id.0 as usize]
-            .find_iter(&prose[range])
+        self.regexes
+            .get(id.0 as usize)
+            .and_then(LazyRegex::get)
+            .into_iter()
+            .flat_map(move |re| re.find_iter(&prose[range.clone()]))
             .map(move |m| start + m.start()..start + m.end())
     }
 }
@@ -113,7 +171,7 @@ pub struct Hits {
     /// Per pattern id: its matches, once asked for.
     found: Vec<OnceLock<Vec<Range<usize>>>>,
     prose: Arc<str>,
-    regexes: Option<Arc<Vec<Regex>>>,
+    regexes: Option<Arc<Vec<LazyRegex>>>,
 }
 
 impl Hits {
@@ -128,6 +186,7 @@ impl Hits {
         slot.get_or_init(|| {
             regexes
                 .get(id.0 as usize)
+                .and_then(LazyRegex::get)
                 .map(|re| re.find_iter(&self.prose).map(|m| m.range()).collect())
                 .unwrap_or_default()
         })
@@ -175,7 +234,7 @@ impl Hits {
         {
             return self.of_in(id, range).cloned().collect();
         }
-        let Some(re) = regexes.get(id.0 as usize) else {
+        let Some(re) = regexes.get(id.0 as usize).and_then(LazyRegex::get) else {
             return Vec::new();
         };
         let bytes = self.prose.as_bytes();

@@ -80,6 +80,22 @@ static ASCII: [SentenceCat; 128] = {
     t
 };
 
+/// ASCII bytes that never start or continue a sentence terminator sequence on their own:
+/// everything below 0x80 except `.`, `!`, `?`, CR and LF (non-ASCII bytes are not boring).
+static BORING: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = !matches!(i as u8, b'.' | b'!' | b'?' | b'\r' | b'\n');
+        i += 1;
+    }
+    t
+};
+
+/// How many bytes of a long boring run are replayed into the state (more than the four parts
+/// the state keeps, so that runs of spaces or closing quotes collapse as they would).
+const TAIL: usize = 8;
+
 #[inline]
 fn category(c: char) -> SentenceCat {
     if c.is_ascii() {
@@ -94,6 +110,7 @@ fn category(c: char) -> SentenceCat {
 struct State([Part; 4]);
 
 impl State {
+    #[inline]
     fn next(self, cat: SentenceCat) -> State {
         let p = self.0;
         match (p[3], cat) {
@@ -118,6 +135,7 @@ impl State {
     }
 
     /// The part before the trailing `Close* Sp*` (SB8, SB8a, SB10).
+    #[inline]
     fn before_close_sp(self) -> Part {
         let p = self.0;
         let mut idx = if p[3] == Part::SpPlus { 2 } else { 3 };
@@ -130,6 +148,7 @@ impl State {
     /// Not inside `SATerm Close* Sp*` and not after a paragraph separator or at the start:
     /// no rule can put a boundary before the next character unless it is a terminator or a
     /// separator itself.
+    #[inline]
     fn is_neutral(self) -> bool {
         !matches!(self.0[3], Part::Sot | Part::Sep | Part::Cr | Part::Lf)
             && !matches!(self.before_close_sp(), Part::STerm | Part::ATerm)
@@ -190,14 +209,28 @@ fn breaks(s: &str) -> Vec<usize> {
     let bytes = s.as_bytes();
     let mut pos = 0;
     while pos < bytes.len() {
-        let b = bytes[pos];
-        // Fast path: away from a terminator, an ASCII byte other than `.!?\r\n` can neither
-        // be a boundary nor start one (SB4–SB11 all need a terminator or a paragraph
-        // separator before it), so it only shifts the state.
-        if b < 0x80 && !matches!(b, b'.' | b'!' | b'?' | b'\r' | b'\n') && state.is_neutral() {
-            state = state.next(ASCII[b as usize]);
-            pos += 1;
-            continue;
+        // Fast path: away from a terminator (a "neutral" state), an ASCII byte other than
+        // `.!?\r\n` can neither be a boundary nor start one (SB4–SB11 all need a terminator or
+        // a paragraph separator before it), and the state stays neutral. Such a run only
+        // shifts the state, and what later rules can read of it is its last few parts (no
+        // part in it is a terminator), so a long run is skipped and only its tail replayed.
+        if state.is_neutral() {
+            let run = bytes[pos..]
+                .iter()
+                .position(|&b| !BORING[b as usize])
+                .unwrap_or(bytes.len() - pos);
+            if run > 0 {
+                let end = pos + run;
+                if run > TAIL {
+                    state = State([Part::Other; 4]);
+                    pos = end - TAIL;
+                }
+                for &b in &bytes[pos..end] {
+                    state = state.next(ASCII[b as usize]);
+                }
+                pos = end;
+                continue;
+            }
         }
         let Some(c) = s[pos..].chars().next() else {
             break;
@@ -326,6 +359,73 @@ mod tests {
         ];
         for text in texts {
             let ours: Vec<_> = bound_indices(text).collect();
+            let theirs: Vec<_> = text.split_sentence_bound_indices().collect();
+            assert_eq!(ours, theirs, "{text:?}");
+        }
+    }
+
+    /// Random strings over the characters the rules care about, compared with the crate.
+    #[test]
+    fn same_bounds_as_unicode_segmentation_fuzzed() {
+        use unicode_segmentation::UnicodeSegmentation;
+        let alphabet = [
+            "a",
+            "b",
+            "Q",
+            "Dr",
+            "7",
+            " ",
+            "  ",
+            ".",
+            "!",
+            "?",
+            ",",
+            ";",
+            ":",
+            "-",
+            "(",
+            ")",
+            "\"",
+            "'",
+            "\n",
+            "\r\n",
+            "\0",
+            "é",
+            "’",
+            "”",
+            "“",
+            "–",
+            "\u{2029}",
+            "\u{301}",
+            "\u{200d}",
+            "。",
+            "中",
+            "😴",
+            "\u{a0}",
+            "µ",
+            "e.g.",
+            "etc. ",
+            "word ",
+            "Word ",
+            "some long ordinary words here, ",
+            "            ",
+            "))))))))))",
+            "\"\"\"\"\"\"\"\"\"\"",
+        ];
+        let mut seed: u64 = 0x1234_5678;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 59) as usize + 1;
+            for _ in 0..len * 2 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(alphabet[(seed >> 33) as usize % alphabet.len()]);
+            }
+            let ours: Vec<_> = bound_indices(&text).collect();
             let theirs: Vec<_> = text.split_sentence_bound_indices().collect();
             assert_eq!(ours, theirs, "{text:?}");
         }
