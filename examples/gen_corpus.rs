@@ -419,43 +419,33 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-fn main() -> std::io::Result<()> {
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(msg) => {
-            eprintln!("gen_corpus: {msg}");
-            std::process::exit(2);
+/// Writes one long article of at least `bytes` bytes to `path` (many sections under one title).
+pub fn write_one_file(seed: u64, path: &std::path::Path, bytes: usize) -> std::io::Result<u64> {
+    let mut rng = Rng(seed);
+    let mut text = article(&mut rng, 0, 4096, true);
+    let mut n = 0;
+    while text.len() < bytes {
+        section(&mut rng, &mut text, true);
+        n += 1;
+        if n % 7 == 0 {
+            red_flag_section(&mut rng, &mut text, true);
         }
-    };
-    let mut rng = Rng(args.seed);
-    if let Some(path) = &args.one_file {
-        // One long article: many sections under one title, as a stress test for one file.
-        let mut text = article(&mut rng, 0, 4096, true);
-        let mut n = 0;
-        while text.len() < args.bytes {
-            section(&mut rng, &mut text, true);
-            n += 1;
-            if n % 7 == 0 {
-                red_flag_section(&mut rng, &mut text, true);
-            }
-        }
-        fs::write(path, text)?;
-        eprintln!(
-            "wrote {} ({} bytes)",
-            path.display(),
-            fs::metadata(path)?.len()
-        );
-        return Ok(());
     }
-    let out = args.out.unwrap_or_default();
-    fs::create_dir_all(&out)?;
+    fs::write(path, &text)?;
+    Ok(text.len() as u64)
+}
+
+/// Writes `files` articles under `out` (sub-folders of 500); returns the total size in bytes.
+pub fn write_corpus(seed: u64, files: usize, out: &std::path::Path) -> std::io::Result<u64> {
+    let mut rng = Rng(seed);
+    fs::create_dir_all(out)?;
     let mut total = 0u64;
-    for i in 0..args.files {
+    for i in 0..files {
         let dir = out.join(format!("d{:03}", i / 500));
         if i % 500 == 0 {
             fs::create_dir_all(&dir)?;
         }
-        // Sizes skew small like real articles: the sum of two uniforms over 2–12 KB.
+        // Sizes skew small like real articles: the sum of two uniforms, 2–12 KB.
         let target = (rng.range(2200, 7600) + rng.range(0, 5200)).min(11_200);
         let markdown = !rng.chance(10);
         let text = article(&mut rng, i, target, markdown);
@@ -464,6 +454,24 @@ fn main() -> std::io::Result<()> {
         f.write_all(text.as_bytes())?;
         total += text.len() as u64;
     }
+    Ok(total)
+}
+
+fn main() -> std::io::Result<()> {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("gen_corpus: {msg}");
+            std::process::exit(2);
+        }
+    };
+    if let Some(path) = &args.one_file {
+        let n = write_one_file(args.seed, path, args.bytes)?;
+        eprintln!("wrote {} ({n} bytes)", path.display());
+        return Ok(());
+    }
+    let out = args.out.unwrap_or_default();
+    let total = write_corpus(args.seed, args.files, &out)?;
     eprintln!(
         "wrote {} files, {} bytes ({:.1} MB) under {}",
         args.files,

@@ -244,12 +244,18 @@ impl Hits {
             .iter()
             .rposition(|&b| b == 0)
             .map_or(0, |i| i + 1);
-        // `find_at` keeps the text before `restart` as look-behind for `\b`; the haystack is
-        // cut at `end` only after the match, like `of_in`'s filter.
+        // The haystack stops at the end of the block too (the next `\0`): otherwise a search
+        // that finds nothing in the range would run on to the next match, possibly megabytes
+        // away. `find_at` keeps the text before `restart` as look-behind for `\b`.
+        let stop = bytes[end..]
+            .iter()
+            .position(|&b| b == 0)
+            .map_or(bytes.len(), |i| end + i);
+        let haystack = &self.prose[..stop];
         let mut out = Vec::new();
         let mut at = restart;
         while at <= end {
-            let Some(m) = re.find_at(&self.prose, at) else {
+            let Some(m) = re.find_at(haystack, at) else {
                 break;
             };
             if m.start() >= end {
