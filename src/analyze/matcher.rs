@@ -318,4 +318,29 @@ mod tests {
         assert!(hits.any_in(ice, 20..40));
         assert!(!hits.any_in(chest, 20..40));
     }
+
+    /// `Hits::local` (searched from the block start, before any whole-file search) must give
+    /// what `of_in` gives after one: guards the sentence-local context trigger search.
+    #[test]
+    fn local_search_equals_whole_file_search() {
+        let mut b = PatternSetBuilder::default();
+        let no = b.add_phrases(&["no", "not", "no longer", "pins and needles", "if"]);
+        let set = b.build().unwrap();
+        let prose = "No, not if.\0\0pins and\nneedles; no-one knows if not.\0It is not notable, \
+                     nor is it no longer if-y. Pins and needles no\0";
+        let fresh = || set.scan(prose);
+        for start in 0..prose.len() {
+            for end in start..=prose.len() {
+                if !prose.is_char_boundary(start) || !prose.is_char_boundary(end) {
+                    continue;
+                }
+                let lazy = fresh().local(no, start..end);
+                let hits = fresh();
+                let whole: Vec<_> = hits.of_in(no, start..end).cloned().collect();
+                assert_eq!(lazy, whole, "{start}..{end}");
+                // Once searched over the whole file, `local` reads the stored matches.
+                assert_eq!(hits.local(no, start..end), whole);
+            }
+        }
+    }
 }
