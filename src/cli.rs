@@ -25,6 +25,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation: why it matters, examples, references.
     Explain(ExplainArgs),
+    /// Print the regex source of every compiled pattern of the selected rules, one per line
+    /// (for benchmarks: `rg -f` takes this file; see BENCHMARKS.md).
+    #[command(hide = true, name = "debug-patterns")]
+    DebugPatterns(RulesArgs),
 }
 
 /// Where rules and settings come from; shared by every subcommand.

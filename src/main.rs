@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules(args) => list_rules(args),
         Command::Explain(args) => explain(args),
+        Command::DebugPatterns(args) => debug_patterns(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -101,6 +102,17 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         eprintln!("{}", outcome.summary.line());
     }
     Ok(outcome.exit_code())
+}
+
+/// Prints every compiled pattern, one regex per line (hidden; used by bench/run.sh).
+fn debug_patterns(args: RulesArgs) -> Result<u8, Failure> {
+    let linter = load(&args.settings, |_| {})?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for source in linter.rules.patterns.sources() {
+        writeln!(out, "{source}")?;
+    }
+    out.flush()?;
+    Ok(0)
 }
 
 fn list_rules(args: RulesArgs) -> Result<u8, Failure> {

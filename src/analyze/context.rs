@@ -115,10 +115,12 @@ impl ContextRules {
         };
         let sentence = doc.sentences[sentence].range.clone();
         let prose = &doc.prose;
-        let pseudo: Vec<Range<usize>> = self
-            .pseudo
-            .map(|p| hits.of_in(p, sentence.clone()).cloned().collect())
-            .unwrap_or_default();
+        // Every trigger list is searched once, inside this sentence only ([`Hits::local`]).
+        let local = |id: Option<PatternId>| -> Vec<Range<usize>> {
+            id.map(|p| hits.local(p, sentence.clone()))
+                .unwrap_or_default()
+        };
+        let pseudo = local(self.pseudo);
         let overlaps_pseudo =
             |r: &Range<usize>| pseudo.iter().any(|p| p.start < r.end && r.start < p.end);
         // A trigger glued into a hyphenated word ("risk-free", "no-nonsense") is part of that
@@ -129,15 +131,16 @@ impl ContextRules {
         };
         let ignored = |r: &Range<usize>| overlaps_pseudo(r) || in_compound(r);
         // Every trigger start in the sentence ends the scope of an earlier trigger of another kind.
-        let kinds = [
+        let kinds: [(PatternId, Vec<Range<usize>>); 5] = [
             self.negation_pre,
             self.hypothetical,
             self.historical,
             self.other,
             self.myth,
-        ];
-        let mut boundaries: Vec<usize> = hits
-            .of_in(self.terminators, sentence.clone())
+        ]
+        .map(|k| (k, local(Some(k))));
+        let mut boundaries: Vec<usize> = local(Some(self.terminators))
+            .iter()
             .map(|r| r.start)
             .collect();
         for (i, byte) in prose[sentence.clone()].bytes().enumerate() {
@@ -146,7 +149,10 @@ impl ContextRules {
             }
         }
         let governs = |kind: PatternId| {
-            hits.of_in(kind, sentence.clone()).any(|trigger| {
+            let Some((_, triggers)) = kinds.iter().find(|(k, _)| *k == kind) else {
+                return false;
+            };
+            triggers.iter().any(|trigger| {
                 if trigger.end > target.start || ignored(trigger) {
                     return false;
                 }
@@ -157,8 +163,11 @@ impl ContextRules {
                         end = b;
                     }
                 }
-                for other in kinds.iter().filter(|&&k| k != kind) {
-                    for r in hits.of_in(*other, trigger.end..target.start) {
+                for (_, others) in kinds.iter().filter(|(k, _)| *k != kind) {
+                    for r in others
+                        .iter()
+                        .filter(|r| r.start >= trigger.end && r.end <= target.start)
+                    {
                         end = end.min(r.start);
                     }
                 }
@@ -166,22 +175,23 @@ impl ContextRules {
                     && words_between(prose, trigger.end, target.start) <= MAX_SCOPE_WORDS
             })
         };
-        let post_negated = self.negation_post.is_some_and(|post| {
-            hits.of_in(post, target.end..sentence.end).any(|t| {
-                !ignored(t) && words_between(prose, target.end, t.start) <= POST_SCOPE_WORDS
-            })
+        let post_negated = local(self.negation_post).iter().any(|t| {
+            t.start >= target.end
+                && !ignored(t)
+                && words_between(prose, target.end, t.start) <= POST_SCOPE_WORDS
         });
         let block = &doc.blocks[doc.sentences[doc.sentence_at(target.start).unwrap_or(0)].block];
         // A "Myth:" heading or lead-in makes everything under it a refuted claim.
+        let has_myth = |range: Range<usize>| !hits.local(self.myth, range).is_empty();
         let myth_by_structure = block
             .lead_in
-            .is_some_and(|li| hits.any_in(self.myth, doc.blocks[li].range.clone()))
+            .is_some_and(|li| has_myth(doc.blocks[li].range.clone()))
             || doc
                 .section_chain(doc.block_at(target.start).unwrap_or(0))
                 .take(1)
                 .any(|s| {
                     s.heading
-                        .is_some_and(|h| hits.any_in(self.myth, doc.blocks[h].range.clone()))
+                        .is_some_and(|h| has_myth(doc.blocks[h].range.clone()))
                 });
         Context {
             negated: governs(self.negation_pre) || post_negated,

@@ -1,13 +1,18 @@
 //! The multi-pattern matcher. Rules register phrase lists while they compile; each list
 //! becomes one pattern with an id. All patterns are compiled once into a `RegexSet`, which
 //! finds in a single pass over a file's prose which patterns occur at all; only those are then
-//! searched for their positions. Most patterns occur in few files, so the cost per file is
+//! searched for their positions, and only when a check first asks for them ([`Hits::of`]).
+//! Most patterns occur in few files, and the context triggers ("no", "if", "when"), which
+//! occur in every file, are only needed where a rule has matched, so the cost per file is
 //! close to one scan, however many rules there are.
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::{meta, util::syntax, Input, MatchKind};
 
 use crate::rules::pattern;
 
@@ -40,22 +45,72 @@ impl PatternSetBuilder {
         id
     }
 
-    pub fn build(self) -> Result<PatternSet, regex::Error> {
+    /// Compiles the set that finds which patterns occur. Each pattern's own regex (for match
+    /// positions) is compiled the first time a file needs it: most runs need few of them, and
+    /// compiling all of them up front was a third of the start-up time.
+    pub fn build(self) -> Result<PatternSet, BuildError> {
+        let set = meta::Regex::builder()
+            .configure(
+                meta::Config::new()
+                    .match_kind(MatchKind::All)
+                    .which_captures(WhichCaptures::None)
+                    // Only "which patterns match" is asked of the set: no captures, and the
+                    // engines that serve capture and leftmost searches are not worth building.
+                    .onepass(false)
+                    .backtrack(false)
+                    .auto_prefilter(false),
+            )
+            .syntax(syntax::Config::new().utf8(true))
+            .build_many(&self.sources)
+            .map_err(|e| BuildError(e.to_string()))?;
         let regexes = self
             .sources
-            .iter()
-            .map(|s| Regex::new(s))
-            .collect::<Result<Vec<_>, _>>()?;
-        let set = RegexSet::new(&self.sources)?;
-        Ok(PatternSet { set, regexes })
+            .into_iter()
+            .map(|source| LazyRegex {
+                source,
+                regex: OnceLock::new(),
+            })
+            .collect();
+        Ok(PatternSet {
+            set,
+            regexes: Arc::new(regexes),
+        })
+    }
+}
+
+/// A combined pattern set that does not compile.
+#[derive(Debug, Clone)]
+pub struct BuildError(pub String);
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One pattern's regex, compiled on first use and then shared by every thread.
+#[derive(Debug)]
+struct LazyRegex {
+    source: String,
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    /// The compiled regex; `None` only if it does not compile on its own, which cannot happen
+    /// once the set holding it has compiled (same syntax, smaller size).
+    fn get(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Regex::new(&self.source).ok())
+            .as_ref()
     }
 }
 
 /// All patterns of a rule set, compiled once and shared read-only by every thread.
 #[derive(Debug)]
 pub struct PatternSet {
-    set: RegexSet,
-    regexes: Vec<Regex>,
+    set: meta::Regex,
+    /// Shared with every file's [`Hits`], which search them lazily.
+    regexes: Arc<Vec<LazyRegex>>,
 }
 
 impl PatternSet {
@@ -67,16 +122,26 @@ impl PatternSet {
         self.regexes.is_empty()
     }
 
-    /// Finds every match of every pattern in `prose`.
+    /// The regex source of every pattern, in id order (for `healthlint debug-patterns`).
+    pub fn sources(&self) -> impl Iterator<Item = &str> + '_ {
+        self.regexes.iter().map(|r| r.source.as_str())
+    }
+
+    /// Finds which patterns occur in `prose` (one pass over it for all patterns); the
+    /// positions of a pattern's matches are found the first time a check asks for them.
     pub fn scan(&self, prose: &str) -> Hits {
-        let mut found = Vec::new();
-        for id in self.set.matches(prose).iter() {
-            for m in self.regexes[id].find_iter(prose) {
-                found.push((PatternId(id as u32), m.range()));
-            }
+        let mut matches = regex_automata::PatternSet::new(self.set.pattern_len());
+        self.set
+            .which_overlapping_matches(&Input::new(prose), &mut matches);
+        if matches.is_empty() {
+            return Hits::default();
         }
-        // RegexSet ids come in ascending order and find_iter in text order: already sorted.
-        Hits { found }
+        Hits {
+            present: matches.iter().map(|id| id.as_u32()).collect(),
+            found: (0..matches.capacity()).map(|_| OnceLock::new()).collect(),
+            prose: Arc::from(prose),
+            regexes: Some(Arc::clone(&self.regexes)),
+        }
     }
 
     /// Matches of one pattern inside `range` only (for checks that need a narrower view).
@@ -87,26 +152,49 @@ impl PatternSet {
         range: Range<usize>,
     ) -> impl Iterator<Item = Range<usize>> + 'p {
         let start = range.start;
-        self.regexes[id.0 as usize]
-            .find_iter(&prose[range])
+        self.regexes
+            .get(id.0 as usize)
+            .and_then(LazyRegex::get)
+            .into_iter()
+            .flat_map(move |re| re.find_iter(&prose[range.clone()]))
             .map(move |m| start + m.start()..start + m.end())
     }
 }
 
-/// Matches in one file, grouped by pattern and in text order within a pattern.
+/// Matches in one file, by pattern and in text order within a pattern. Holds its own copy of
+/// the prose (a memcpy, cheap next to one regex pass) so that it needs no lifetime and can
+/// search a pattern on first use.
 #[derive(Debug, Default)]
 pub struct Hits {
-    found: Vec<(PatternId, Range<usize>)>,
+    /// Ids of the patterns that occur at all, ascending.
+    present: Vec<u32>,
+    /// Per pattern id: its matches, once asked for.
+    found: Vec<OnceLock<Vec<Range<usize>>>>,
+    prose: Arc<str>,
+    regexes: Option<Arc<Vec<LazyRegex>>>,
 }
 
 impl Hits {
+    /// The matches of one pattern (searched on first use; empty when it does not occur).
+    fn matches(&self, id: PatternId) -> &[Range<usize>] {
+        let (Some(regexes), Some(slot)) = (&self.regexes, self.found.get(id.0 as usize)) else {
+            return &[];
+        };
+        if self.present.binary_search(&id.0).is_err() {
+            return &[];
+        }
+        slot.get_or_init(|| {
+            regexes
+                .get(id.0 as usize)
+                .and_then(LazyRegex::get)
+                .map(|re| re.find_iter(&self.prose).map(|m| m.range()).collect())
+                .unwrap_or_default()
+        })
+    }
+
     /// All matches of a pattern, in text order.
     pub fn of(&self, id: PatternId) -> impl Iterator<Item = &Range<usize>> + '_ {
-        let start = self.found.partition_point(|(p, _)| *p < id);
-        self.found[start..]
-            .iter()
-            .take_while(move |(p, _)| *p == id)
-            .map(|(_, r)| r)
+        self.matches(id).iter()
     }
 
     /// Matches of a pattern inside a byte range.
@@ -115,8 +203,79 @@ impl Hits {
         id: PatternId,
         range: Range<usize>,
     ) -> impl Iterator<Item = &Range<usize>> + '_ {
-        self.of(id)
-            .filter(move |r| r.start >= range.start && r.end <= range.end)
+        // Matches are sorted by start and do not overlap within a pattern: jump to the first
+        // one that starts inside the range instead of filtering from the top of the file.
+        let all = self.matches(id);
+        let first = all.partition_point(|r| r.start < range.start);
+        all[first..]
+            .iter()
+            .take_while(move |r| r.start < range.end)
+            .filter(move |r| r.end <= range.end)
+    }
+
+    /// Matches of a pattern inside a byte range, as owned ranges: the same result as
+    /// [`Hits::of_in`], but when the pattern has not been searched over the whole file yet it
+    /// searches only from the start of the block holding `range` to the end of `range`.
+    /// Exact: no match can contain a `\0` (the prose's block separator), so matching restarted
+    /// just after one finds what a scan from the top of the file finds there. Context
+    /// triggers ("no", "if") occur in every file but are needed only around the few matches of
+    /// rules: this keeps them off a whole-file pass.
+    pub fn local(&self, id: PatternId, range: Range<usize>) -> Vec<Range<usize>> {
+        let Some(regexes) = &self.regexes else {
+            return Vec::new();
+        };
+        if self.present.binary_search(&id.0).is_err() {
+            return Vec::new();
+        }
+        if self
+            .found
+            .get(id.0 as usize)
+            .is_some_and(|slot| slot.get().is_some())
+        {
+            return self.of_in(id, range).cloned().collect();
+        }
+        let Some(re) = regexes.get(id.0 as usize).and_then(LazyRegex::get) else {
+            return Vec::new();
+        };
+        let bytes = self.prose.as_bytes();
+        let end = range.end.min(bytes.len());
+        let start = range.start.min(end);
+        let restart = bytes[..start]
+            .iter()
+            .rposition(|&b| b == 0)
+            .map_or(0, |i| i + 1);
+        // The haystack stops at the end of the block too (the next `\0`): otherwise a search
+        // that finds nothing in the range would run on to the next match, possibly megabytes
+        // away. `find_at` keeps the text before `restart` as look-behind for `\b`.
+        let stop = bytes[end..]
+            .iter()
+            .position(|&b| b == 0)
+            .map_or(bytes.len(), |i| end + i);
+        let haystack = &self.prose[..stop];
+        let mut out = Vec::new();
+        let mut at = restart;
+        while at <= end {
+            let Some(m) = re.find_at(haystack, at) else {
+                break;
+            };
+            if m.start() >= end {
+                break;
+            }
+            if m.start() >= start && m.end() <= end {
+                out.push(m.range());
+            }
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                // An empty match: step over one character, as find_iter does.
+                m.end()
+                    + self.prose[m.end()..]
+                        .chars()
+                        .next()
+                        .map_or(1, char::len_utf8)
+            };
+        }
+        out
     }
 
     pub fn any(&self, id: PatternId) -> bool {
@@ -127,12 +286,16 @@ impl Hits {
         self.of_in(id, range).next().is_some()
     }
 
+    /// The number of matches of all patterns (searches every pattern that occurs).
     pub fn len(&self) -> usize {
-        self.found.len()
+        self.present
+            .iter()
+            .map(|&id| self.matches(PatternId(id)).len())
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.found.is_empty()
+        self.present.is_empty()
     }
 }
 
@@ -154,5 +317,30 @@ mod tests {
         assert_eq!(hits.of(chest).count(), 1);
         assert!(hits.any_in(ice, 20..40));
         assert!(!hits.any_in(chest, 20..40));
+    }
+
+    /// `Hits::local` (searched from the block start, before any whole-file search) must give
+    /// what `of_in` gives after one: guards the sentence-local context trigger search.
+    #[test]
+    fn local_search_equals_whole_file_search() {
+        let mut b = PatternSetBuilder::default();
+        let no = b.add_phrases(&["no", "not", "no longer", "pins and needles", "if"]);
+        let set = b.build().unwrap();
+        let prose = "No, not if.\0\0pins and\nneedles; no-one knows if not.\0It is not notable, \
+                     nor is it no longer if-y. Pins and needles no\0";
+        let fresh = || set.scan(prose);
+        for start in 0..prose.len() {
+            for end in start..=prose.len() {
+                if !prose.is_char_boundary(start) || !prose.is_char_boundary(end) {
+                    continue;
+                }
+                let lazy = fresh().local(no, start..end);
+                let hits = fresh();
+                let whole: Vec<_> = hits.of_in(no, start..end).cloned().collect();
+                assert_eq!(lazy, whole, "{start}..{end}");
+                // Once searched over the whole file, `local` reads the stored matches.
+                assert_eq!(hits.local(no, start..end), whole);
+            }
+        }
     }
 }

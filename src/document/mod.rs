@@ -12,6 +12,7 @@ pub mod directives;
 pub mod frontmatter;
 mod markdown;
 mod plain;
+mod sentence_table;
 pub mod sentences;
 
 use std::ops::Range;
