@@ -619,6 +619,16 @@ impl AdviceModel {
         {
             return (Polarity::Recommend, false);
         }
+        // An instruction that opens its clause is an imperative ("Push through the pain",
+        // "Stop if it hurts") when the action phrase starts with a verb.
+        let opens_clause = doc
+            .prose
+            .get(clause.start..target.start)
+            .is_some_and(|gap| gap.chars().all(|c| !c.is_alphanumeric()));
+        let first_word = doc.prose.get(target.clone()).unwrap_or("");
+        if opens_clause && starts_with_verb(first_word) {
+            return (Polarity::Recommend, false);
+        }
         (Polarity::Neutral, false)
     }
 
@@ -844,6 +854,20 @@ impl AdviceModel {
         }
         best.map(|(_, a)| a)
     }
+}
+
+/// Imperative verbs that open action phrases ("push through the pain", "stay active").
+const IMPERATIVES: &[&str] = &[
+    "apply", "avoid", "continue", "do", "get", "go", "hold", "ice", "keep", "lie", "massage",
+    "push", "remain", "rest", "resume", "return", "stay", "stop", "take", "train", "try", "use",
+    "work", "play", "carry",
+];
+
+fn starts_with_verb(phrase: &str) -> bool {
+    phrase
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .is_some_and(|w| IMPERATIVES.iter().any(|v| w.eq_ignore_ascii_case(v)))
 }
 
 /// Parses an amount such as "15-20 minutes", "two to three days", "a couple of days",

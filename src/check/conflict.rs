@@ -312,8 +312,10 @@ impl Conflict {
                     f.action == *action
                         && f.polarity != Polarity::Avoid
                         && f.amount.is_some_and(|x| {
-                            min.is_none_or(|m| m.dimension == x.dimension && x.lo >= m.lo)
-                                && max.is_none_or(|m| m.dimension == x.dimension && x.hi <= m.hi)
+                            // The stated interval must meet the rule's range ("at least an
+                            // hour" is a session length; "for 48 hours" is not).
+                            min.is_none_or(|m| m.dimension == x.dimension && x.hi >= m.lo)
+                                && max.is_none_or(|m| m.dimension == x.dimension && x.lo <= m.hi)
                         })
                 };
                 match (f1.amount, f2.amount) {
