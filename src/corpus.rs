@@ -65,16 +65,18 @@ impl CrossDocument {
         if !linter.settings.cross_document || targets.len() < 2 {
             return None;
         }
-        let reporter = linter.rules.rules.iter().find(|r| {
-            matches!(&r.check, Some(Check::Conflict(c)) if c.across_documents)
-        })?;
+        let reporter = linter
+            .rules
+            .rules
+            .iter()
+            .find(|r| matches!(&r.check, Some(Check::Conflict(c)) if c.across_documents))?;
         let within: Vec<(&Rule, &Conflict)> = linter
             .rules
             .rules
             .iter()
             .filter_map(|r| match &r.check {
                 Some(Check::Conflict(c)) if !c.across_documents && c.comparable_across => {
-                    Some((r, c))
+                    Some((r, c.as_ref()))
                 }
                 _ => None,
             })
@@ -165,13 +167,9 @@ impl CrossDocument {
         let doc = Document::parse(source);
         // `is_enabled` answers false so that directives aimed at other rules are not reported
         // unused a second time; only our own findings are kept from the result.
-        let kept = suppress::apply(
-            &source.text,
-            &source.lines,
-            &doc.directives,
-            extra,
-            &|_| false,
-        );
+        let kept = suppress::apply(&source.text, &source.lines, &doc.directives, extra, &|_| {
+            false
+        });
         report.diagnostics.extend(
             kept.into_iter()
                 .filter(|d| codes.iter().any(|c| c.as_str() == d.rule.code.as_ref())),
@@ -211,7 +209,9 @@ fn facts_of(
 ) -> FileFacts {
     let path = display_path(target.path());
     let source = match target {
-        Target::File { path: p, format, .. } => SourceFile::read(p, *format).ok(),
+        Target::File {
+            path: p, format, ..
+        } => SourceFile::read(p, *format).ok(),
         Target::Stdin { name, format } => SourceFile::from_bytes(
             name.clone(),
             *format,

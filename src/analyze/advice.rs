@@ -470,8 +470,17 @@ impl AdviceModel {
         }
         let clause = self.clause_of(hits, &sentence, range);
         let alone = !self.other_action_in(hits, &sentence, &clause, action);
-        let (mut polarity, harm) =
-            self.polarity_in(doc, hits, &sentence, &clause, range, cx.negated, alone);
+        let (mut polarity, harm) = self.polarity_in(
+            doc,
+            hits,
+            &sentence,
+            &clause,
+            range,
+            Found {
+                negated: cx.negated,
+                alone,
+            },
+        );
         let lead_in = block.lead_in.filter(|_| block.kind == BlockKind::ListItem);
         if polarity == Polarity::Neutral {
             if let Some(li) = lead_in {
@@ -556,7 +565,12 @@ impl AdviceModel {
     }
 
     /// The clause of the sentence holding `target`.
-    fn clause_of(&self, hits: &Hits, sentence: &Range<usize>, target: &Range<usize>) -> Range<usize> {
+    fn clause_of(
+        &self,
+        hits: &Hits,
+        sentence: &Range<usize>,
+        target: &Range<usize>,
+    ) -> Range<usize> {
         let mut start = sentence.start;
         let mut end = sentence.end;
         for b in hits.of_in(self.clause_break, sentence.clone()) {
@@ -577,14 +591,18 @@ impl AdviceModel {
         sentence: &Range<usize>,
         clause: &Range<usize>,
         target: &Range<usize>,
-        context_negated: bool,
-        alone: bool,
+        found: Found,
     ) -> (Polarity, bool) {
+        let Found {
+            negated: context_negated,
+            alone,
+        } = found;
         let pseudo: Vec<&Range<usize>> = self
             .pseudo
             .map(|p| hits.of_in(p, sentence.clone()).collect())
             .unwrap_or_default();
-        let is_pseudo = |r: &Range<usize>| pseudo.iter().any(|p| p.start < r.end && r.start < p.end);
+        let is_pseudo =
+            |r: &Range<usize>| pseudo.iter().any(|p| p.start < r.end && r.start < p.end);
         // Negation counts only inside the action's clause, and a recommendation after a comma
         // between the trigger and the action starts a new instruction ("instead of heat, use ice").
         let negated = context_negated
@@ -593,7 +611,9 @@ impl AdviceModel {
                 .filter(|t| !is_pseudo(t))
                 .any(|t| {
                     let between = t.end..target.start;
-                    let comma = doc.prose[between.clone()].find(',').map(|i| between.start + i);
+                    let comma = doc.prose[between.clone()]
+                        .find(',')
+                        .map(|i| between.start + i);
                     !comma.is_some_and(|c| hits.any_in(self.recommend, c..target.start))
                 });
         if negated || hits.any_in(self.avoid_before, clause.start..target.start) {
@@ -653,8 +673,10 @@ impl AdviceModel {
     fn block_polarity(&self, doc: &Document<'_>, hits: &Hits, block: usize) -> Polarity {
         let range = doc.blocks[block].range.clone();
         let pseudo = |r: &Range<usize>| {
-            self.pseudo
-                .is_some_and(|p| hits.of_in(p, range.clone()).any(|q| q.start < r.end && r.start < q.end))
+            self.pseudo.is_some_and(|p| {
+                hits.of_in(p, range.clone())
+                    .any(|q| q.start < r.end && r.start < q.end)
+            })
         };
         if hits.of_in(self.negation, range.clone()).any(|r| !pseudo(r)) {
             Polarity::Avoid
@@ -753,12 +775,31 @@ impl AdviceModel {
     }
 
     /// Whether a marker pattern ends just before `r` (only spaces and a hedge word between).
-    fn preceded_by(&self, doc: &Document<'_>, hits: &Hits, marker: PatternId, r: &Range<usize>) -> bool {
+    fn preceded_by(
+        &self,
+        doc: &Document<'_>,
+        hits: &Hits,
+        marker: PatternId,
+        r: &Range<usize>,
+    ) -> bool {
         let start = r.start.saturating_sub(24);
         hits.of_in(marker, start..r.start).any(|m| {
             let gap = doc.prose.get(m.end..r.start).unwrap_or("x");
-            gap.split_whitespace()
-                .all(|w| matches!(w.to_ascii_lowercase().as_str(), "about" | "around" | "roughly" | "approximately" | "at" | "least" | "the" | "first" | "up" | "to"))
+            gap.split_whitespace().all(|w| {
+                matches!(
+                    w.to_ascii_lowercase().as_str(),
+                    "about"
+                        | "around"
+                        | "roughly"
+                        | "approximately"
+                        | "at"
+                        | "least"
+                        | "the"
+                        | "first"
+                        | "up"
+                        | "to"
+                )
+            })
         })
     }
 
@@ -794,10 +835,14 @@ impl AdviceModel {
             .collect();
         let mut best: Option<(usize, Amount)> = None;
         let mut consider = |r: &Range<usize>, amount: Amount| {
+            // An amount overlapping the action phrase ("every day" in "taken every day") is
+            // part of it, not a separate amount.
             let between = if r.end <= target.start {
                 r.end..target.start
-            } else {
+            } else if r.start >= target.end {
                 target.end..r.start
+            } else {
+                return;
             };
             let blocked = others
                 .iter()
@@ -816,19 +861,38 @@ impl AdviceModel {
             let Some(mut amount) = parse_amount(&doc.prose[r.clone()]) else {
                 continue;
             };
-            let before = doc.prose.get(r.start.saturating_sub(24)..r.start).unwrap_or("");
+            let before = doc
+                .prose
+                .get(r.start.saturating_sub(24)..r.start)
+                .unwrap_or("");
             let before = before.to_ascii_lowercase();
             let before = before.trim_end();
-            if ["up to", "no more than", "no longer than", "maximum of", "at most", "max", "within", "than"]
-                .iter()
-                .any(|m| before.ends_with(m))
+            if [
+                "up to",
+                "no more than",
+                "no longer than",
+                "maximum of",
+                "at most",
+                "max",
+                "within",
+                "than",
+            ]
+            .iter()
+            .any(|m| before.ends_with(m))
                 && !before.ends_with("more than")
                 && !before.ends_with("longer than")
             {
                 amount.lo = 0.0;
-            } else if ["at least", "minimum of", "more than", "over", "longer than", "after"]
-                .iter()
-                .any(|m| before.ends_with(m))
+            } else if [
+                "at least",
+                "minimum of",
+                "more than",
+                "over",
+                "longer than",
+                "after",
+            ]
+            .iter()
+            .any(|m| before.ends_with(m))
             {
                 amount.hi = OPEN_END;
             } else if ["about", "around", "roughly", "approximately"]
@@ -854,6 +918,15 @@ impl AdviceModel {
         }
         best.map(|(_, a)| a)
     }
+}
+
+/// What is already known about an action mention when its polarity is decided.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    /// NegEx/ConText found the mention negated somewhere in its sentence.
+    negated: bool,
+    /// No other action is mentioned outside the mention's clause.
+    alone: bool,
 }
 
 /// Imperative verbs that open action phrases ("push through the pain", "stay active").

@@ -79,8 +79,15 @@ type SideItem = (u16, Polarity);
 /// What a compiled conflict rule compares.
 #[derive(Debug, Clone)]
 pub enum Comparison {
-    Polarity { a: Vec<SideItem>, b: Vec<SideItem> },
-    Amount { action: u16, min: Option<Amount>, max: Option<Amount> },
+    Polarity {
+        a: Vec<SideItem>,
+        b: Vec<SideItem>,
+    },
+    Amount {
+        action: u16,
+        min: Option<Amount>,
+        max: Option<Amount>,
+    },
 }
 
 #[derive(Debug)]
@@ -130,14 +137,22 @@ impl Conflict {
         let side = |items: &[Spanned<String>], errors: &mut Vec<SpannedError>| {
             let mut out = Vec::new();
             for item in items {
-                let (action, polarity) = item.get_ref().split_once(':').unwrap_or((item.get_ref(), ""));
+                let (action, polarity) = item
+                    .get_ref()
+                    .split_once(':')
+                    .unwrap_or((item.get_ref(), ""));
                 match (model.action_index(action), Polarity::parse(polarity)) {
                     (Some(a), Some(p)) if p != Polarity::Neutral => out.push((a, p)),
                     (None, _) => errors.push(err(
                         item.span(),
                         format!(
                             "unknown action `{action}`; expected one of: {}",
-                            model.actions.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+                            model
+                                .actions
+                                .iter()
+                                .map(|a| a.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     )),
                     _ => errors.push(err(
@@ -201,7 +216,12 @@ impl Conflict {
                     format!(
                         "unknown condition `{}`; expected one of: {}",
                         c.get_ref(),
-                        model.conditions.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+                        model
+                            .conditions
+                            .iter()
+                            .map(|c| c.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )),
             }
@@ -298,13 +318,14 @@ impl Conflict {
         match &self.comparison {
             Comparison::Polarity { a, b } => {
                 let on = |f: &Fact, side: &[SideItem]| {
-                    side.iter().any(|(act, pol)| f.action == *act && f.polarity == *pol)
+                    side.iter()
+                        .any(|(act, pol)| f.action == *act && f.polarity == *pol)
                 };
                 let sides = (on(f1, a) && on(f2, b)) || (on(f1, b) && on(f2, a));
                 // Across articles, only statements that both say when they apply are compared:
                 // each article's untimed advice may rely on a window stated elsewhere in it.
-                let timed = same_document
-                    || (f1.window != Window::Unknown && f2.window != Window::Unknown);
+                let timed =
+                    same_document || (f1.window != Window::Unknown && f2.window != Window::Unknown);
                 sides && timed && f1.window.overlaps(f2.window)
             }
             Comparison::Amount { action, min, max } => {
@@ -335,7 +356,9 @@ impl Conflict {
             (f1.conditions, f2.conditions)
         };
         if self.conditions != 0 {
-            return c1 & self.conditions != 0 && c2 & self.conditions != 0 && c1 & c2 & self.conditions != 0;
+            return c1 & self.conditions != 0
+                && c2 & self.conditions != 0
+                && c1 & c2 & self.conditions != 0;
         }
         if c1 == 0 || c2 == 0 {
             return same_document && !self.own_conditions;

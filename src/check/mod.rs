@@ -17,7 +17,8 @@ use crate::rules::{self, Compiler, Lexicon, RuleMeta, RuleSource};
 /// A compiled check of one rule.
 #[derive(Debug)]
 pub enum Check {
-    Conflict(conflict::Conflict),
+    /// Boxed: it carries the compiled advice model, much larger than the other kinds.
+    Conflict(Box<conflict::Conflict>),
     Existence(existence::Existence),
     Requires(requires::Requires),
 }
@@ -33,7 +34,7 @@ pub fn compile(
 ) -> Result<Check, Vec<SpannedError>> {
     match kind.get_ref().as_str() {
         "conflict" => conflict::Conflict::compile(rules::parse_as(source)?, source, compiler)
-            .map(Check::Conflict),
+            .map(|c| Check::Conflict(Box::new(c))),
         "existence" => existence::Existence::compile(rules::parse_as(source)?, source, compiler)
             .map(Check::Existence),
         "requires" => requires::Requires::compile(rules::parse_as(source)?, source, compiler)
