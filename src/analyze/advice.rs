@@ -27,6 +27,9 @@ pub const OPEN_END: f64 = f64::INFINITY;
 /// A window that ends within this many hours counts as "right away" for statements without a
 /// window of their own ("avoid heat" against "heat immediately").
 const EARLY_HOURS: f64 = 24.0;
+/// A window from the start that lasts at least this many hours (a week) meets untimed
+/// statements too.
+const LONG_HOURS: f64 = 168.0;
 
 // ---------------------------------------------------------------------------------------------
 // Lexicon schema (rules/lexicon/advice.toml)
@@ -131,7 +134,11 @@ impl Window {
         use Window::*;
         match (self, other) {
             (Unknown, Unknown) | (Later, Later) => true,
-            (Unknown, Span(f, t)) | (Span(f, t), Unknown) => f < 1.0 && t <= EARLY_HOURS,
+            // A window of a week or more from the start covers most of what an untimed
+            // statement could mean ("bed rest for a week" against "stay active").
+            (Unknown, Span(f, t)) | (Span(f, t), Unknown) => {
+                f < 1.0 && (t <= EARLY_HOURS || (LONG_HOURS..OPEN_END).contains(&t))
+            }
             (Later, Span(_, t)) | (Span(_, t), Later) => t == OPEN_END,
             (Later, Unknown) | (Unknown, Later) => false,
             (Span(a, b), Span(c, d)) => a < d && c < b,
@@ -276,6 +283,7 @@ pub struct AdviceModel {
     sequence: PatternId,
     windows: Vec<CompiledWindow>,
     amount: PatternId,
+    day_number: PatternId,
     clause_break: PatternId,
     negation: PatternId,
     pseudo: Option<PatternId>,
@@ -312,6 +320,11 @@ fn amount_regex() -> String {
     format!(
         r"(?i:(?-u:\b)(?:(?:a|an|{num})|a couple of|a few|several)(?:\s*(?:-|–|to|or|and)\s*{num})?[\s\-]*{unit}(?-u:\b)?)"
     )
+}
+
+/// Numbered days or weeks: "days 1 to 5", "day 6", "week 2".
+fn day_number_regex() -> String {
+    r"(?i:(?-u:\b)(?:days?|weeks?)\s+\d+(?:\s*(?:-|–|to)\s*\d+)?(?-u:\b))".to_string()
 }
 
 /// Where one clause of a sentence ends and the next begins ("…, then heat", "…; but…").
@@ -361,6 +374,7 @@ impl AdviceModel {
                 })
                 .collect(),
             amount: patterns.add_regex(amount_regex()),
+            day_number: patterns.add_regex(day_number_regex()),
             clause_break: patterns.add_regex(clause_break_regex()),
             negation: patterns.add_phrases(&context.negation.pre),
             pseudo: (!context.negation.pseudo.is_empty())
@@ -490,6 +504,19 @@ impl AdviceModel {
                 if let Some(h) = doc.sections[block.section].heading {
                     polarity = self.block_polarity(doc, hits, h);
                 }
+            }
+        }
+        // An instruction that opens its clause is an imperative ("Push through the pain",
+        // "Stop if it hurts") when the action phrase starts with a verb; checked after the
+        // lead-in, because a bare list item ("massage") under "Avoid:" is a noun.
+        if polarity == Polarity::Neutral {
+            let opens_clause = doc
+                .prose
+                .get(clause.start..range.start)
+                .is_some_and(|gap| gap.chars().all(|c| !c.is_alphanumeric()));
+            let first_word = doc.prose.get(range.clone()).unwrap_or("");
+            if opens_clause && starts_with_verb(first_word) {
+                polarity = Polarity::Recommend;
             }
         }
         // Conditions: the clause's, the sentence's, the lead-in's, the headings', the title's.
@@ -641,14 +668,6 @@ impl AdviceModel {
         }
         // An instruction that opens its clause is an imperative ("Push through the pain",
         // "Stop if it hurts") when the action phrase starts with a verb.
-        let opens_clause = doc
-            .prose
-            .get(clause.start..target.start)
-            .is_some_and(|gap| gap.chars().all(|c| !c.is_alphanumeric()));
-        let first_word = doc.prose.get(target.clone()).unwrap_or("");
-        if opens_clause && starts_with_verb(first_word) {
-            return (Polarity::Recommend, false);
-        }
         (Polarity::Neutral, false)
     }
 
@@ -736,6 +755,15 @@ impl AdviceModel {
                 candidates.push((r.clone(), amount.hi, OPEN_END));
             } else if within {
                 candidates.push((r.clone(), 0.0, amount.lo));
+            }
+        }
+        for r in hits.of_in(self.day_number, scope.clone()) {
+            if let Some((from, to)) = parse_day_number(&doc.prose[r.clone()]) {
+                if self.preceded_by(doc, hits, self.after, r) {
+                    candidates.push((r.clone(), from, OPEN_END));
+                } else {
+                    candidates.push((r.clone(), from, to));
+                }
             }
         }
         let distance = |r: &Range<usize>| {
@@ -898,9 +926,12 @@ impl AdviceModel {
             } else if ["about", "around", "roughly", "approximately"]
                 .iter()
                 .any(|m| before.ends_with(m))
+                || (amount.dimension == Dimension::Time && amount.lo == amount.hi)
             {
-                amount.lo *= 0.75;
-                amount.hi *= 1.25;
+                // A single duration is a rough figure ("ice for 10 minutes" and "for 20
+                // minutes" are both ordinary sessions); doses stay exact.
+                amount.lo *= 0.5;
+                amount.hi *= 1.5;
             }
             consider(r, amount);
         }
@@ -941,6 +972,23 @@ fn starts_with_verb(phrase: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .next()
         .is_some_and(|w| IMPERATIVES.iter().any(|v| w.eq_ignore_ascii_case(v)))
+}
+
+/// "days 1 to 5" → hours 0 to 120; "day 6" → hours 120 to 144; "week 2" → hours 168 to 336.
+fn parse_day_number(text: &str) -> Option<(f64, f64)> {
+    let lower = text.to_ascii_lowercase();
+    let unit = if lower.starts_with("week") {
+        168.0
+    } else {
+        24.0
+    };
+    let numbers: Vec<f64> = lower
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse::<f64>().ok())
+        .collect();
+    let first = *numbers.first()?;
+    let last = *numbers.get(1).unwrap_or(&first);
+    Some(((first - 1.0).max(0.0) * unit, last.max(first) * unit))
 }
 
 /// Parses an amount such as "15-20 minutes", "two to three days", "a couple of days",
@@ -1031,6 +1079,8 @@ mod tests {
         assert!((f.lo - 38.0).abs() < 0.01);
         assert_eq!(parse_amount("an hour").unwrap().lo, 1.0);
         assert!(parse_amount("lots").is_none());
+        assert_eq!(parse_day_number("days 1 to 5"), Some((0.0, 120.0)));
+        assert_eq!(parse_day_number("day 6"), Some((120.0, 144.0)));
     }
 
     #[test]
