@@ -315,16 +315,18 @@ const NUMBER_WORDS: &[(&str, f64)] = &[
 /// The built-in structural pattern for amounts: a number or range and a unit.
 fn amount_regex() -> String {
     let word = "one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|sixty|ninety";
-    let num = format!(r"(?:\d+(?:\.\d+)?|{word})");
-    let unit = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mg|milligrams?|degrees? (?:celsius|fahrenheit|c|f)|°\s?[cf])";
+    // ASCII classes only: Unicode `\d`/`\s` inflate the shared set's DFA (see pattern.rs).
+    let num = format!(r"(?:[0-9]+(?:\.[0-9]+)?|{word})");
+    let unit = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mg|milligrams?|degrees? (?:celsius|fahrenheit|c|f)|° ?[cf])";
     format!(
-        r"(?i:(?-u:\b)(?:(?:a|an|{num})|a couple of|a few|several)(?:\s*(?:-|–|to|or|and)\s*{num})?[\s\-]*{unit}(?-u:\b)?)"
+        r"(?i:(?-u:\b)(?:(?:a|an|{num})|a couple of|a few|several)(?:[ \t]*(?:-|–|to|or|and)[ \t]*{num})?[ \t\-]*{unit}(?-u:\b)?)"
     )
 }
 
 /// Numbered days or weeks: "days 1 to 5", "day 6", "week 2".
 fn day_number_regex() -> String {
-    r"(?i:(?-u:\b)(?:days?|weeks?)\s+\d+(?:\s*(?:-|–|to)\s*\d+)?(?-u:\b))".to_string()
+    r"(?i:(?-u:\b)(?:days?|weeks?)[ \t]+[0-9]+(?:[ \t]*(?:-|–|to)[ \t]*[0-9]+)?(?-u:\b))"
+        .to_string()
 }
 
 /// Where one clause of a sentence ends and the next begins ("…, then heat", "…; but…").
@@ -382,6 +384,37 @@ impl AdviceModel {
         }
     }
 
+    /// Every pattern the model reads, for the per-file [`Index`].
+    fn pattern_ids(&self) -> Vec<PatternId> {
+        let mut ids: Vec<PatternId> = self
+            .actions
+            .iter()
+            .chain(&self.conditions)
+            .chain(&self.subjects)
+            .map(|t| t.pattern)
+            .chain(self.windows.iter().map(|w| w.pattern))
+            .chain([
+                self.qualifiers,
+                self.recommend,
+                self.avoid_after,
+                self.avoid_before,
+                self.harm,
+                self.refuted,
+                self.within,
+                self.after,
+                self.sequence,
+                self.amount,
+                self.day_number,
+                self.clause_break,
+                self.negation,
+            ])
+            .chain(self.pseudo)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     pub fn action_index(&self, id: &str) -> Option<u16> {
         self.actions
             .iter()
@@ -411,10 +444,11 @@ impl AdviceModel {
     pub fn extract(
         &self,
         doc: &Document<'_>,
-        hits: &Hits,
+        raw: &Hits,
         context: &ContextRules,
         wanted: u64,
     ) -> Vec<Fact> {
+        let hits = &Index::new(raw, self.pattern_ids());
         let mut facts = Vec::new();
         let title_block = doc
             .title()
@@ -426,7 +460,7 @@ impl AdviceModel {
             }
             for range in hits.of(action.pattern) {
                 if let Some(fact) =
-                    self.fact_at(doc, hits, context, index as u16, range, title_block)
+                    self.fact_at(doc, raw, hits, context, index as u16, range, title_block)
                 {
                     facts.push(fact);
                 }
@@ -455,10 +489,12 @@ impl AdviceModel {
         facts
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn fact_at(
         &self,
         doc: &Document<'_>,
-        hits: &Hits,
+        raw: &Hits,
+        hits: &Index,
         context: &ContextRules,
         action: u16,
         range: &Range<usize>,
@@ -472,7 +508,7 @@ impl AdviceModel {
         if block.is_heading() {
             return None;
         }
-        let cx = context.of(doc, hits, range.clone());
+        let cx = context.of(doc, raw, range.clone());
         if cx.myth || cx.historical || cx.other_experiencer {
             return None;
         }
@@ -594,7 +630,7 @@ impl AdviceModel {
     /// The clause of the sentence holding `target`.
     fn clause_of(
         &self,
-        hits: &Hits,
+        hits: &Index,
         sentence: &Range<usize>,
         target: &Range<usize>,
     ) -> Range<usize> {
@@ -614,7 +650,7 @@ impl AdviceModel {
     fn polarity_in(
         &self,
         doc: &Document<'_>,
-        hits: &Hits,
+        hits: &Index,
         sentence: &Range<usize>,
         clause: &Range<usize>,
         target: &Range<usize>,
@@ -675,7 +711,7 @@ impl AdviceModel {
     /// the sentence speaks about that action, and its cues and windows are not this one's.
     fn other_action_in(
         &self,
-        hits: &Hits,
+        hits: &Index,
         sentence: &Range<usize>,
         clause: &Range<usize>,
         action: u16,
@@ -689,7 +725,7 @@ impl AdviceModel {
     }
 
     /// The polarity a lead-in or heading gives the items below it ("Avoid:", "Don't").
-    fn block_polarity(&self, doc: &Document<'_>, hits: &Hits, block: usize) -> Polarity {
+    fn block_polarity(&self, doc: &Document<'_>, hits: &Index, block: usize) -> Polarity {
         let range = doc.blocks[block].range.clone();
         let pseudo = |r: &Range<usize>| {
             self.pseudo.is_some_and(|p| {
@@ -706,7 +742,7 @@ impl AdviceModel {
         }
     }
 
-    fn conditions_in(&self, hits: &Hits, range: Range<usize>) -> u64 {
+    fn conditions_in(&self, hits: &Index, range: Range<usize>) -> u64 {
         self.conditions
             .iter()
             .enumerate()
@@ -718,7 +754,7 @@ impl AdviceModel {
     fn window_for(
         &self,
         doc: &Document<'_>,
-        hits: &Hits,
+        hits: &Index,
         scope: &Range<usize>,
         target: &Range<usize>,
     ) -> Window {
@@ -806,7 +842,7 @@ impl AdviceModel {
     fn preceded_by(
         &self,
         doc: &Document<'_>,
-        hits: &Hits,
+        hits: &Index,
         marker: PatternId,
         r: &Range<usize>,
     ) -> bool {
@@ -846,7 +882,7 @@ impl AdviceModel {
     fn amount_for(
         &self,
         doc: &Document<'_>,
-        hits: &Hits,
+        hits: &Index,
         sentence: &Range<usize>,
         target: &Range<usize>,
         action: u16,
@@ -948,6 +984,46 @@ impl AdviceModel {
             }
         }
         best.map(|(_, a)| a)
+    }
+}
+
+/// The model's matches of one file, per pattern, with range lookups by binary search: the
+/// extractor asks many "which matches lie in this sentence?" questions, and a linear filter
+/// over every match of a pattern per question made long files quadratic.
+struct Index {
+    ids: Vec<PatternId>,
+    found: Vec<Vec<Range<usize>>>,
+}
+
+impl Index {
+    fn new(hits: &Hits, ids: Vec<PatternId>) -> Index {
+        let found = ids
+            .iter()
+            .map(|id| hits.of(*id).cloned().collect())
+            .collect();
+        Index { ids, found }
+    }
+
+    fn of(&self, id: PatternId) -> &[Range<usize>] {
+        match self.ids.binary_search(&id) {
+            Ok(i) => &self.found[i],
+            Err(_) => &[],
+        }
+    }
+
+    /// Matches inside `range`. Matches of one pattern never overlap, so they are sorted by
+    /// start and by end alike.
+    fn of_in(&self, id: PatternId, range: Range<usize>) -> impl Iterator<Item = &Range<usize>> {
+        let all = self.of(id);
+        let first = all.partition_point(|r| r.start < range.start);
+        all[first..]
+            .iter()
+            .take_while(move |r| r.start < range.end)
+            .filter(move |r| r.end <= range.end)
+    }
+
+    fn any_in(&self, id: PatternId, range: Range<usize>) -> bool {
+        self.of_in(id, range).next().is_some()
     }
 }
 

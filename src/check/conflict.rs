@@ -256,11 +256,13 @@ impl Conflict {
         if self.across_documents {
             return;
         }
-        let facts = self.model.extract(cx.doc, cx.hits, cx.context, self.wanted);
+        let mut facts = self.model.extract(cx.doc, cx.hits, cx.context, self.wanted);
+        // Only statements that can take part in a conflict of this rule are paired.
+        facts.retain(|f| self.takes_part(f));
         // One finding per conflict: the earliest statement of a conflicting pair is the
         // primary label, the statement that contradicts it the secondary one; further
         // statements contradicting the same one join that finding instead of repeating it.
-        let mut used_sentences: Vec<u32> = Vec::new();
+        let mut used_sentences: std::collections::HashSet<u32> = Default::default();
         let mut found = 0;
         for (i, first) in facts.iter().enumerate() {
             if found >= MAX_PER_FILE {
@@ -283,7 +285,7 @@ impl Conflict {
                 continue;
             };
             found += 1;
-            used_sentences.push(first.sentence);
+            used_sentences.insert(first.sentence);
             used_sentences.extend(seconds.iter().map(|s| s.sentence));
             let (a, b) = (self.describe(first), self.describe(second));
             let mut d = cx.diagnostic(
@@ -299,6 +301,20 @@ impl Conflict {
             }
             d.note = Some(self.reconcile_note(first, second));
             out.push(d);
+        }
+    }
+
+    /// Whether a fact can be one side of a conflict under this rule at all.
+    pub fn takes_part(&self, f: &Fact) -> bool {
+        if f.qualified {
+            return false;
+        }
+        match &self.comparison {
+            Comparison::Polarity { a, b } => a
+                .iter()
+                .chain(b)
+                .any(|(act, pol)| f.action == *act && f.polarity == *pol),
+            Comparison::Amount { action, .. } => f.action == *action && f.amount.is_some(),
         }
     }
 
