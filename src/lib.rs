@@ -19,6 +19,7 @@ pub mod analyze;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod corpus;
 pub mod diagnostic;
 pub mod discover;
 pub mod document;
@@ -93,14 +94,19 @@ pub fn run_check(
         .build()
         .map_err(|e| io::Error::other(format!("cannot start {jobs} threads: {e}")))?;
     let mut outcome = Outcome::default();
-    for batch in targets.chunks(BATCH) {
+    // Cross-document consistency needs every file's facts first (None when it is off).
+    let mut cross = corpus::CrossDocument::collect(linter, targets, stdin, &pool);
+    for (b, batch) in targets.chunks(BATCH).enumerate() {
         let reports: Vec<FileReport> = pool.install(|| {
             batch
                 .par_iter()
                 .map(|t| linter.check_target(t, stdin))
                 .collect()
         });
-        for report in reports {
+        for (i, mut report) in reports.into_iter().enumerate() {
+            if let Some(cross) = cross.as_mut() {
+                cross.merge(b * BATCH + i, &mut report);
+            }
             outcome.summary.add(&report);
             outcome.tool_error |= report.failed;
             outcome.findings_fail |= report.diagnostics.iter().any(|d| linter.fails(d.severity));

@@ -346,3 +346,45 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn cross_document_conflict_is_reported_on_each_file_with_a_related_location() {
+    let a = "fixtures/rules/HL401/fail_heat_across_articles.md";
+    let b = "fixtures/rules/HL401/companions/fail_heat_across_articles.md";
+    let out = healthlint()
+        .args(["check", "--isolated", "--format", "json", a, b])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let cross: Vec<&serde_json::Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "HL401")
+        .collect();
+    assert_eq!(cross.len(), 2, "one finding on each file: {json:#}");
+    assert_eq!(cross[0]["category"], "consistency");
+    // Each points at the other file.
+    assert_eq!(cross[0]["path"], b);
+    assert_eq!(cross[0]["related"][0]["path"], a);
+    assert_eq!(cross[1]["path"], a);
+    assert_eq!(cross[1]["related"][0]["path"], b);
+    assert_eq!(cross[1]["related"][0]["start"]["line"], 4);
+
+    // Switched off by the flag.
+    healthlint()
+        .args([
+            "check",
+            "--isolated",
+            "--no-cross-document",
+            "--select",
+            "HL4",
+            a,
+            b,
+        ])
+        .assert()
+        .code(0);
+}

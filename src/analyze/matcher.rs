@@ -58,7 +58,11 @@ impl PatternSetBuilder {
                     // engines that serve capture and leftmost searches are not worth building.
                     .onepass(false)
                     .backtrack(false)
-                    .auto_prefilter(false),
+                    .auto_prefilter(false)
+                    // A larger lazy-DFA cache: with the advice lexicon's lists the default one
+                    // kept overflowing and the set fell back to the PikeVM (a 2 MB file took
+                    // 16 s instead of 0.7 s).
+                    .hybrid_cache_capacity(64 << 20),
             )
             .syntax(syntax::Config::new().utf8(true))
             .build_many(&self.sources)

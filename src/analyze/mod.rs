@@ -4,6 +4,7 @@
 //! plus the [`context`] of a match (negated, hypothetical, historical, someone else's, a myth),
 //! decided from trigger phrases in the same sentence. Checks never run their own regexes over the text.
 
+pub mod advice;
 pub mod context;
 pub mod matcher;
 

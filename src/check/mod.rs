@@ -4,6 +4,7 @@
 //! new kind must be wired in. Each kind's file holds its `[check]` schema (documented per key,
 //! the reference for rule authors), its compile step and its run step.
 
+pub mod conflict;
 pub mod existence;
 pub mod requires;
 
@@ -16,12 +17,14 @@ use crate::rules::{self, Compiler, Lexicon, RuleMeta, RuleSource};
 /// A compiled check of one rule.
 #[derive(Debug)]
 pub enum Check {
+    /// Boxed: it carries the compiled advice model, much larger than the other kinds.
+    Conflict(Box<conflict::Conflict>),
     Existence(existence::Existence),
     Requires(requires::Requires),
 }
 
 /// Every kind name, for error messages and `healthlint rules`.
-pub const KINDS: &[&str] = &["existence", "requires"];
+pub const KINDS: &[&str] = &["conflict", "existence", "requires"];
 
 /// Compiles the `[check]` table of a rule file according to its kind.
 pub fn compile(
@@ -30,6 +33,8 @@ pub fn compile(
     compiler: &mut Compiler<'_>,
 ) -> Result<Check, Vec<SpannedError>> {
     match kind.get_ref().as_str() {
+        "conflict" => conflict::Conflict::compile(rules::parse_as(source)?, source, compiler)
+            .map(|c| Check::Conflict(Box::new(c))),
         "existence" => existence::Existence::compile(rules::parse_as(source)?, source, compiler)
             .map(Check::Existence),
         "requires" => requires::Requires::compile(rules::parse_as(source)?, source, compiler)
@@ -69,6 +74,7 @@ impl Check {
     /// Runs the check over one file, appending its findings.
     pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
         match self {
+            Check::Conflict(c) => c.run(cx, out),
             Check::Existence(c) => c.run(cx, out),
             Check::Requires(c) => c.run(cx, out),
         }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::builtin;
+use crate::analyze::advice::AdviceLexicon;
 use crate::analyze::context::ContextLexicon;
 use crate::error::{SetupError, SpannedError};
 
@@ -12,6 +13,7 @@ use crate::error::{SetupError, SpannedError};
 #[derive(Debug, Default)]
 pub struct Lexicon {
     pub context: ContextLexicon,
+    pub advice: AdviceLexicon,
 }
 
 impl Lexicon {
@@ -19,6 +21,7 @@ impl Lexicon {
     pub fn builtin() -> Result<Lexicon, SetupError> {
         Ok(Lexicon {
             context: parse_builtin("lexicon/context.toml")?,
+            advice: parse_builtin("lexicon/advice.toml")?,
         })
     }
 }

@@ -36,6 +36,27 @@ pub fn check_file(linter: &Linter, path: &Path) -> FileReport {
     )
 }
 
+/// Checks `path` together with `companion` in one run, with cross-document checks on, and
+/// returns the report of `path` (its cross-document findings merged in).
+pub fn check_with_companion(linter: &Linter, path: &Path, companion: &Path) -> FileReport {
+    let target = |p: &Path| Target::File {
+        path: p.to_path_buf(),
+        format: Format::from_path(p).unwrap_or(Format::Markdown),
+        explicit: true,
+    };
+    let targets = [target(path), target(companion)];
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut cross = healthlint::corpus::CrossDocument::collect(linter, &targets, None, &pool);
+    let mut report = check_file(linter, path);
+    if let Some(cross) = cross.as_mut() {
+        cross.merge(0, &mut report);
+    }
+    report
+}
+
 /// Renders reports in a format, without colour.
 pub fn render(reports: &[FileReport], format: report::Format) -> String {
     let mut reporter = report::reporter(format, false);

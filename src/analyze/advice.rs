@@ -1,0 +1,1174 @@
+//! The advice extractor: takes a [`Document`] and its [`Hits`] (the one shared scan) and hands
+//! on normalised advice [`Fact`]s — one per mention of an action the article tells readers to
+//! do or not to do ("apply heat", "bed rest", "ibuprofen"), with its polarity (recommend,
+//! avoid, neutral description), the conditions it is about (fresh injury, back pain, DOMS…),
+//! its time window (hours since the injury: "immediately", "for the first 48 hours", "after
+//! 2–3 days", "then…"), the medicine or formulation it concerns, whether it is qualified
+//! (a group of readers or a manner of use: "not if you have a stomach ulcer", "not directly on
+//! the skin"), and the amount stated with it (minutes, hours, days, mg; ranges as intervals).
+//!
+//! Vocabularies are data (`rules/lexicon/advice.toml`), registered once in the shared
+//! [`PatternSet`](super::PatternSet) by [`AdviceModel::compile`]; this module only walks the
+//! hits of one file. Statements in myth, historical or someone-else context (NegEx/ConText,
+//! [`ContextRules`]) are not the article's advice and give no fact. A statement's own
+//! conditions and time window win; a list item falls back on its lead-in, then on its section
+//! heading, then on the title, so that "For the first 48 hours:" governs the items below it.
+
+use std::ops::Range;
+
+use serde::Deserialize;
+
+use super::context::{ContextLexicon, ContextRules};
+use super::matcher::{Hits, PatternId, PatternSetBuilder};
+use crate::document::{BlockKind, Document};
+
+/// Hours that stand for "no end" in a time window.
+pub const OPEN_END: f64 = f64::INFINITY;
+/// A window that ends within this many hours counts as "right away" for statements without a
+/// window of their own ("avoid heat" against "heat immediately").
+const EARLY_HOURS: f64 = 24.0;
+/// A window from the start that lasts at least this many hours (a week) meets untimed
+/// statements too.
+const LONG_HOURS: f64 = 168.0;
+
+// ---------------------------------------------------------------------------------------------
+// Lexicon schema (rules/lexicon/advice.toml)
+
+/// The advice vocabulary as `rules/lexicon/advice.toml` holds it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AdviceLexicon {
+    pub action: Vec<Term>,
+    pub condition: Vec<Term>,
+    pub subject: Vec<Term>,
+    pub qualifiers: PhraseList,
+    pub polarity: PolarityLexicon,
+    pub timing: TimingLexicon,
+}
+
+/// A named term: an id rules refer to, a label for messages, and its phrases.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub id: String,
+    pub label: String,
+    pub phrases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhraseList {
+    pub phrases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PolarityLexicon {
+    pub recommend: Vec<String>,
+    pub avoid_after: Vec<String>,
+    pub avoid_before: Vec<String>,
+    pub harm: Vec<String>,
+    pub refuted: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimingLexicon {
+    pub within: Vec<String>,
+    pub after: Vec<String>,
+    pub sequence: Vec<String>,
+    pub window: Vec<WindowTerm>,
+}
+
+/// Phrases that name a time window directly ("straight away" = hours 0 to 6).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowTerm {
+    pub phrases: Vec<String>,
+    pub from: f64,
+    #[serde(default)]
+    pub to: Option<f64>,
+    /// The phrase is also an amount: a gap of at most `to` hours ("the next day").
+    #[serde(default)]
+    pub gap: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts
+
+/// What a statement says about an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Polarity {
+    Recommend,
+    Avoid,
+    Neutral,
+}
+
+impl Polarity {
+    pub fn parse(s: &str) -> Option<Polarity> {
+        match s {
+            "recommend" => Some(Polarity::Recommend),
+            "avoid" => Some(Polarity::Avoid),
+            "neutral" => Some(Polarity::Neutral),
+            _ => None,
+        }
+    }
+}
+
+/// When advice applies, in hours since the injury (or since the problem started).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Window {
+    /// No time stated anywhere around the statement.
+    Unknown,
+    /// `[from, to)` hours; `to` may be [`OPEN_END`].
+    Span(f64, f64),
+    /// "then…", "once the swelling has gone down": after whatever came first.
+    Later,
+}
+
+impl Window {
+    /// Whether two windows can apply at the same time. A statement without a window is read
+    /// charitably: it only meets windows that start right away, so "avoid ibuprofen for the
+    /// first 48 hours" and an untimed "ibuprofen can help" are read as sequenced advice.
+    pub fn overlaps(self, other: Window) -> bool {
+        use Window::*;
+        match (self, other) {
+            (Unknown, Unknown) | (Later, Later) => true,
+            // A window of a week or more from the start covers most of what an untimed
+            // statement could mean ("bed rest for a week" against "stay active").
+            (Unknown, Span(f, t)) | (Span(f, t), Unknown) => {
+                f < 1.0 && (t <= EARLY_HOURS || (LONG_HOURS..OPEN_END).contains(&t))
+            }
+            (Later, Span(_, t)) | (Span(_, t), Later) => t == OPEN_END,
+            (Later, Unknown) | (Unknown, Later) => false,
+            (Span(a, b), Span(c, d)) => a < d && c < b,
+        }
+    }
+
+    /// How a message names the window.
+    pub fn describe(self) -> Option<String> {
+        match self {
+            Window::Unknown => None,
+            Window::Later => Some("later on".to_string()),
+            Window::Span(f, t) if f < 1.0 && t <= 6.0 => Some("straight away".to_string()),
+            Window::Span(f, t) if f < 1.0 && t < OPEN_END => {
+                Some(format!("in the first {}", hours_text(t)))
+            }
+            Window::Span(f, _) => Some(format!("after {}", hours_text(f))),
+        }
+    }
+}
+
+fn hours_text(h: f64) -> String {
+    if h >= 48.0 && (h % 24.0).abs() < 0.01 {
+        format!("{} days", (h / 24.0).round())
+    } else if h >= 1.0 {
+        format!("{} hours", h.round())
+    } else {
+        format!("{} minutes", (h * 60.0).round())
+    }
+}
+
+/// What an amount measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    /// Stored in hours.
+    Time,
+    /// Stored in milligrams.
+    Mass,
+    /// Stored in degrees Celsius.
+    Temperature,
+}
+
+/// An amount stated with an action, as an interval in the dimension's base unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Amount {
+    pub dimension: Dimension,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl Amount {
+    pub fn overlaps(&self, other: &Amount) -> bool {
+        self.dimension == other.dimension && self.lo <= other.hi && other.lo <= self.hi
+    }
+
+    pub fn describe(&self) -> String {
+        let one = |v: f64| match self.dimension {
+            Dimension::Time if v < 1.0 => format!("{} min", (v * 60.0).round()),
+            Dimension::Time if v < 48.0 => format!("{} h", trim(v)),
+            Dimension::Time => format!("{} days", trim(v / 24.0)),
+            Dimension::Mass => format!("{} mg", trim(v)),
+            Dimension::Temperature => format!("{} °C", trim(v)),
+        };
+        if self.hi == OPEN_END {
+            format!("at least {}", one(self.lo))
+        } else if self.lo <= 0.0 {
+            format!("up to {}", one(self.hi))
+        } else if (self.hi - self.lo).abs() < 1e-9 {
+            one(self.lo)
+        } else {
+            format!("{}–{}", one(self.lo), one(self.hi))
+        }
+    }
+}
+
+fn trim(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if (r - r.round()).abs() < 1e-9 {
+        format!("{}", r.round() as i64)
+    } else {
+        format!("{r}")
+    }
+}
+
+/// One normalised piece of advice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// Index into [`AdviceModel::actions`].
+    pub action: u16,
+    pub polarity: Polarity,
+    /// The avoid polarity comes from harm the article ascribes to the action.
+    pub harm: bool,
+    /// Bit set of condition indices ([`AdviceModel::conditions`]); 0 = unknown.
+    pub conditions: u64,
+    /// The conditions stated in the statement's own clause (none inherited).
+    pub own_conditions: u64,
+    /// Bit set of subject indices; 0 = none named.
+    pub subjects: u64,
+    /// Limited to a group of readers or a manner of use: never compared with general advice.
+    pub qualified: bool,
+    pub window: Window,
+    pub amount: Option<Amount>,
+    /// The action's span in the file.
+    pub range: Range<usize>,
+    /// The sentence's index: statements in one sentence are never compared with each other.
+    pub sentence: u32,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The compiled model
+
+/// A compiled term list: one pattern per term, in lexicon order.
+#[derive(Debug, Clone)]
+pub struct CompiledTerm {
+    pub id: String,
+    pub label: String,
+    pub pattern: PatternId,
+}
+
+#[derive(Debug, Clone)]
+struct CompiledWindow {
+    pattern: PatternId,
+    from: f64,
+    to: f64,
+    gap: bool,
+}
+
+/// The advice vocabulary registered in the shared pattern set. Identical phrase lists share
+/// one pattern, so compiling the model once per conflict rule costs no extra scanning.
+#[derive(Debug, Clone)]
+pub struct AdviceModel {
+    pub actions: Vec<CompiledTerm>,
+    pub conditions: Vec<CompiledTerm>,
+    pub subjects: Vec<CompiledTerm>,
+    qualifiers: PatternId,
+    recommend: PatternId,
+    avoid_after: PatternId,
+    avoid_before: PatternId,
+    harm: PatternId,
+    refuted: PatternId,
+    within: PatternId,
+    after: PatternId,
+    sequence: PatternId,
+    windows: Vec<CompiledWindow>,
+    amount: PatternId,
+    day_number: PatternId,
+    clause_break: PatternId,
+    negation: PatternId,
+    pseudo: Option<PatternId>,
+}
+
+/// Numbers as words, for amounts ("two to three days").
+const NUMBER_WORDS: &[(&str, f64)] = &[
+    ("a", 1.0),
+    ("an", 1.0),
+    ("one", 1.0),
+    ("two", 2.0),
+    ("three", 3.0),
+    ("four", 4.0),
+    ("five", 5.0),
+    ("six", 6.0),
+    ("seven", 7.0),
+    ("eight", 8.0),
+    ("nine", 9.0),
+    ("ten", 10.0),
+    ("twelve", 12.0),
+    ("fifteen", 15.0),
+    ("twenty", 20.0),
+    ("thirty", 30.0),
+    ("forty", 40.0),
+    ("sixty", 60.0),
+    ("ninety", 90.0),
+];
+
+/// The built-in structural pattern for amounts: a number or range and a unit.
+fn amount_regex() -> String {
+    let word = "one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|sixty|ninety";
+    // ASCII classes only: Unicode `\d`/`\s` inflate the shared set's DFA (see pattern.rs).
+    let num = format!(r"(?:[0-9]+(?:\.[0-9]+)?|{word})");
+    let unit = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mg|milligrams?|degrees? (?:celsius|fahrenheit|c|f)|° ?[cf])";
+    format!(
+        r"(?i:(?-u:\b)(?:(?:a|an|{num})|a couple of|a few|several)(?:[ \t]*(?:-|–|to|or|and)[ \t]*{num})?[ \t\-]*{unit}(?-u:\b)?)"
+    )
+}
+
+/// Numbered days or weeks: "days 1 to 5", "day 6", "week 2".
+fn day_number_regex() -> String {
+    r"(?i:(?-u:\b)(?:days?|weeks?)[ \t]+[0-9]+(?:[ \t]*(?:-|–|to)[ \t]*[0-9]+)?(?-u:\b))"
+        .to_string()
+}
+
+/// Where one clause of a sentence ends and the next begins ("…, then heat", "…; but…").
+fn clause_break_regex() -> String {
+    r"(?i:[;:]|(?-u:\b)(?:but|however|whereas|while|although|though|then|instead|otherwise|so that)(?-u:\b))"
+        .to_string()
+}
+
+impl AdviceModel {
+    /// Registers every vocabulary list in the shared pattern set.
+    pub fn compile(
+        lexicon: &AdviceLexicon,
+        context: &ContextLexicon,
+        patterns: &mut PatternSetBuilder,
+    ) -> AdviceModel {
+        let terms = |list: &[Term], patterns: &mut PatternSetBuilder| {
+            list.iter()
+                .map(|t| CompiledTerm {
+                    id: t.id.clone(),
+                    label: t.label.clone(),
+                    pattern: patterns.add_phrases(&t.phrases),
+                })
+                .collect::<Vec<_>>()
+        };
+        AdviceModel {
+            actions: terms(&lexicon.action, patterns),
+            conditions: terms(&lexicon.condition, patterns),
+            subjects: terms(&lexicon.subject, patterns),
+            qualifiers: patterns.add_phrases(&lexicon.qualifiers.phrases),
+            recommend: patterns.add_phrases(&lexicon.polarity.recommend),
+            avoid_after: patterns.add_phrases(&lexicon.polarity.avoid_after),
+            avoid_before: patterns.add_phrases(&lexicon.polarity.avoid_before),
+            harm: patterns.add_phrases(&lexicon.polarity.harm),
+            refuted: patterns.add_phrases(&lexicon.polarity.refuted),
+            within: patterns.add_phrases(&lexicon.timing.within),
+            after: patterns.add_phrases(&lexicon.timing.after),
+            sequence: patterns.add_phrases(&lexicon.timing.sequence),
+            windows: lexicon
+                .timing
+                .window
+                .iter()
+                .map(|w| CompiledWindow {
+                    pattern: patterns.add_phrases(&w.phrases),
+                    from: w.from,
+                    to: w.to.unwrap_or(OPEN_END),
+                    gap: w.gap,
+                })
+                .collect(),
+            amount: patterns.add_regex(amount_regex()),
+            day_number: patterns.add_regex(day_number_regex()),
+            clause_break: patterns.add_regex(clause_break_regex()),
+            negation: patterns.add_phrases(&context.negation.pre),
+            pseudo: (!context.negation.pseudo.is_empty())
+                .then(|| patterns.add_phrases(&context.negation.pseudo)),
+        }
+    }
+
+    /// Every pattern the model reads, for the per-file [`Index`].
+    fn pattern_ids(&self) -> Vec<PatternId> {
+        let mut ids: Vec<PatternId> = self
+            .actions
+            .iter()
+            .chain(&self.conditions)
+            .chain(&self.subjects)
+            .map(|t| t.pattern)
+            .chain(self.windows.iter().map(|w| w.pattern))
+            .chain([
+                self.qualifiers,
+                self.recommend,
+                self.avoid_after,
+                self.avoid_before,
+                self.harm,
+                self.refuted,
+                self.within,
+                self.after,
+                self.sequence,
+                self.amount,
+                self.day_number,
+                self.clause_break,
+                self.negation,
+            ])
+            .chain(self.pseudo)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    pub fn action_index(&self, id: &str) -> Option<u16> {
+        self.actions
+            .iter()
+            .position(|a| a.id == id)
+            .map(|i| i as u16)
+    }
+
+    pub fn condition_index(&self, id: &str) -> Option<u32> {
+        self.conditions
+            .iter()
+            .position(|a| a.id == id)
+            .map(|i| i as u32)
+    }
+
+    /// Labels of the conditions in a bit set, joined for a message.
+    pub fn condition_labels(&self, set: u64) -> Vec<&str> {
+        self.conditions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i < 64 && set & (1u64 << i) != 0)
+            .map(|(_, c)| c.label.as_str())
+            .collect()
+    }
+
+    /// Every fact of the article about the actions in `wanted` (a bit set of action indices;
+    /// `u64::MAX` for all).
+    pub fn extract(
+        &self,
+        doc: &Document<'_>,
+        raw: &Hits,
+        context: &ContextRules,
+        wanted: u64,
+    ) -> Vec<Fact> {
+        let hits = &Index::new(raw, self.pattern_ids());
+        let mut facts = Vec::new();
+        let title_block = doc
+            .title()
+            .and_then(|(_, range)| (range.end > range.start).then(|| doc.block_at(range.start)))
+            .flatten();
+        for (index, action) in self.actions.iter().enumerate() {
+            if index >= 64 || wanted & (1u64 << index) == 0 {
+                continue;
+            }
+            for range in hits.of(action.pattern) {
+                if let Some(fact) =
+                    self.fact_at(doc, raw, hits, context, index as u16, range, title_block)
+                {
+                    facts.push(fact);
+                }
+            }
+        }
+        facts.sort_by_key(|f| (f.range.start, f.action));
+        // Nested phrases of one action ("ice" inside "ice pack") give one fact.
+        facts.dedup_by(|b, a| a.action == b.action && b.range.start < a.range.end);
+        // A sentence that takes both positions on one action ("take ibuprofen, but avoid it
+        // for the first 48 hours") qualifies itself: none of its facts on that action stands
+        // alone against another statement.
+        let mixed: Vec<usize> = (0..facts.len())
+            .filter(|&i| {
+                facts.iter().any(|o| {
+                    o.sentence == facts[i].sentence
+                        && o.action == facts[i].action
+                        && o.polarity != facts[i].polarity
+                        && o.polarity != Polarity::Neutral
+                        && facts[i].polarity != Polarity::Neutral
+                })
+            })
+            .collect();
+        for i in mixed {
+            facts[i].qualified = true;
+        }
+        facts
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn fact_at(
+        &self,
+        doc: &Document<'_>,
+        raw: &Hits,
+        hits: &Index,
+        context: &ContextRules,
+        action: u16,
+        range: &Range<usize>,
+        title_block: Option<usize>,
+    ) -> Option<Fact> {
+        let sentence_idx = doc.sentence_at(range.start)?;
+        let sentence = doc.sentences[sentence_idx].range.clone();
+        let block_idx = doc.sentences[sentence_idx].block;
+        let block = &doc.blocks[block_idx];
+        // Headings label advice; they do not give it.
+        if block.is_heading() {
+            return None;
+        }
+        let cx = context.of(doc, raw, range.clone());
+        if cx.myth || cx.historical || cx.other_experiencer {
+            return None;
+        }
+        if hits
+            .of_in(self.refuted, sentence.clone())
+            .any(|r| r.start >= range.end)
+        {
+            return None;
+        }
+        let clause = self.clause_of(hits, &sentence, range);
+        let alone = !self.other_action_in(hits, &sentence, &clause, action);
+        let (mut polarity, harm) = self.polarity_in(
+            doc,
+            hits,
+            &sentence,
+            &clause,
+            range,
+            Found {
+                negated: cx.negated,
+                alone,
+            },
+        );
+        let lead_in = block.lead_in.filter(|_| block.kind == BlockKind::ListItem);
+        if polarity == Polarity::Neutral {
+            if let Some(li) = lead_in {
+                polarity = self.block_polarity(doc, hits, li);
+            } else if block.kind == BlockKind::ListItem {
+                // A list right under a "Don't" heading.
+                if let Some(h) = doc.sections[block.section].heading {
+                    polarity = self.block_polarity(doc, hits, h);
+                }
+            }
+        }
+        // An instruction that opens its clause is an imperative ("Push through the pain",
+        // "Stop if it hurts") when the action phrase starts with a verb; checked after the
+        // lead-in, because a bare list item ("massage") under "Avoid:" is a noun.
+        if polarity == Polarity::Neutral {
+            let opens_clause = doc
+                .prose
+                .get(clause.start..range.start)
+                .is_some_and(|gap| gap.chars().all(|c| !c.is_alphanumeric()));
+            let first_word = doc.prose.get(range.clone()).unwrap_or("");
+            if opens_clause && starts_with_verb(first_word) {
+                polarity = Polarity::Recommend;
+            }
+        }
+        // Conditions: the clause's, the sentence's, the lead-in's, the headings', the title's.
+        let mut conditions = self.conditions_in(hits, clause.clone());
+        let own_conditions = conditions;
+        if conditions == 0 {
+            conditions = self.conditions_in(hits, sentence.clone());
+        }
+        let mut fallbacks: Vec<usize> = Vec::new();
+        fallbacks.extend(lead_in);
+        fallbacks.extend(
+            doc.section_chain(block_idx)
+                .filter_map(|s| s.heading)
+                .collect::<Vec<_>>(),
+        );
+        fallbacks.extend(title_block);
+        if conditions == 0 {
+            for b in &fallbacks {
+                conditions = self.conditions_in(hits, doc.blocks[*b].range.clone());
+                if conditions != 0 {
+                    break;
+                }
+            }
+        }
+        let mut window = self.window_for(doc, hits, &clause, range);
+        if window == Window::Unknown && alone {
+            // A window in another clause governs this one only across a colon
+            // ("First 48 hours: no heat"), not across "but" or "then".
+            let mut scope = sentence.clone();
+            for b in hits.of_in(self.clause_break, sentence.clone()) {
+                if doc.prose.as_bytes().get(b.start) == Some(&b':') {
+                    continue;
+                }
+                if b.end <= range.start {
+                    scope.start = scope.start.max(b.end);
+                } else if b.start >= range.end {
+                    scope.end = scope.end.min(b.start);
+                }
+            }
+            window = self.window_for(doc, hits, &scope, range);
+        }
+        if window == Window::Unknown {
+            for b in fallbacks.iter().filter(|b| Some(**b) != title_block) {
+                let r = doc.blocks[*b].range.clone();
+                let w = self.window_for(doc, hits, &r, &(r.end..r.end));
+                if w != Window::Unknown {
+                    window = w;
+                    break;
+                }
+            }
+        }
+        let subjects = self
+            .subjects
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| *i < 64 && hits.any_in(s.pattern, sentence.clone()))
+            .fold(0u64, |acc, (i, _)| acc | (1 << i));
+        let qualified = hits.any_in(self.qualifiers, sentence.clone());
+        let amount = self.amount_for(doc, hits, &sentence, range, action);
+        Some(Fact {
+            action,
+            polarity,
+            harm,
+            conditions,
+            own_conditions,
+            subjects,
+            qualified,
+            window,
+            amount,
+            range: range.clone(),
+            sentence: sentence_idx as u32,
+        })
+    }
+
+    /// The clause of the sentence holding `target`.
+    fn clause_of(
+        &self,
+        hits: &Index,
+        sentence: &Range<usize>,
+        target: &Range<usize>,
+    ) -> Range<usize> {
+        let mut start = sentence.start;
+        let mut end = sentence.end;
+        for b in hits.of_in(self.clause_break, sentence.clone()) {
+            if b.end <= target.start {
+                start = start.max(b.end);
+            } else if b.start >= target.end {
+                end = end.min(b.start);
+            }
+        }
+        start..end.max(start)
+    }
+
+    /// Polarity of an action mention, and whether it comes from harm ascribed to it.
+    fn polarity_in(
+        &self,
+        doc: &Document<'_>,
+        hits: &Index,
+        sentence: &Range<usize>,
+        clause: &Range<usize>,
+        target: &Range<usize>,
+        found: Found,
+    ) -> (Polarity, bool) {
+        let Found {
+            negated: context_negated,
+            alone,
+        } = found;
+        let pseudo: Vec<&Range<usize>> = self
+            .pseudo
+            .map(|p| hits.of_in(p, sentence.clone()).collect())
+            .unwrap_or_default();
+        let is_pseudo =
+            |r: &Range<usize>| pseudo.iter().any(|p| p.start < r.end && r.start < p.end);
+        // Negation counts only inside the action's clause, and a recommendation after a comma
+        // between the trigger and the action starts a new instruction ("instead of heat, use ice").
+        let negated = context_negated
+            && hits
+                .of_in(self.negation, clause.start..target.start)
+                .filter(|t| !is_pseudo(t))
+                .any(|t| {
+                    let between = t.end..target.start;
+                    let comma = doc.prose[between.clone()]
+                        .find(',')
+                        .map(|i| between.start + i);
+                    !comma.is_some_and(|c| hits.any_in(self.recommend, c..target.start))
+                });
+        if negated || hits.any_in(self.avoid_before, clause.start..target.start) {
+            return (Polarity::Avoid, false);
+        }
+        let after = target.end..clause.end;
+        let harm_here = hits.of_in(self.harm, after.clone()).any(|h| {
+            // "does not slow healing" is not harm.
+            !hits
+                .of_in(self.negation, target.end..h.start)
+                .any(|n| !is_pseudo(n))
+        });
+        if harm_here {
+            return (Polarity::Avoid, true);
+        }
+        if hits.any_in(self.avoid_after, after) {
+            return (Polarity::Avoid, false);
+        }
+        if hits
+            .of_in(self.recommend, clause.clone())
+            .any(|r| r.end <= target.start || r.start >= target.end)
+            || (alone && hits.any_in(self.recommend, sentence.clone()))
+        {
+            return (Polarity::Recommend, false);
+        }
+        // An instruction that opens its clause is an imperative ("Push through the pain",
+        // "Stop if it hurts") when the action phrase starts with a verb.
+        (Polarity::Neutral, false)
+    }
+
+    /// Whether another action is mentioned in the sentence outside `clause`: then the rest of
+    /// the sentence speaks about that action, and its cues and windows are not this one's.
+    fn other_action_in(
+        &self,
+        hits: &Index,
+        sentence: &Range<usize>,
+        clause: &Range<usize>,
+        action: u16,
+    ) -> bool {
+        self.actions.iter().enumerate().any(|(i, a)| {
+            i as u16 != action
+                && hits
+                    .of_in(a.pattern, sentence.clone())
+                    .any(|r| r.end <= clause.start || r.start >= clause.end)
+        })
+    }
+
+    /// The polarity a lead-in or heading gives the items below it ("Avoid:", "Don't").
+    fn block_polarity(&self, doc: &Document<'_>, hits: &Index, block: usize) -> Polarity {
+        let range = doc.blocks[block].range.clone();
+        let pseudo = |r: &Range<usize>| {
+            self.pseudo.is_some_and(|p| {
+                hits.of_in(p, range.clone())
+                    .any(|q| q.start < r.end && r.start < q.end)
+            })
+        };
+        if hits.of_in(self.negation, range.clone()).any(|r| !pseudo(r)) {
+            Polarity::Avoid
+        } else if hits.any_in(self.recommend, range) {
+            Polarity::Recommend
+        } else {
+            Polarity::Neutral
+        }
+    }
+
+    fn conditions_in(&self, hits: &Index, range: Range<usize>) -> u64 {
+        self.conditions
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| *i < 64 && hits.any_in(c.pattern, range.clone()))
+            .fold(0u64, |acc, (i, _)| acc | (1 << i))
+    }
+
+    /// The time window of `target` within `scope` (a sentence, or a lead-in / heading).
+    fn window_for(
+        &self,
+        doc: &Document<'_>,
+        hits: &Index,
+        scope: &Range<usize>,
+        target: &Range<usize>,
+    ) -> Window {
+        let mut candidates: Vec<(Range<usize>, f64, f64)> = Vec::new();
+        for w in self.windows.iter().filter(|w| !w.gap) {
+            for r in hits.of_in(w.pattern, scope.clone()) {
+                let (from, to) = if self.preceded_by(doc, hits, self.after, r) && w.to < OPEN_END {
+                    (w.to, OPEN_END)
+                } else {
+                    (w.from, w.to)
+                };
+                candidates.push((r.clone(), from, to));
+            }
+        }
+        for r in hits.of_in(self.amount, scope.clone()) {
+            let Some(amount) = parse_amount(&doc.prose[r.clone()]) else {
+                continue;
+            };
+            if amount.dimension != Dimension::Time || self.preceded_by_word(doc, r, &["every"]) {
+                continue;
+            }
+            // "48 hours after your injury" reads like "after 48 hours".
+            let followed_by_after = doc
+                .prose
+                .get(r.end..)
+                .and_then(|rest| rest.split_whitespace().next())
+                .is_some_and(|w| w.eq_ignore_ascii_case("after"));
+            let within = self.preceded_by(doc, hits, self.within, r)
+                || (amount.hi >= 12.0 && self.preceded_by_word(doc, r, &["for"]));
+            // "for 48 hours after your injury" is still the first 48 hours.
+            // Ranges are read charitably ("for 2-3 days" ends at 48 hours, "after 2-3 days"
+            // starts at 72), so that advice with overlapping ranges is never set against itself.
+            if self.preceded_by(doc, hits, self.after, r) || (followed_by_after && !within) {
+                candidates.push((r.clone(), amount.hi, OPEN_END));
+            } else if within {
+                candidates.push((r.clone(), 0.0, amount.lo));
+            }
+        }
+        for r in hits.of_in(self.day_number, scope.clone()) {
+            if let Some((from, to)) = parse_day_number(&doc.prose[r.clone()]) {
+                if self.preceded_by(doc, hits, self.after, r) {
+                    candidates.push((r.clone(), from, OPEN_END));
+                } else {
+                    candidates.push((r.clone(), from, to));
+                }
+            }
+        }
+        let distance = |r: &Range<usize>| {
+            if r.end <= target.start {
+                target.start - r.end
+            } else {
+                r.start.saturating_sub(target.end)
+            }
+        };
+        let nearest = candidates.into_iter().min_by_key(|(r, _, _)| distance(r));
+        let sequence_before = |from: usize| {
+            hits.of_in(self.sequence, from..target.start.max(from))
+                .next()
+                .is_some()
+        };
+        match nearest {
+            Some((r, from, to)) => {
+                // "Ice for 48 hours, then heat": what follows the marker comes after the window.
+                // "… in the first two days, and heat once that stage has passed".
+                let sequence_after = hits
+                    .of_in(self.sequence, target.end..scope.end)
+                    .next()
+                    .is_some();
+                if r.end <= target.start
+                    && to < OPEN_END
+                    && to > 6.0
+                    && (sequence_before(r.end) || sequence_after)
+                {
+                    Window::Span(to, OPEN_END)
+                } else {
+                    Window::Span(from, to)
+                }
+            }
+            None if sequence_before(scope.start) => Window::Later,
+            None => Window::Unknown,
+        }
+    }
+
+    /// Whether a marker pattern ends just before `r` (only spaces and a hedge word between).
+    fn preceded_by(
+        &self,
+        doc: &Document<'_>,
+        hits: &Index,
+        marker: PatternId,
+        r: &Range<usize>,
+    ) -> bool {
+        let start = r.start.saturating_sub(24);
+        hits.of_in(marker, start..r.start).any(|m| {
+            let gap = doc.prose.get(m.end..r.start).unwrap_or("x");
+            gap.split_whitespace().all(|w| {
+                matches!(
+                    w.to_ascii_lowercase().as_str(),
+                    "about"
+                        | "around"
+                        | "roughly"
+                        | "approximately"
+                        | "at"
+                        | "least"
+                        | "the"
+                        | "first"
+                        | "up"
+                        | "to"
+                )
+            })
+        })
+    }
+
+    /// Whether one of `words` is the word right before `r`.
+    fn preceded_by_word(&self, doc: &Document<'_>, r: &Range<usize>, words: &[&str]) -> bool {
+        let before = doc.prose.get(..r.start).unwrap_or("");
+        before
+            .split_whitespace()
+            .next_back()
+            .is_some_and(|w| words.iter().any(|x| w.eq_ignore_ascii_case(x)))
+    }
+
+    /// The amount stated with an action: inside the action phrase itself ("the 100 mg tablet")
+    /// or the nearest amount in the sentence with no other action, sequence or clause break
+    /// between them.
+    fn amount_for(
+        &self,
+        doc: &Document<'_>,
+        hits: &Index,
+        sentence: &Range<usize>,
+        target: &Range<usize>,
+        action: u16,
+    ) -> Option<Amount> {
+        if let Some(r) = hits.of_in(self.amount, target.clone()).next() {
+            return parse_amount(&doc.prose[r.clone()]);
+        }
+        let others: Vec<Range<usize>> = self
+            .actions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i as u16 != action)
+            .flat_map(|(_, a)| hits.of_in(a.pattern, sentence.clone()).cloned())
+            .collect();
+        let mut best: Option<(usize, Amount)> = None;
+        let mut consider = |r: &Range<usize>, amount: Amount| {
+            // An amount overlapping the action phrase ("every day" in "taken every day") is
+            // part of it, not a separate amount.
+            let between = if r.end <= target.start {
+                r.end..target.start
+            } else if r.start >= target.end {
+                target.end..r.start
+            } else {
+                return;
+            };
+            let blocked = others
+                .iter()
+                .any(|o| o.start >= between.start && o.end <= between.end)
+                || hits.any_in(self.sequence, between.clone())
+                || hits.any_in(self.clause_break, between.clone());
+            let distance = between.end - between.start;
+            if !blocked && best.as_ref().is_none_or(|(d, _)| distance < *d) {
+                best = Some((distance, amount));
+            }
+        };
+        for r in hits.of_in(self.amount, sentence.clone()) {
+            if self.preceded_by_word(doc, r, &["every", "each", "per"]) {
+                continue;
+            }
+            let Some(mut amount) = parse_amount(&doc.prose[r.clone()]) else {
+                continue;
+            };
+            let before = doc
+                .prose
+                .get(r.start.saturating_sub(24)..r.start)
+                .unwrap_or("");
+            let before = before.to_ascii_lowercase();
+            let before = before.trim_end();
+            if [
+                "up to",
+                "no more than",
+                "no longer than",
+                "maximum of",
+                "at most",
+                "max",
+                "within",
+                "than",
+            ]
+            .iter()
+            .any(|m| before.ends_with(m))
+                && !before.ends_with("more than")
+                && !before.ends_with("longer than")
+            {
+                amount.lo = 0.0;
+            } else if [
+                "at least",
+                "minimum of",
+                "more than",
+                "over",
+                "longer than",
+                "after",
+            ]
+            .iter()
+            .any(|m| before.ends_with(m))
+            {
+                amount.hi = OPEN_END;
+            } else if ["about", "around", "roughly", "approximately"]
+                .iter()
+                .any(|m| before.ends_with(m))
+                || (amount.dimension == Dimension::Time && amount.lo == amount.hi)
+            {
+                // A single duration is a rough figure ("ice for 10 minutes" and "for 20
+                // minutes" are both ordinary sessions); doses stay exact.
+                amount.lo *= 0.5;
+                amount.hi *= 1.5;
+            }
+            consider(r, amount);
+        }
+        for w in self.windows.iter().filter(|w| w.gap) {
+            for r in hits.of_in(w.pattern, sentence.clone()) {
+                consider(
+                    r,
+                    Amount {
+                        dimension: Dimension::Time,
+                        lo: w.from,
+                        hi: w.to,
+                    },
+                );
+            }
+        }
+        best.map(|(_, a)| a)
+    }
+}
+
+/// The model's matches of one file, per pattern, with range lookups by binary search: the
+/// extractor asks many "which matches lie in this sentence?" questions, and a linear filter
+/// over every match of a pattern per question made long files quadratic.
+struct Index {
+    ids: Vec<PatternId>,
+    found: Vec<Vec<Range<usize>>>,
+}
+
+impl Index {
+    fn new(hits: &Hits, ids: Vec<PatternId>) -> Index {
+        let found = ids
+            .iter()
+            .map(|id| hits.of(*id).cloned().collect())
+            .collect();
+        Index { ids, found }
+    }
+
+    fn of(&self, id: PatternId) -> &[Range<usize>] {
+        match self.ids.binary_search(&id) {
+            Ok(i) => &self.found[i],
+            Err(_) => &[],
+        }
+    }
+
+    /// Matches inside `range`. Matches of one pattern never overlap, so they are sorted by
+    /// start and by end alike.
+    fn of_in(&self, id: PatternId, range: Range<usize>) -> impl Iterator<Item = &Range<usize>> {
+        let all = self.of(id);
+        let first = all.partition_point(|r| r.start < range.start);
+        all[first..]
+            .iter()
+            .take_while(move |r| r.start < range.end)
+            .filter(move |r| r.end <= range.end)
+    }
+
+    fn any_in(&self, id: PatternId, range: Range<usize>) -> bool {
+        self.of_in(id, range).next().is_some()
+    }
+}
+
+/// What is already known about an action mention when its polarity is decided.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    /// NegEx/ConText found the mention negated somewhere in its sentence.
+    negated: bool,
+    /// No other action is mentioned outside the mention's clause.
+    alone: bool,
+}
+
+/// Imperative verbs that open action phrases ("push through the pain", "stay active").
+const IMPERATIVES: &[&str] = &[
+    "apply", "avoid", "continue", "do", "get", "go", "hold", "ice", "keep", "lie", "massage",
+    "push", "remain", "rest", "resume", "return", "stay", "stop", "take", "train", "try", "use",
+    "work", "play", "carry",
+];
+
+fn starts_with_verb(phrase: &str) -> bool {
+    phrase
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .is_some_and(|w| IMPERATIVES.iter().any(|v| w.eq_ignore_ascii_case(v)))
+}
+
+/// "days 1 to 5" → hours 0 to 120; "day 6" → hours 120 to 144; "week 2" → hours 168 to 336.
+fn parse_day_number(text: &str) -> Option<(f64, f64)> {
+    let lower = text.to_ascii_lowercase();
+    let unit = if lower.starts_with("week") {
+        168.0
+    } else {
+        24.0
+    };
+    let numbers: Vec<f64> = lower
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse::<f64>().ok())
+        .collect();
+    let first = *numbers.first()?;
+    let last = *numbers.get(1).unwrap_or(&first);
+    Some(((first - 1.0).max(0.0) * unit, last.max(first) * unit))
+}
+
+/// Parses an amount such as "15-20 minutes", "two to three days", "a couple of days",
+/// "100 mg" or "38 °C" into an interval in base units (hours, mg, °C).
+pub fn parse_amount(text: &str) -> Option<Amount> {
+    let lower = text.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '–')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let unit = *words.last()?;
+    let (dimension, factor, fahrenheit) = unit_of(unit, &lower)?;
+    let mut numbers: Vec<f64> = Vec::new();
+    let mut vague: Option<(f64, f64)> = None;
+    for w in &words[..words.len() - 1] {
+        let w = w.trim_start_matches('°');
+        if let Ok(v) = w.parse::<f64>() {
+            numbers.push(v);
+        } else if w == "couple" {
+            vague = Some((2.0, 3.0));
+        } else if w == "few" {
+            vague = Some((2.0, 4.0));
+        } else if w == "several" {
+            vague = Some((3.0, 7.0));
+        } else if let Some((_, v)) = NUMBER_WORDS.iter().find(|(n, _)| *n == w) {
+            numbers.push(*v);
+        }
+    }
+    // "a couple of" also holds "a": the vague amount wins.
+    let (lo, hi) = match vague {
+        Some(v) => v,
+        None => {
+            let lo = *numbers.first()?;
+            let hi = *numbers.get(1).unwrap_or(&lo);
+            (lo.min(hi), lo.max(hi))
+        }
+    };
+    let convert = |v: f64| {
+        if fahrenheit {
+            (v - 32.0) * 5.0 / 9.0
+        } else {
+            v * factor
+        }
+    };
+    Some(Amount {
+        dimension,
+        lo: convert(lo),
+        hi: convert(hi),
+    })
+}
+
+fn unit_of(unit: &str, whole: &str) -> Option<(Dimension, f64, bool)> {
+    let time = |f: f64| Some((Dimension::Time, f, false));
+    match unit {
+        "second" | "seconds" | "sec" | "secs" => time(1.0 / 3600.0),
+        "minute" | "minutes" | "min" | "mins" => time(1.0 / 60.0),
+        "hour" | "hours" | "hr" | "hrs" => time(1.0),
+        "day" | "days" => time(24.0),
+        "week" | "weeks" | "wk" | "wks" => time(168.0),
+        "month" | "months" => time(720.0),
+        "mg" | "milligram" | "milligrams" => Some((Dimension::Mass, 1.0, false)),
+        _ if whole.contains("fahrenheit") || unit.ends_with('f') => {
+            Some((Dimension::Temperature, 1.0, true))
+        }
+        _ if whole.contains("celsius") || unit.ends_with('c') => {
+            Some((Dimension::Temperature, 1.0, false))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_amounts_into_base_units() {
+        let a = parse_amount("15-20 minutes").unwrap();
+        assert_eq!(a.dimension, Dimension::Time);
+        assert!((a.lo - 0.25).abs() < 1e-9 && (a.hi - 1.0 / 3.0).abs() < 1e-9);
+        let d = parse_amount("two to three days").unwrap();
+        assert_eq!((d.lo, d.hi), (48.0, 72.0));
+        let c = parse_amount("a couple of days").unwrap();
+        assert_eq!((c.lo, c.hi), (48.0, 72.0));
+        let m = parse_amount("100 mg").unwrap();
+        assert_eq!((m.dimension, m.lo), (Dimension::Mass, 100.0));
+        let f = parse_amount("100.4 °F").unwrap();
+        assert!((f.lo - 38.0).abs() < 0.01);
+        assert_eq!(parse_amount("an hour").unwrap().lo, 1.0);
+        assert!(parse_amount("lots").is_none());
+        assert_eq!(parse_day_number("days 1 to 5"), Some((0.0, 120.0)));
+        assert_eq!(parse_day_number("day 6"), Some((120.0, 144.0)));
+    }
+
+    #[test]
+    fn windows_overlap_charitably() {
+        let first48 = Window::Span(0.0, 48.0);
+        let after48 = Window::Span(48.0, OPEN_END);
+        let now = Window::Span(0.0, 6.0);
+        assert!(!first48.overlaps(after48));
+        assert!(first48.overlaps(now));
+        assert!(Window::Unknown.overlaps(now));
+        assert!(!Window::Unknown.overlaps(first48));
+        assert!(Window::Later.overlaps(after48));
+        assert!(!Window::Later.overlaps(first48));
+    }
+}

@@ -1,0 +1,452 @@
+//! `kind = "conflict"`: contradictory advice. Takes the advice [`Fact`]s of one article (from
+//! [`AdviceModel`], the shared extractor) and hands on one diagnostic per pair of statements
+//! that cannot both be followed: the same action (or opposing ones) with opposite polarity in
+//! overlapping conditions and time windows ("apply heat straight away" / "avoid heat for the
+//! first 48 hours"), or the same amount with values that do not overlap ("ice for 15–20
+//! minutes" / "ice for at least an hour"). The first statement carries the primary label, the
+//! second a secondary one.
+//!
+//! Consistent advice is left alone: statements in one sentence (sequenced or contrasted on
+//! purpose), sequenced windows (ice for 48 hours, then heat), qualified advice (ibuprofen, but
+//! not with a stomach ulcer), different conditions, overlapping ranges and refuted myths.
+//! A rule with `scope = "documents"` runs nothing per file: it reports the same comparison
+//! across the files of one run (see `corpus.rs`).
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::CheckContext;
+use crate::analyze::advice::{parse_amount, AdviceModel, Amount, Fact, Polarity, Window};
+use crate::diagnostic::{Diagnostic, Label};
+use crate::error::SpannedError;
+use crate::rules::spec::RuleFile;
+use crate::rules::{Compiler, RuleSource};
+
+/// At most this many findings per rule and article: one muddled article should not bury the
+/// rest of a report.
+const MAX_PER_FILE: usize = 3;
+/// At most this many further contradicting statements are labelled on one finding.
+const MAX_EXTRA_LABELS: usize = 3;
+
+/// The `[check]` table of a conflict rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConflictSpec {
+    #[serde(rename = "kind")]
+    _kind: serde::de::IgnoredAny,
+    /// `"document"` (default): compare statements within one article. `"documents"`: compare
+    /// the statements of every file of a run with those of the other files, using the enabled
+    /// `document` conflict rules; findings name the other file in `related`.
+    #[serde(default)]
+    pub scope: Option<Spanned<String>>,
+    /// One side of the conflict: `"action:polarity"` items (polarity `recommend` or `avoid`),
+    /// actions as named in `rules/lexicon/advice.toml`, e.g. `["heat:recommend"]`.
+    #[serde(default)]
+    pub side_a: Vec<Spanned<String>>,
+    /// The other side, e.g. `["heat:avoid"]` or `["bed-rest:avoid", "stay-active:recommend"]`.
+    #[serde(default)]
+    pub side_b: Vec<Spanned<String>>,
+    /// Compare amounts instead of polarity: the action whose stated amount must agree
+    /// throughout (e.g. `"ice"` for the length of an ice session). Excludes the sides.
+    #[serde(default)]
+    pub quantity: Option<Spanned<String>>,
+    /// With `quantity`: only amounts in this inclusive range count, written as amounts
+    /// (`["1 minute", "3 hours"]` keeps session lengths and leaves out "for 48 hours").
+    #[serde(default)]
+    pub amount_range: Option<Spanned<Vec<String>>>,
+    /// Conditions (ids from the advice lexicon) both statements must be about, e.g.
+    /// `["fresh-injury"]`. Empty: any, as long as the two statements' conditions overlap.
+    #[serde(default)]
+    pub conditions: Vec<Spanned<String>>,
+    /// Only conditions stated in the statement's own sentence count (not inherited from the
+    /// heading or title); for amounts tied to a condition ("100 mg for severe pain").
+    #[serde(default)]
+    pub own_conditions: bool,
+    /// Whether a `documents`-scope rule also compares this rule's statements across articles
+    /// (default true). Turn it off for advice that depends on the product, such as doses or
+    /// dosing schedules, which differ from one medicine to another.
+    #[serde(default = "yes")]
+    pub across_documents: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One side item: an action index and a polarity.
+type SideItem = (u16, Polarity);
+
+/// What a compiled conflict rule compares.
+#[derive(Debug, Clone)]
+pub enum Comparison {
+    Polarity {
+        a: Vec<SideItem>,
+        b: Vec<SideItem>,
+    },
+    Amount {
+        action: u16,
+        min: Option<Amount>,
+        max: Option<Amount>,
+    },
+}
+
+#[derive(Debug)]
+pub struct Conflict {
+    pub model: AdviceModel,
+    pub comparison: Comparison,
+    /// Bit set of condition indices, 0 = any.
+    pub conditions: u64,
+    pub own_conditions: bool,
+    /// Whether this rule compares across documents instead of within one.
+    pub across_documents: bool,
+    /// Whether a cross-document rule may use this rule's comparison.
+    pub comparable_across: bool,
+    wanted: u64,
+}
+
+impl Conflict {
+    pub fn compile(
+        file: RuleFile<ConflictSpec>,
+        source: &RuleSource,
+        compiler: &mut Compiler<'_>,
+    ) -> Result<Conflict, Vec<SpannedError>> {
+        let model = AdviceModel::compile(
+            &compiler.lexicon.advice,
+            &compiler.lexicon.context,
+            compiler.patterns,
+        );
+        let spec = file.check;
+        let mut errors = Vec::new();
+        let err = |span: std::ops::Range<usize>, message: String| {
+            SpannedError::new(&source.origin, &source.text, Some(span), message)
+        };
+        let across_documents = match &spec.scope {
+            None => false,
+            Some(s) => match s.get_ref().as_str() {
+                "document" => false,
+                "documents" => true,
+                other => {
+                    errors.push(err(
+                        s.span(),
+                        format!("unknown scope `{other}`; expected `document` or `documents`"),
+                    ));
+                    false
+                }
+            },
+        };
+        let side = |items: &[Spanned<String>], errors: &mut Vec<SpannedError>| {
+            let mut out = Vec::new();
+            for item in items {
+                let (action, polarity) = item
+                    .get_ref()
+                    .split_once(':')
+                    .unwrap_or((item.get_ref(), ""));
+                match (model.action_index(action), Polarity::parse(polarity)) {
+                    (Some(a), Some(p)) if p != Polarity::Neutral => out.push((a, p)),
+                    (None, _) => errors.push(err(
+                        item.span(),
+                        format!(
+                            "unknown action `{action}`; expected one of: {}",
+                            model
+                                .actions
+                                .iter()
+                                .map(|a| a.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )),
+                    _ => errors.push(err(
+                        item.span(),
+                        "expected `action:recommend` or `action:avoid`".to_string(),
+                    )),
+                }
+            }
+            out
+        };
+        let a = side(&spec.side_a, &mut errors);
+        let b = side(&spec.side_b, &mut errors);
+        let comparison = match &spec.quantity {
+            Some(q) => {
+                if !spec.side_a.is_empty() || !spec.side_b.is_empty() {
+                    errors.push(err(
+                        q.span(),
+                        "`quantity` compares amounts; leave out `side-a` and `side-b`".to_string(),
+                    ));
+                }
+                let action = model.action_index(q.get_ref()).unwrap_or_else(|| {
+                    errors.push(err(q.span(), format!("unknown action `{}`", q.get_ref())));
+                    0
+                });
+                let (mut min, mut max) = (None, None);
+                if let Some(range) = &spec.amount_range {
+                    let parsed: Vec<Option<Amount>> =
+                        range.get_ref().iter().map(|s| parse_amount(s)).collect();
+                    match parsed.as_slice() {
+                        [Some(lo), Some(hi)] if lo.dimension == hi.dimension => {
+                            min = Some(*lo);
+                            max = Some(*hi);
+                        }
+                        _ => errors.push(err(
+                            range.span(),
+                            "expected two amounts of one kind, such as [\"1 minute\", \"3 hours\"]"
+                                .to_string(),
+                        )),
+                    }
+                }
+                Comparison::Amount { action, min, max }
+            }
+            None => {
+                if !across_documents && (a.is_empty() || b.is_empty()) && errors.is_empty() {
+                    errors.push(SpannedError::new(
+                        &source.origin,
+                        &source.text,
+                        None,
+                        "a conflict rule needs `side-a` and `side-b`, or `quantity`",
+                    ));
+                }
+                Comparison::Polarity { a, b }
+            }
+        };
+        let mut conditions = 0u64;
+        for c in &spec.conditions {
+            match model.condition_index(c.get_ref()) {
+                Some(i) if i < 64 => conditions |= 1 << i,
+                _ => errors.push(err(
+                    c.span(),
+                    format!(
+                        "unknown condition `{}`; expected one of: {}",
+                        c.get_ref(),
+                        model
+                            .conditions
+                            .iter()
+                            .map(|c| c.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let wanted = match &comparison {
+            Comparison::Polarity { a, b } => a
+                .iter()
+                .chain(b)
+                .fold(0u64, |acc, (i, _)| acc | (1u64 << (*i).min(63))),
+            Comparison::Amount { action, .. } => 1u64 << (*action).min(63),
+        };
+        Ok(Conflict {
+            model,
+            comparison,
+            conditions,
+            own_conditions: spec.own_conditions,
+            across_documents,
+            comparable_across: spec.across_documents,
+            wanted,
+        })
+    }
+
+    /// The actions this rule looks at, as a bit set.
+    pub fn wanted(&self) -> u64 {
+        self.wanted
+    }
+
+    pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
+        if self.across_documents {
+            return;
+        }
+        let mut facts = self.model.extract(cx.doc, cx.hits, cx.context, self.wanted);
+        // Only statements that can take part in a conflict of this rule are paired.
+        facts.retain(|f| self.takes_part(f));
+        // One finding per conflict: the earliest statement of a conflicting pair is the
+        // primary label, the statement that contradicts it the secondary one; further
+        // statements contradicting the same one join that finding instead of repeating it.
+        let mut used_sentences: std::collections::HashSet<u32> = Default::default();
+        let mut found = 0;
+        for (i, first) in facts.iter().enumerate() {
+            if found >= MAX_PER_FILE {
+                break;
+            }
+            if used_sentences.contains(&first.sentence) {
+                continue;
+            }
+            let mut seconds: Vec<&Fact> = Vec::new();
+            for second in &facts[i + 1..] {
+                if second.sentence != first.sentence
+                    && !used_sentences.contains(&second.sentence)
+                    && !seconds.iter().any(|s| s.sentence == second.sentence)
+                    && self.conflicts(first, second, true)
+                {
+                    seconds.push(second);
+                }
+            }
+            let Some(second) = seconds.first() else {
+                continue;
+            };
+            found += 1;
+            used_sentences.insert(first.sentence);
+            used_sentences.extend(seconds.iter().map(|s| s.sentence));
+            let (a, b) = (self.describe(first), self.describe(second));
+            let mut d = cx.diagnostic(
+                self.message(&cx.rule.message, first, &a, &b),
+                Label::new(first.range.clone(), format!("this {a}")),
+            );
+            d = d.with_label(Label::new(second.range.clone(), format!("but this {b}")));
+            for more in seconds.iter().skip(1).take(MAX_EXTRA_LABELS) {
+                d = d.with_label(Label::new(
+                    more.range.clone(),
+                    format!("and this {}", self.describe(more)),
+                ));
+            }
+            d.note = Some(self.reconcile_note(first, second));
+            out.push(d);
+        }
+    }
+
+    /// Whether a fact can be one side of a conflict under this rule at all.
+    pub fn takes_part(&self, f: &Fact) -> bool {
+        if f.qualified {
+            return false;
+        }
+        match &self.comparison {
+            Comparison::Polarity { a, b } => a
+                .iter()
+                .chain(b)
+                .any(|(act, pol)| f.action == *act && f.polarity == *pol),
+            Comparison::Amount { action, .. } => f.action == *action && f.amount.is_some(),
+        }
+    }
+
+    /// Whether two facts cannot both be followed under this rule. `same_document` relaxes
+    /// the condition test: within one article, a statement with no recognisable condition
+    /// is read as being about the article's subject.
+    pub fn conflicts(&self, f1: &Fact, f2: &Fact, same_document: bool) -> bool {
+        if f1.qualified || f2.qualified {
+            return false;
+        }
+        if f1.subjects != 0 && f2.subjects != 0 && f1.subjects & f2.subjects == 0 {
+            return false;
+        }
+        if !self.conditions_meet(f1, f2, same_document) {
+            return false;
+        }
+        match &self.comparison {
+            Comparison::Polarity { a, b } => {
+                let on = |f: &Fact, side: &[SideItem]| {
+                    side.iter()
+                        .any(|(act, pol)| f.action == *act && f.polarity == *pol)
+                };
+                let sides = (on(f1, a) && on(f2, b)) || (on(f1, b) && on(f2, a));
+                // Across articles, only statements that both say when they apply are compared:
+                // each article's untimed advice may rely on a window stated elsewhere in it.
+                let timed =
+                    same_document || (f1.window != Window::Unknown && f2.window != Window::Unknown);
+                sides && timed && f1.window.overlaps(f2.window)
+            }
+            Comparison::Amount { action, min, max } => {
+                let usable = |f: &Fact| {
+                    f.action == *action
+                        && f.polarity != Polarity::Avoid
+                        && f.amount.is_some_and(|x| {
+                            // The stated interval must meet the rule's range ("at least an
+                            // hour" is a session length; "for 48 hours" is not).
+                            min.is_none_or(|m| m.dimension == x.dimension && x.hi >= m.lo)
+                                && max.is_none_or(|m| m.dimension == x.dimension && x.lo <= m.hi)
+                        })
+                };
+                match (f1.amount, f2.amount) {
+                    (Some(x), Some(y)) if usable(f1) && usable(f2) => {
+                        x.dimension == y.dimension && !x.overlaps(&y)
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
+
+    fn conditions_meet(&self, f1: &Fact, f2: &Fact, same_document: bool) -> bool {
+        let (c1, c2) = if self.own_conditions {
+            (f1.own_conditions, f2.own_conditions)
+        } else {
+            (f1.conditions, f2.conditions)
+        };
+        if self.conditions != 0 {
+            return c1 & self.conditions != 0
+                && c2 & self.conditions != 0
+                && c1 & c2 & self.conditions != 0;
+        }
+        if c1 == 0 || c2 == 0 {
+            return same_document && !self.own_conditions;
+        }
+        c1 & c2 != 0
+    }
+
+    /// "recommends heat straight away", "says ice delays healing", "gives 15–20 min".
+    pub fn describe(&self, f: &Fact) -> String {
+        let label = self
+            .model
+            .actions
+            .get(f.action as usize)
+            .map_or("this", |a| a.label.as_str());
+        let mut s = match (&self.comparison, f.polarity, f.harm) {
+            (Comparison::Amount { .. }, _, _) => {
+                let amount = f.amount.map(|a| a.describe()).unwrap_or_default();
+                let own = self.model.condition_labels(if self.conditions != 0 {
+                    f.own_conditions & self.conditions
+                } else {
+                    f.own_conditions
+                });
+                if self.own_conditions && !own.is_empty() {
+                    format!("gives {amount} for {}", own.join(" or "))
+                } else {
+                    format!("gives {amount} for {label}")
+                }
+            }
+            (_, Polarity::Avoid, true) => format!("says {label} does harm"),
+            (_, Polarity::Avoid, false) => format!("advises against {label}"),
+            (_, Polarity::Recommend, _) => format!("recommends {label}"),
+            (_, Polarity::Neutral, _) => format!("mentions {label}"),
+        };
+        if !matches!(self.comparison, Comparison::Amount { .. }) {
+            if let Some(w) = f.window.describe() {
+                s.push(' ');
+                s.push_str(&w);
+            }
+        }
+        s
+    }
+
+    fn message(&self, template: &str, first: &Fact, a: &str, b: &str) -> String {
+        let action = self
+            .model
+            .actions
+            .get(first.action as usize)
+            .map_or("", |x| x.label.as_str());
+        template
+            .replace("{first}", a)
+            .replace("{second}", b)
+            .replace("{action}", action)
+    }
+
+    /// Which qualifier would reconcile the two statements.
+    pub fn reconcile_note(&self, f1: &Fact, f2: &Fact) -> String {
+        let shared = self.model.condition_labels(f1.conditions & f2.conditions);
+        let about = if shared.is_empty() {
+            String::new()
+        } else {
+            format!(" about {}", shared.join(", "))
+        };
+        match self.comparison {
+            Comparison::Amount { .. } => format!(
+                "both statements give an amount{about} and the amounts do not overlap; \
+                 give one range, or say which situation each amount is for"
+            ),
+            Comparison::Polarity { .. } => format!(
+                "both statements apply{about} at overlapping times; say when each applies \
+                 (for example \"for the first 48 hours\" and \"after 48 hours\") or which \
+                 condition each is for"
+            ),
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Consistency across the files of one run: takes the targets, the compiled rules and the
+//! settings, and hands on extra `consistency` diagnostics per target (rule kind `conflict`
+//! with `scope = "documents"`, e.g. HL401). A first pass extracts the compact advice facts of
+//! every file (in parallel, batch by batch, keeping only facts that take a position: a
+//! polarity or an amount, a recognised condition, no qualifier), then every enabled
+//! `document`-scope conflict rule compares the facts of each file with those of the others.
+//! A conflict between two articles is reported on each of them, with a `related` location
+//! pointing at the other. The streaming pass in `lib.rs` then merges these findings into each
+//! file's report before it is written, so output stays sorted by path and identical for any
+//! number of threads. Memory holds the facts only, never the texts.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use rayon::prelude::*;
+
+use crate::analyze::advice::{Fact, Polarity};
+use crate::check::conflict::Conflict;
+use crate::check::Check;
+use crate::diagnostic::{Diagnostic, Label, Related};
+use crate::discover::Target;
+use crate::document::Document;
+use crate::engine::{FileReport, Linter};
+use crate::rules::Rule;
+use crate::source::{display_path, LineCol, SourceFile};
+use crate::suppress;
+
+/// Files whose facts are extracted in parallel at a time (as in the streaming pass).
+const BATCH: usize = 256;
+/// At most this many cross-document findings per file and conflict rule.
+const MAX_PER_FILE_AND_RULE: usize = 2;
+
+/// A fact with the line and column of its span, so that other files can point at it
+/// without keeping this file's text.
+#[derive(Debug, Clone)]
+struct LocatedFact {
+    fact: Fact,
+    start: LineCol,
+    end: LineCol,
+}
+
+#[derive(Debug)]
+struct FileFacts {
+    index: usize,
+    path: String,
+    facts: Vec<LocatedFact>,
+}
+
+/// Cross-document findings, by target index, waiting to be merged into their reports.
+#[derive(Debug, Default)]
+pub struct CrossDocument {
+    found: BTreeMap<usize, Vec<Diagnostic>>,
+}
+
+impl CrossDocument {
+    /// Runs the first pass and the comparison. `None` when cross-document checks are off,
+    /// fewer than two files are checked, or no cross-document rule is enabled.
+    pub fn collect(
+        linter: &Linter,
+        targets: &[Target],
+        stdin: Option<&[u8]>,
+        pool: &rayon::ThreadPool,
+    ) -> Option<CrossDocument> {
+        if !linter.settings.cross_document || targets.len() < 2 {
+            return None;
+        }
+        let reporter = linter
+            .rules
+            .rules
+            .iter()
+            .find(|r| matches!(&r.check, Some(Check::Conflict(c)) if c.across_documents))?;
+        let within: Vec<(&Rule, &Conflict)> = linter
+            .rules
+            .rules
+            .iter()
+            .filter_map(|r| match &r.check {
+                Some(Check::Conflict(c)) if !c.across_documents && c.comparable_across => {
+                    Some((r, c.as_ref()))
+                }
+                _ => None,
+            })
+            .collect();
+        let (_, first) = within.first()?;
+        let wanted = within.iter().fold(0u64, |acc, (_, c)| acc | c.wanted());
+        let mut files: Vec<FileFacts> = Vec::new();
+        for (b, batch) in targets.chunks(BATCH).enumerate() {
+            let part: Vec<FileFacts> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, t)| facts_of(linter, first, t, stdin, b * BATCH + i, wanted))
+                    .collect()
+            });
+            files.extend(part.into_iter().filter(|f| !f.facts.is_empty()));
+        }
+        let mut out = CrossDocument::default();
+        let severity = linter
+            .settings
+            .severity_for(&reporter.meta.id.code)
+            .unwrap_or(reporter.meta.severity);
+        for (rule, conflict) in &within {
+            let mut count: BTreeMap<usize, usize> = BTreeMap::new();
+            for (i, a) in files.iter().enumerate() {
+                for b in &files[i + 1..] {
+                    let full = |f: &FileFacts, count: &BTreeMap<usize, usize>| {
+                        count.get(&f.index).copied().unwrap_or(0) >= MAX_PER_FILE_AND_RULE
+                    };
+                    if full(a, &count) && full(b, &count) {
+                        continue;
+                    }
+                    let Some((fa, fb)) = first_conflict(conflict, a, b) else {
+                        continue;
+                    };
+                    for (this, mine, other, theirs) in [(a, fa, b, fb), (b, fb, a, fa)] {
+                        let n = count.entry(this.index).or_insert(0);
+                        if *n >= MAX_PER_FILE_AND_RULE {
+                            continue;
+                        }
+                        *n += 1;
+                        let mine_text = conflict.describe(&mine.fact);
+                        let theirs_text = conflict.describe(&theirs.fact);
+                        let message = reporter
+                            .meta
+                            .message
+                            .replace("{first}", &mine_text)
+                            .replace("{second}", &theirs_text)
+                            .replace("{other}", &other.path);
+                        let mut d = Diagnostic::new(
+                            reporter.meta.id.clone(),
+                            severity,
+                            message,
+                            Label::new(mine.fact.range.clone(), format!("this {mine_text}")),
+                        );
+                        d.help = reporter.meta.help.clone();
+                        d.note = Some(format!(
+                            "compared with {} ({}): {}",
+                            rule.meta.id.code,
+                            rule.meta.id.name,
+                            conflict.reconcile_note(&mine.fact, &theirs.fact)
+                        ));
+                        d.related.push(Related {
+                            path: other.path.clone(),
+                            range: theirs.fact.range.clone(),
+                            start: theirs.start,
+                            end: theirs.end,
+                            message: format!("but this article {theirs_text}"),
+                        });
+                        out.found.entry(this.index).or_default().push(d);
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// Adds the cross-document findings of target `index` to its report, after the file's
+    /// own suppression comments.
+    pub fn merge(&mut self, index: usize, report: &mut FileReport) {
+        let Some(extra) = self.found.remove(&index) else {
+            return;
+        };
+        let Some(source) = &report.source else {
+            return;
+        };
+        let codes: Vec<String> = extra.iter().map(|d| d.rule.code.to_string()).collect();
+        let doc = Document::parse(source);
+        // `is_enabled` answers false so that directives aimed at other rules are not reported
+        // unused a second time; only our own findings are kept from the result.
+        let kept = suppress::apply(&source.text, &source.lines, &doc.directives, extra, &|_| {
+            false
+        });
+        report.diagnostics.extend(
+            kept.into_iter()
+                .filter(|d| codes.iter().any(|c| c.as_str() == d.rule.code.as_ref())),
+        );
+        report
+            .diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        report.diagnostics.dedup();
+    }
+}
+
+/// The first pair of facts, one from each file, that the rule finds in conflict.
+fn first_conflict<'a>(
+    conflict: &Conflict,
+    a: &'a FileFacts,
+    b: &'a FileFacts,
+) -> Option<(&'a LocatedFact, &'a LocatedFact)> {
+    for fa in &a.facts {
+        for fb in &b.facts {
+            if conflict.conflicts(&fa.fact, &fb.fact, false) {
+                return Some((fa, fb));
+            }
+        }
+    }
+    None
+}
+
+/// The compact facts of one target; an unreadable file or a panic gives none (the
+/// streaming pass reports those files).
+fn facts_of(
+    linter: &Linter,
+    conflict: &Conflict,
+    target: &Target,
+    stdin: Option<&[u8]>,
+    index: usize,
+    wanted: u64,
+) -> FileFacts {
+    let path = display_path(target.path());
+    let source = match target {
+        Target::File {
+            path: p, format, ..
+        } => SourceFile::read(p, *format).ok(),
+        Target::Stdin { name, format } => SourceFile::from_bytes(
+            name.clone(),
+            *format,
+            stdin.map(<[u8]>::to_vec).unwrap_or_default(),
+        )
+        .ok(),
+        Target::Unreadable { .. } => None,
+    };
+    let facts = source
+        .and_then(|source| {
+            catch_unwind(AssertUnwindSafe(|| {
+                let doc = Document::parse(&source);
+                let hits = linter.rules.patterns.scan(&doc.prose);
+                conflict
+                    .model
+                    .extract(&doc, &hits, &linter.rules.context, wanted)
+                    .into_iter()
+                    .filter(|f| {
+                        !f.qualified
+                            && f.conditions != 0
+                            && (f.polarity != Polarity::Neutral || f.amount.is_some())
+                    })
+                    .map(|fact| {
+                        let Range { start, end } = fact.range;
+                        LocatedFact {
+                            start: source.lines.line_col(&source.text, start),
+                            end: source.lines.line_col(&source.text, end),
+                            fact,
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            }))
+            .ok()
+        })
+        .unwrap_or_default();
+    FileFacts { index, path, facts }
+}
