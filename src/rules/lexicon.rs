@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::builtin;
+use super::drugs::DrugLexicon;
 use crate::analyze::context::ContextLexicon;
 use crate::error::{SetupError, SpannedError};
 
@@ -12,6 +13,8 @@ use crate::error::{SetupError, SpannedError};
 #[derive(Debug, Default)]
 pub struct Lexicon {
     pub context: ContextLexicon,
+    /// Drugs and drug classes (`lexicon/drugs/*.toml`, `lexicon/drug-classes.toml`).
+    pub drugs: DrugLexicon,
 }
 
 impl Lexicon {
@@ -19,6 +22,7 @@ impl Lexicon {
     pub fn builtin() -> Result<Lexicon, SetupError> {
         Ok(Lexicon {
             context: parse_builtin("lexicon/context.toml")?,
+            drugs: DrugLexicon::builtin().map_err(SetupError::Files)?,
         })
     }
 }
