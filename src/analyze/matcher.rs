@@ -46,7 +46,12 @@ impl PatternSetBuilder {
             .iter()
             .map(|s| Regex::new(s))
             .collect::<Result<Vec<_>, _>>()?;
-        let set = RegexSet::new(&self.sources)?;
+        // The lazy DFA of a large set (the drug-promotion signal lists alone hold ~200
+        // phrases) outgrows the default cache on big files and falls back to the PikeVM: 15 s
+        // instead of 0.8 s on a 3 MB file. The cache only grows as states are needed.
+        let set = regex::RegexSetBuilder::new(&self.sources)
+            .dfa_size_limit(64 << 20)
+            .build()?;
         Ok(PatternSet { set, regexes })
     }
 }
@@ -109,14 +114,22 @@ impl Hits {
             .map(|(_, r)| r)
     }
 
-    /// Matches of a pattern inside a byte range.
+    /// Matches of a pattern inside a byte range. A pattern's matches do not overlap and come
+    /// in text order, so a binary search finds the first one: a check that asks about every
+    /// sentence of a large file stays linear instead of quadratic.
     pub fn of_in(
         &self,
         id: PatternId,
         range: Range<usize>,
     ) -> impl Iterator<Item = &Range<usize>> + '_ {
-        self.of(id)
-            .filter(move |r| r.start >= range.start && r.end <= range.end)
+        let lo = self
+            .found
+            .partition_point(|(p, r)| (*p, r.start) < (id, range.start));
+        self.found[lo..]
+            .iter()
+            .take_while(move |(p, r)| *p == id && r.start < range.end)
+            .map(|(_, r)| r)
+            .filter(move |r| r.end <= range.end)
     }
 
     pub fn any(&self, id: PatternId) -> bool {

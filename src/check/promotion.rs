@@ -11,7 +11,8 @@
 //! sentence negates or discourages ("don't take aspirin if you are under 16", "avoid ibuprofen
 //! for 48 hours") are safety advice and promote nothing.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -19,8 +20,10 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 
 use super::CheckContext;
+use crate::analyze::context::Context;
 use crate::analyze::PatternId;
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::document::Document;
 use crate::error::SpannedError;
 use crate::rules::drugs::{DrugLexicon, Mention, RxStatus};
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
@@ -71,6 +74,9 @@ mod weight {
     pub const SALES_NEAR: f64 = 2.5;
     pub const SALES_DOC: f64 = 1.0;
     pub const SALES_CAP: f64 = 7.5;
+    /// Sales score from which balance counts for less (two sales phrases near the drug).
+    pub const STRONG_SALES: f64 = 5.0;
+    pub const SALES_BALANCE_FACTOR: f64 = 0.5;
     pub const MINIMISING: f64 = 3.0;
     pub const MINIMISING_CAP: f64 = 6.0;
     pub const RISK_NEAR: f64 = 2.0;
@@ -101,7 +107,6 @@ pub struct Promotion {
     /// Per drug: the ids of the risk phrases (drug and class) that balance it.
     drug_risks: Vec<Vec<usize>>,
 }
-
 
 impl Promotion {
     pub fn compile(
@@ -178,10 +183,47 @@ impl Promotion {
         }
         let title_drugs = title_drugs(cx, lexicon);
         let busiest = by_drug.values().map(Vec::len).max().unwrap_or(0);
+        let is_main =
+            |drug: usize, n: usize| title_drugs.contains(&drug) || (n >= 3 && n == busiest);
+        // Sentences that name one of the article's main drugs: another drug named only there
+        // is a comparator ("steadier than amphetamines"), and the claim is about the main one.
+        let main_mentions: Vec<&Mention> = by_drug
+            .iter()
+            .filter(|(d, m)| is_main(**d, m.len()))
+            .flat_map(|(_, m)| m.iter())
+            .collect();
+        let main_sentences = sorted(
+            main_mentions
+                .iter()
+                .filter_map(|m| cx.doc.sentence_at(m.range.start)),
+        );
+        let main_blocks = sorted(
+            main_mentions
+                .iter()
+                .filter_map(|m| cx.doc.block_at(m.range.start)),
+        );
+        let cache = ContextCache::default();
         let mut found = Vec::new();
         for (&drug, mentions) in &by_drug {
-            let main = title_drugs.contains(&drug) || (mentions.len() >= 3 && mentions.len() == busiest);
-            if let Some(d) = self.weigh(cx, drug, mentions, main, &risk_hits) {
+            let main = is_main(drug, mentions.len());
+            let comparator = !main
+                && mentions.iter().all(|m| {
+                    cx.doc
+                        .sentence_at(m.range.start)
+                        .is_some_and(|s| main_sentences.binary_search(&s).is_ok())
+                });
+            if comparator {
+                continue;
+            }
+            // Named only in paragraphs about a main drug: only its own sentences speak of it.
+            let narrow = !main
+                && mentions.iter().all(|m| {
+                    cx.doc
+                        .block_at(m.range.start)
+                        .is_some_and(|b| main_blocks.binary_search(&b).is_ok())
+                });
+            let scope = Scope { main, narrow };
+            if let Some(d) = self.weigh(cx, drug, mentions, scope, &risk_hits, &cache) {
                 found.push(d);
             }
         }
@@ -195,9 +237,11 @@ impl Promotion {
         cx: &CheckContext<'_>,
         drug_idx: usize,
         mentions: &[Mention],
-        main: bool,
+        scope: Scope,
         risk_hits: &[(usize, Range<usize>)],
+        cache: &ContextCache,
     ) -> Option<Diagnostic> {
+        let Scope { main, narrow } = scope;
         let doc = cx.doc;
         let lexicon = &cx.lexicon.drugs;
         let drug = lexicon.drugs.get(drug_idx)?;
@@ -226,19 +270,25 @@ impl Promotion {
         if kept.is_empty() {
             return None;
         }
-        let blocks: Vec<Range<usize>> = dedup_ranges(
-            kept.iter()
-                .filter_map(|m| doc.block_at(m.range.start))
-                .map(|b| doc.blocks[b].range.clone()),
-        );
-        let sentences: Vec<Range<usize>> =
-            dedup_ranges(kept.iter().filter_map(|m| sentence_of(&m.range)));
+        // Sentence and block indices, sorted: every membership test is a binary search, so
+        // that a large file with many mentions and signals stays fast.
+        let sentences = sorted(kept.iter().filter_map(|m| doc.sentence_at(m.range.start)));
+        let blocks = sorted(kept.iter().filter_map(|m| doc.block_at(m.range.start)));
         let whole = 0..doc.prose.len();
-        let near = |r: &Range<usize>| blocks.iter().any(|b| b.start <= r.start && r.end <= b.end);
-        let in_sentence =
-            |r: &Range<usize>| sentences.iter().any(|s| s.start <= r.start && r.end <= s.end);
+        let in_sentence = |r: &Range<usize>| {
+            doc.sentence_at(r.start)
+                .is_some_and(|s| sentences.binary_search(&s).is_ok())
+        };
+        let near = |r: &Range<usize>| {
+            if narrow {
+                in_sentence(r)
+            } else {
+                doc.block_at(r.start)
+                    .is_some_and(|b| blocks.binary_search(&b).is_ok())
+            }
+        };
         let plain = |r: &Range<usize>| {
-            let c = cx.context.of(doc, cx.hits, r.clone());
+            let c = cache.of(cx, r);
             !(c.negated || c.myth || c.other_experiencer)
         };
 
@@ -275,9 +325,7 @@ impl Promotion {
                     weight::STRENGTH_MORE
                 };
                 promo_at.push(m.range.start);
-                if labels.iter().all(|l| l.range != s) {
-                    labels.push(Label::new(s.clone(), "strength"));
-                }
+                labels.push(Label::new(s, "strength"));
             }
         }
         let strength = strength.min(weight::STRENGTH_CAP);
@@ -312,13 +360,13 @@ impl Promotion {
             if !(near(r) || main) {
                 continue;
             }
-            let c = cx.context.of(doc, cx.hits, r.clone());
+            let c = cache.of(cx, r);
             if c.myth || c.other_experiencer {
                 continue;
             }
             minimising += weight::MINIMISING;
             promo_at.push(r.start);
-            minimising_sentences.extend(sentence_of(r));
+            minimising_sentences.extend(doc.sentence_at(r.start));
             labels.push(Label::new(r.clone(), "risk-minimising claim"));
         }
         let minimising = minimising.min(weight::MINIMISING_CAP);
@@ -326,23 +374,24 @@ impl Promotion {
         // An over-the-counter medicine named with a benefit and nothing else is everyday advice
         // ("paracetamol can ease a fever"), not promotion.
         // Buying one at a pharmacy is ordinary too, so an OTC drug needs a risk-minimising claim,
-        // or a strength and sales language together, before it can count as promoted.
+        // strong sales language, or a strength and sales language together, to count as promoted.
         let mut promo = benefit + strength + sales + minimising;
-        if drug.rx != RxStatus::Rx && minimising == 0.0 && (strength == 0.0 || sales == 0.0) {
+        if drug.rx != RxStatus::Rx
+            && minimising == 0.0
+            && sales < weight::STRONG_SALES
+            && (strength == 0.0 || sales == 0.0)
+        {
             promo = promo.min(self.threshold - 1.0);
-        }
-        if std::env::var_os("HL_DEBUG").is_some() {
-            eprintln!("DEBUG {} main={main} benefit={benefit} strength={strength} sales={sales} min={minimising}", drug.name);
         }
         if promo < self.threshold {
             return None;
         }
 
         // Fair balance.
+        let minimising_sentences = sorted(minimising_sentences.into_iter());
         let in_minimising = |r: &Range<usize>| {
-            minimising_sentences
-                .iter()
-                .any(|s: &Range<usize>| s.start <= r.start && r.end <= s.end)
+            doc.sentence_at(r.start)
+                .is_some_and(|s| minimising_sentences.binary_search(&s).is_ok())
         };
         let scope_weight = |r: &Range<usize>, near_w: f64, doc_w: f64| {
             if near(r) {
@@ -355,7 +404,11 @@ impl Promotion {
         };
         let mut balance = 0.0;
         let mut seen_risks: Vec<usize> = Vec::new();
-        let own = self.drug_risks.get(drug_idx).map(Vec::as_slice).unwrap_or(&[]);
+        let own = self
+            .drug_risks
+            .get(drug_idx)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         for (term, r) in risk_hits {
             if !own.contains(term) || seen_risks.contains(term) || in_minimising(r) || !plain(r) {
                 continue;
@@ -386,6 +439,11 @@ impl Promotion {
             }
         }
         balance += prescription.min(weight::PRESCRIPTION_CAP);
+        // Spam pastes a pro-forma side-effect list next to its order button (HEALTH-RULES C7.8):
+        // with strong sales language, named risks lower the score but cannot cancel it alone.
+        if sales >= weight::STRONG_SALES {
+            balance *= weight::SALES_BALANCE_FACTOR;
+        }
         if cx
             .hits
             .of_in(self.token_caveat, whole.clone())
@@ -393,14 +451,12 @@ impl Promotion {
         {
             balance += weight::TOKEN_CAVEAT;
         }
-        if std::env::var_os("HL_DEBUG").is_some() {
-            eprintln!("DEBUG {} promo={promo} balance={balance} risks={seen_risks:?} bal={seen_text:?} rx={prescription}", drug.name);
-        }
         if promo <= balance {
             return None;
         }
 
         // Report at the first mention in a paragraph with a promotional signal.
+        promo_at.sort_unstable();
         let first = kept
             .iter()
             .find(|m| {
@@ -408,7 +464,8 @@ impl Promotion {
                     return false;
                 };
                 let b = &doc.blocks[b].range;
-                promo_at.iter().any(|&p| b.start <= p && p < b.end)
+                let i = promo_at.partition_point(|&p| p < b.start);
+                promo_at.get(i).is_some_and(|&p| p < b.end)
             })
             .or_else(|| kept.first())?;
         let class = lexicon.class_of(drug_idx);
@@ -439,7 +496,10 @@ impl Promotion {
             .replace("{signals}", &found.join(", "));
         let mut d = cx.diagnostic(
             message,
-            Label::new(first.range.clone(), format!("{} is promoted here", drug.name)),
+            Label::new(
+                first.range.clone(),
+                format!("{} is promoted here", drug.name),
+            ),
         );
         labels.sort_by_key(|l| (l.range.start, l.range.end));
         labels.dedup_by(|a, b| a.range == b.range);
@@ -448,13 +508,18 @@ impl Promotion {
         }
         d = d.with_note(drug_note(lexicon, drug_idx, off_topic));
         if let Some(help) = &cx.rule.help {
-            let risks: Vec<&str> = drug
+            // British and American spellings of one risk are listed both; name it once.
+            let mut risks: Vec<&str> = Vec::new();
+            for r in drug
                 .risks
                 .iter()
                 .chain(class.map(|c| c.risks.iter()).into_iter().flatten())
-                .take(4)
-                .map(String::as_str)
-                .collect();
+            {
+                let stem = r.get(..r.len().min(12)).unwrap_or(r);
+                if risks.len() < 4 && !risks.iter().any(|c| c.starts_with(stem)) {
+                    risks.push(r);
+                }
+            }
             let help = if risks.is_empty() {
                 help.clone()
             } else {
@@ -462,7 +527,7 @@ impl Promotion {
             };
             d = d.with_help(help);
         }
-        if cx.rule.severity != Severity::Error
+        if cx.rule.severity == Severity::Warning
             && (drug.controlled || minimising > 0.0 || off_topic)
         {
             d.severity = Severity::Error;
@@ -480,7 +545,9 @@ impl Promotion {
             .filter(|m| {
                 let before = m.start() == 0 || !bytes[m.start() - 1].is_ascii_alphanumeric();
                 // A plural or inflection after a risk word still names it ("seizures").
-                let after = bytes.get(m.end()).is_none_or(|b| !b.is_ascii_alphanumeric())
+                let after = bytes
+                    .get(m.end())
+                    .is_none_or(|b| !b.is_ascii_alphanumeric())
                     || bytes.get(m.end()) == Some(&b's');
                 before && after
             })
@@ -496,7 +563,10 @@ fn strength_after(prose: &str, end: usize) -> Option<Range<usize>> {
     let bytes = prose.as_bytes();
     let mut i = end;
     let mut gap = 0;
-    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'(' | b'-') && gap < weight::STRENGTH_GAP {
+    while i < bytes.len()
+        && matches!(bytes[i], b' ' | b'\t' | b'(' | b'-')
+        && gap < weight::STRENGTH_GAP
+    {
         i += 1;
         gap += 1;
     }
@@ -520,7 +590,8 @@ fn strength_after(prose: &str, end: usize) -> Option<Range<usize>> {
     let unit = ["mg", "mcg", "milligrams", "milligram", "ml"]
         .into_iter()
         .find(|u| {
-            rest.get(..u.len()).is_some_and(|p| p.eq_ignore_ascii_case(u))
+            rest.get(..u.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(u))
                 && !rest
                     .as_bytes()
                     .get(u.len())
@@ -596,13 +667,71 @@ pub fn drug_note(lexicon: &DrugLexicon, drug_idx: usize, off_topic: bool) -> Str
         if schedules.is_empty() {
             note.push_str(", a controlled substance");
         } else {
-            note.push_str(&format!(", a controlled substance ({})", schedules.join("; ")));
+            note.push_str(&format!(
+                ", a controlled substance ({})",
+                schedules.join("; ")
+            ));
         }
     }
     if off_topic {
         note.push_str("; the article's title is not about this drug");
     }
     note
+}
+
+/// The drug a claim at `claim` is said of: the nearest mention in the same sentence, else the
+/// nearest in the same paragraph (used by `existence` rules with `name-drug = true`).
+pub fn drug_said_of<'m>(
+    doc: &Document<'_>,
+    mentions: &'m [Mention],
+    claim: Range<usize>,
+) -> Option<&'m Mention> {
+    let distance = |m: &Mention| {
+        if m.range.end <= claim.start {
+            claim.start - m.range.end
+        } else {
+            m.range.start.saturating_sub(claim.end)
+        }
+    };
+    let within = |range: Option<Range<usize>>| {
+        let range = range?;
+        mentions
+            .iter()
+            .filter(|m| range.start <= m.range.start && m.range.end <= range.end)
+            .min_by_key(|m| (distance(m), m.range.start))
+    };
+    let sentence = doc
+        .sentence_at(claim.start)
+        .map(|s| doc.sentences[s].range.clone());
+    let block = doc
+        .block_at(claim.start)
+        .map(|b| doc.blocks[b].range.clone());
+    within(sentence).or_else(|| within(block))
+}
+
+/// Names the drug a risk-minimising claim is said of: message, a label on the drug, a note
+/// with its class and schedule, and an error for a controlled substance.
+pub fn tie_to_drug(mut d: Diagnostic, cx: &CheckContext<'_>, m: &Mention) -> Diagnostic {
+    let lexicon = &cx.lexicon.drugs;
+    let Some(drug) = lexicon.drugs.get(m.drug) else {
+        return d;
+    };
+    let named = cx.doc.text.get(m.range.clone()).unwrap_or(&drug.name);
+    let subject = if named.eq_ignore_ascii_case(&drug.name) {
+        drug.name.clone()
+    } else {
+        format!("{named} ({})", drug.name)
+    };
+    d.message = format!("{}, said of {subject}", d.message);
+    d = d.with_label(Label::new(
+        m.range.clone(),
+        format!("said of {}", drug.name),
+    ));
+    d = d.with_note(drug_note(lexicon, m.drug, false));
+    if drug.controlled && cx.rule.severity == Severity::Warning {
+        d.severity = Severity::Error;
+    }
+    d
 }
 
 /// Drugs named in the title (front matter or first heading).
@@ -638,9 +767,36 @@ fn title_mentions_any(cx: &CheckContext<'_>, lexicon: &DrugLexicon) -> bool {
     !title_drugs(cx, lexicon).is_empty()
 }
 
-fn dedup_ranges(ranges: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
-    let mut v: Vec<Range<usize>> = ranges.collect();
-    v.sort_by_key(|r| (r.start, r.end));
+fn sorted(items: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut v: Vec<usize> = items.collect();
+    v.sort_unstable();
     v.dedup();
     v
+}
+
+/// How a drug stands in the article.
+#[derive(Debug, Clone, Copy)]
+struct Scope {
+    /// The article is about this drug (named in the title, or the most named one).
+    main: bool,
+    /// Named only inside paragraphs about a main drug: only its own sentences count.
+    narrow: bool,
+}
+
+/// The NegEx/ConText context of signal matches, computed once per match and file although
+/// every drug of the file asks about the same matches.
+#[derive(Default)]
+struct ContextCache {
+    known: RefCell<HashMap<(usize, usize), Context>>,
+}
+
+impl ContextCache {
+    fn of(&self, cx: &CheckContext<'_>, r: &Range<usize>) -> Context {
+        if let Some(c) = self.known.borrow().get(&(r.start, r.end)) {
+            return *c;
+        }
+        let c = cx.context.of(cx.doc, cx.hits, r.clone());
+        self.known.borrow_mut().insert((r.start, r.end), c);
+        c
+    }
 }

@@ -240,7 +240,11 @@ impl DrugLexicon {
                     .map(|w| w.get_ref().trim().to_string())
                     .collect();
                 for w in &spec.word_like {
-                    if !spec.brands.iter().any(|b| b.get_ref().trim() == w.get_ref().trim()) {
+                    if !spec
+                        .brands
+                        .iter()
+                        .any(|b| b.get_ref().trim() == w.get_ref().trim())
+                    {
                         err(
                             &mut errors,
                             w.span(),
@@ -258,7 +262,11 @@ impl DrugLexicon {
                     .collect::<Vec<_>>();
                 for (term, span) in all {
                     if term.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
-                        err(&mut errors, span, format!("drug term `{term}` is too short"));
+                        err(
+                            &mut errors,
+                            span,
+                            format!("drug term `{term}` is too short"),
+                        );
                         continue;
                     }
                     let key = normalise(&term);
@@ -313,7 +321,10 @@ impl DrugLexicon {
         let mut patterns = Vec::new();
         let mut meta = Vec::new();
         for (term, drug, exact) in terms {
-            let spaced = term.split([' ', '-']).filter(|w| !w.is_empty()).collect::<Vec<_>>();
+            let spaced = term
+                .split([' ', '-'])
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>();
             let mut variants = vec![spaced.join(" ")];
             if spaced.len() > 1 {
                 variants.push(spaced.join("-"));
@@ -467,7 +478,9 @@ mod tests {
         assert_eq!(&drugs[0].1[span], "\"nope\"");
         let bad_rx = vec![(
             "d.toml".to_string(),
-            Arc::from("[[drug]]\nname = \"x\"\nclass = \"opioid\"\nrx = \"maybe\"\ncontrolled = false\n"),
+            Arc::from(
+                "[[drug]]\nname = \"x\"\nclass = \"opioid\"\nrx = \"maybe\"\ncontrolled = false\n",
+            ),
         )];
         let errs = DrugLexicon::from_texts(&classes, &bad_rx).unwrap_err();
         assert!(errs[0].span.is_some());
