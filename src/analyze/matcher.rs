@@ -168,4 +168,28 @@ mod tests {
         assert!(hits.any_in(ice, 20..40));
         assert!(!hits.any_in(chest, 20..40));
     }
+
+    #[test]
+    fn of_in_matches_a_filter_over_all_hits() {
+        // Guards the binary search in `of_in`: same answers as filtering every hit.
+        let mut b = PatternSetBuilder::default();
+        let ice = b.add_phrases(&["ice"]);
+        let heat = b.add_phrases(&["heat"]);
+        let set = b.build().unwrap();
+        let prose = "ice heat ice, ice. heat ice heat ice";
+        let hits = set.scan(prose);
+        for start in 0..prose.len() {
+            for end in start..=prose.len() {
+                for id in [ice, heat] {
+                    let fast: Vec<_> = hits.of_in(id, start..end).cloned().collect();
+                    let slow: Vec<_> = hits
+                        .of(id)
+                        .filter(|r| r.start >= start && r.end <= end)
+                        .cloned()
+                        .collect();
+                    assert_eq!(fast, slow, "{start}..{end}");
+                }
+            }
+        }
+    }
 }

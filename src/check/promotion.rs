@@ -333,8 +333,11 @@ impl Promotion {
         // Buying and sales language: near the drug, or anywhere when the article is about it.
         let mut sales = 0.0;
         for r in cx.hits.of_in(self.sales, whole.clone()) {
-            // "you need a valid prescription before you buy it" is a caveat, not a pitch.
-            if sentence_of(r).is_some_and(|s| cx.hits.any_in(self.prescription, s)) {
+            // "you need a valid prescription before you buy it" is a caveat, not a pitch, and
+            // "never buy medicines from unregulated sites" is a warning.
+            if sentence_of(r).is_some_and(|s| {
+                cx.hits.any_in(self.prescription, s.clone()) || cx.hits.any_in(self.discouraging, s)
+            }) {
                 continue;
             }
             let w = if near(r) {
@@ -344,7 +347,10 @@ impl Promotion {
             } else {
                 continue;
             };
-            if !plain(r) {
+            // Not NegEx negation: sales language negates itself ("without a prescription"),
+            // and a "without" earlier in the sentence does not stop the pitch.
+            let c = cache.of(cx, r);
+            if c.myth || c.other_experiencer {
                 continue;
             }
             sales += w;
@@ -798,5 +804,41 @@ impl ContextCache {
         let c = cx.context.of(cx.doc, cx.hits, r.clone());
         self.known.borrow_mut().insert((r.start, r.end), c);
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strength_after;
+
+    fn strength(text: &str, after: &str) -> Option<String> {
+        let end = text.find(after)? + after.len();
+        strength_after(text, end).map(|r| text[r].to_string())
+    }
+
+    #[test]
+    fn strengths_glued_spaced_bare_and_bracketed() {
+        assert_eq!(
+            strength("Aspadol100mg now", "Aspadol").as_deref(),
+            Some("100mg")
+        );
+        assert_eq!(
+            strength("Tapentadol 100 mg", "Tapentadol").as_deref(),
+            Some("100 mg")
+        );
+        assert_eq!(strength("Soma 350 tablets", "Soma").as_deref(), Some("350"));
+        assert_eq!(strength("Xanax (2mg)", "Xanax").as_deref(), Some("2mg"));
+        assert_eq!(
+            strength("Pain O Soma 500", "Pain O Soma").as_deref(),
+            Some("500")
+        );
+    }
+
+    #[test]
+    fn counts_and_percentages_are_not_strengths() {
+        assert_eq!(strength("tramadol 3 times a day", "tramadol"), None);
+        assert_eq!(strength("ibuprofen 50% of people", "ibuprofen"), None);
+        assert_eq!(strength("codeine 20000 people", "codeine"), None);
+        assert_eq!(strength("aspirin", "aspirin"), None);
     }
 }
