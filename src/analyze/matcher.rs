@@ -201,7 +201,9 @@ impl Hits {
         self.matches(id).iter()
     }
 
-    /// Matches of a pattern inside a byte range.
+    /// Matches of a pattern inside a byte range. A pattern's matches do not overlap and come
+    /// in text order, so a binary search finds the first one: a check that asks about every
+    /// sentence of a large file stays linear instead of quadratic.
     pub fn of_in(
         &self,
         id: PatternId,
@@ -344,6 +346,30 @@ mod tests {
                 assert_eq!(lazy, whole, "{start}..{end}");
                 // Once searched over the whole file, `local` reads the stored matches.
                 assert_eq!(hits.local(no, start..end), whole);
+            }
+        }
+    }
+
+    #[test]
+    fn of_in_matches_a_filter_over_all_hits() {
+        // Guards the binary search in `of_in`: same answers as filtering every hit.
+        let mut b = PatternSetBuilder::default();
+        let ice = b.add_phrases(&["ice"]);
+        let heat = b.add_phrases(&["heat"]);
+        let set = b.build().unwrap();
+        let prose = "ice heat ice, ice. heat ice heat ice";
+        let hits = set.scan(prose);
+        for start in 0..prose.len() {
+            for end in start..=prose.len() {
+                for id in [ice, heat] {
+                    let fast: Vec<_> = hits.of_in(id, start..end).cloned().collect();
+                    let slow: Vec<_> = hits
+                        .of(id)
+                        .filter(|r| r.start >= start && r.end <= end)
+                        .cloned()
+                        .collect();
+                    assert_eq!(fast, slow, "{start}..{end}");
+                }
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::CheckContext;
+use super::{promotion, CheckContext};
 use crate::analyze::PatternId;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::error::SpannedError;
@@ -22,12 +22,18 @@ pub struct ExistenceSpec {
     /// Also report matches in negated, myth or someone-else context (default false).
     #[serde(default)]
     pub include_negated: bool,
+    /// Tie each match to the drug it is said of (the nearest drug from the drug lexicon in the
+    /// same sentence, else the same paragraph): the message names the drug, a note gives its
+    /// class and schedule, and a claim about a controlled substance is an error (default false).
+    #[serde(default)]
+    pub name_drug: bool,
 }
 
 #[derive(Debug)]
 pub struct Existence {
     pattern: PatternId,
     include_negated: bool,
+    name_drug: bool,
 }
 
 impl Existence {
@@ -55,10 +61,13 @@ impl Existence {
         Ok(Existence {
             pattern,
             include_negated: file.check.include_negated,
+            name_drug: file.check.name_drug,
         })
     }
 
     pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
+        // Drug names are looked up only in files where the rule matched at all.
+        let mut drugs = None;
         for range in cx.hits.of(self.pattern) {
             if !self.include_negated {
                 let context = cx.context.of(cx.doc, cx.hits, range.clone());
@@ -71,10 +80,18 @@ impl Existence {
                 .collect::<Vec<_>>()
                 .join(" ");
             let message = cx.rule.message.replace("{match}", &matched);
-            out.push(cx.diagnostic(
+            let mut d = cx.diagnostic(
                 message,
                 Label::new(range.clone(), format!("`{matched}` is stated here")),
-            ));
+            );
+            if self.name_drug {
+                let mentions =
+                    drugs.get_or_insert_with(|| cx.lexicon.drugs.mentions(&cx.doc.prose));
+                if let Some(m) = promotion::drug_said_of(cx.doc, mentions, range.clone()) {
+                    d = promotion::tie_to_drug(d, cx, m);
+                }
+            }
+            out.push(d);
         }
     }
 }

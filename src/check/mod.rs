@@ -6,6 +6,7 @@
 
 pub mod conflict;
 pub mod existence;
+pub mod promotion;
 pub mod requires;
 
 use crate::analyze::{ContextRules, Hits, PatternSet};
@@ -21,10 +22,11 @@ pub enum Check {
     Conflict(Box<conflict::Conflict>),
     Existence(existence::Existence),
     Requires(requires::Requires),
+    Promotion(promotion::Promotion),
 }
 
 /// Every kind name, for error messages and `healthlint rules`.
-pub const KINDS: &[&str] = &["conflict", "existence", "requires"];
+pub const KINDS: &[&str] = &["conflict", "existence", "promotion", "requires"];
 
 /// Compiles the `[check]` table of a rule file according to its kind.
 pub fn compile(
@@ -39,6 +41,8 @@ pub fn compile(
             .map(Check::Existence),
         "requires" => requires::Requires::compile(rules::parse_as(source)?, source, compiler)
             .map(Check::Requires),
+        "promotion" => promotion::Promotion::compile(rules::parse_as(source)?, source, compiler)
+            .map(Check::Promotion),
         other => Err(vec![SpannedError::new(
             &source.origin,
             &source.text,
@@ -77,6 +81,7 @@ impl Check {
             Check::Conflict(c) => c.run(cx, out),
             Check::Existence(c) => c.run(cx, out),
             Check::Requires(c) => c.run(cx, out),
+            Check::Promotion(c) => c.run(cx, out),
         }
     }
 }

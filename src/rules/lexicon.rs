@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::builtin;
+use super::drugs::DrugLexicon;
 use crate::analyze::advice::AdviceLexicon;
 use crate::analyze::context::ContextLexicon;
 use crate::error::{SetupError, SpannedError};
@@ -14,6 +15,8 @@ use crate::error::{SetupError, SpannedError};
 pub struct Lexicon {
     pub context: ContextLexicon,
     pub advice: AdviceLexicon,
+    /// Drugs and drug classes (`lexicon/drugs/*.toml`, `lexicon/drug-classes.toml`).
+    pub drugs: DrugLexicon,
 }
 
 impl Lexicon {
@@ -22,6 +25,7 @@ impl Lexicon {
         Ok(Lexicon {
             context: parse_builtin("lexicon/context.toml")?,
             advice: parse_builtin("lexicon/advice.toml")?,
+            drugs: DrugLexicon::builtin().map_err(SetupError::Files)?,
         })
     }
 }

@@ -5,6 +5,7 @@
 //! stops the run before a file is checked, pointing at the key or value in the TOML file.
 
 pub mod builtin;
+pub mod drugs;
 pub mod lexicon;
 pub mod pattern;
 pub mod spec;
