@@ -237,7 +237,7 @@ fn explain(args: ExplainArgs) -> Result<u8, Failure> {
         "category: {}   severity: {}   kind: {}   defined in: {}\n",
         m.id.category, m.severity, m.kind, m.origin
     )?;
-    writeln!(out, "What it reports: {}\n", m.message)?;
+    writeln!(out, "What it reports: {}\n", fill_placeholders(&m.message))?;
     writeln!(out, "Why it matters\n{}\n", m.docs.why.trim())?;
     writeln!(out, "Reported\n{}\n", indent(&m.docs.example_fail))?;
     writeln!(out, "Not reported\n{}\n", indent(&m.docs.example_pass))?;
@@ -252,6 +252,32 @@ fn explain(args: ExplainArgs) -> Result<u8, Failure> {
     }
     out.flush()?;
     Ok(0)
+}
+
+/// A message template for reading: `{drug}`, `{match}` and the like become `…`, since the
+/// value only exists in a finding.
+fn fill_placeholders(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        match rest[open..].find('}') {
+            Some(close)
+                if rest[open + 1..open + close]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                out.push_str(&rest[..open]);
+                out.push('…');
+                rest = &rest[open + close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn indent(text: &str) -> String {
