@@ -7,7 +7,11 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use regex::{Regex, RegexSet};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+
+/// Compiled-size limit of the combined set and of each pattern. The red-flag packs alone hold
+/// thousands of phrase alternatives; the default 10 MiB limit is too small for the set.
+const SIZE_LIMIT: usize = 256 << 20;
 
 use crate::rules::pattern;
 
@@ -44,9 +48,11 @@ impl PatternSetBuilder {
         let regexes = self
             .sources
             .iter()
-            .map(|s| Regex::new(s))
+            .map(|s| RegexBuilder::new(s).size_limit(SIZE_LIMIT).build())
             .collect::<Result<Vec<_>, _>>()?;
-        let set = RegexSet::new(&self.sources)?;
+        let set = RegexSetBuilder::new(&self.sources)
+            .size_limit(SIZE_LIMIT)
+            .build()?;
         Ok(PatternSet { set, regexes })
     }
 }

@@ -5,6 +5,7 @@
 //! the reference for rule authors), its compile step and its run step.
 
 pub mod existence;
+pub mod red_flags;
 pub mod requires;
 
 use crate::analyze::{ContextRules, Hits, PatternSet};
@@ -18,10 +19,11 @@ use crate::rules::{self, Compiler, Lexicon, RuleMeta, RuleSource};
 pub enum Check {
     Existence(existence::Existence),
     Requires(requires::Requires),
+    RedFlags(red_flags::RedFlags),
 }
 
 /// Every kind name, for error messages and `healthlint rules`.
-pub const KINDS: &[&str] = &["existence", "requires"];
+pub const KINDS: &[&str] = &["existence", "requires", "red-flags"];
 
 /// Compiles the `[check]` table of a rule file according to its kind.
 pub fn compile(
@@ -34,6 +36,8 @@ pub fn compile(
             .map(Check::Existence),
         "requires" => requires::Requires::compile(rules::parse_as(source)?, source, compiler)
             .map(Check::Requires),
+        "red-flags" => red_flags::RedFlags::compile(rules::parse_as(source)?, source, compiler)
+            .map(Check::RedFlags),
         other => Err(vec![SpannedError::new(
             &source.origin,
             &source.text,
@@ -71,6 +75,7 @@ impl Check {
         match self {
             Check::Existence(c) => c.run(cx, out),
             Check::Requires(c) => c.run(cx, out),
+            Check::RedFlags(c) => c.run(cx, out),
         }
     }
 }

@@ -6,12 +6,15 @@ use std::sync::Arc;
 
 use super::builtin;
 use crate::analyze::context::ContextLexicon;
+use crate::check::red_flags::CareLexicon;
 use crate::error::{SetupError, SpannedError};
 
 /// Every built-in lexicon, parsed.
 #[derive(Debug, Default)]
 pub struct Lexicon {
     pub context: ContextLexicon,
+    /// Care-seeking actions and guidance headings (`lexicon/care-actions.toml`).
+    pub care: CareLexicon,
 }
 
 impl Lexicon {
@@ -19,6 +22,7 @@ impl Lexicon {
     pub fn builtin() -> Result<Lexicon, SetupError> {
         Ok(Lexicon {
             context: parse_builtin("lexicon/context.toml")?,
+            care: parse_builtin("lexicon/care-actions.toml")?,
         })
     }
 }
