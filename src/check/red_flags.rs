@@ -44,6 +44,8 @@ const HEADING_WEIGHT: usize = 2;
 /// mentions in headings and body. A drug sales page that names "back pain" once or twice
 /// among its indications stays below it.
 pub const MIN_TOPIC_SCORE: usize = 5;
+/// The longest first line read as a title when the document has no title heading.
+const MAX_TITLE_WORDS: usize = 20;
 /// How many blocks back a paragraph lead-in ("Call 999 if:") reaches over paragraphs of signs.
 const LEAD_IN_REACH: usize = 6;
 /// How many levels of nested lists a lead-in reaches through.
@@ -279,10 +281,16 @@ impl RedFlags {
         let mut first_tied: Option<Range<usize>> = None;
         for (i, sign) in self.signs.iter().enumerate() {
             for hit in cx.hits.of(sign.pattern) {
-                if !self.counts(cx, hit) || !zones.tied(cx, hit) {
+                let Some(conditional) = self.counts(cx, hit) else {
+                    continue;
+                };
+                if !zones.tied(cx, hit, conditional) {
                     continue;
                 }
                 covered[i] = true;
+                if std::env::var_os("HL_DEBUG").is_some() {
+                    eprintln!("TIED {} {:?} {:?}", self.code, sign.label, &doc.text[hit.clone()]);
+                }
                 if first_tied.as_ref().map_or(true, |f| hit.start < f.start) {
                     first_tied = Some(hit.clone());
                 }
@@ -335,25 +343,35 @@ impl RedFlags {
     }
 
     /// Whether a sign match is asserted as something to act on: not inside a non-specific
-    /// phrase, not negated, not refuted, not someone else's or a past story.
-    fn counts(&self, cx: &CheckContext<'_>, hit: &Range<usize>) -> bool {
+    /// phrase, not negated, not refuted, not someone else's or a past story. Returns whether
+    /// the sign is conditional ("if you notice…"), `None` when it does not count.
+    fn counts(&self, cx: &CheckContext<'_>, hit: &Range<usize>) -> Option<bool> {
         if cx
             .hits
             .of(self.care.non_specific)
             .any(|n| n.start <= hit.start && hit.end <= n.end)
         {
-            return false;
+            return None;
         }
         let c = cx.context.of(cx.doc, cx.hits, hit.clone());
-        !(c.negated || c.myth || ((c.historical || c.other_experiencer) && !c.hypothetical))
+        let discounted =
+            c.negated || c.myth || ((c.historical || c.other_experiencer) && !c.hypothetical);
+        // Conditional: in a trigger's scope, or after an "if"/"when" anywhere earlier in the
+        // sentence (a long condition can outrun the trigger's scope).
+        let conditional = c.hypothetical
+            || cx.doc.sentence_at(hit.start).is_some_and(|s| {
+                let start = cx.doc.sentences[s].range.start;
+                cx.hits
+                    .any_in(cx.context.hypothetical_pattern(), start..hit.start)
+            });
+        (!discounted).then_some(conditional)
     }
 
     /// Decides whether this pack is the article's topic; returns where to anchor a finding.
     fn chosen_topic(&self, cx: &CheckContext<'_>, zones: &GuidanceZones) -> Option<Range<usize>> {
         let doc = cx.doc;
         let entries = self.registry.entries();
-        let title = doc.title();
-        let title_range = title.as_ref().map(|(_, r)| r.clone()).filter(|r| !r.is_empty());
+        let title_range = title_range(doc);
         // Front matter `topic` naming a pack decides outright.
         if let Some(fm) = doc.front_matter.get("topic") {
             let fm = fm.to_lowercase();
@@ -422,6 +440,9 @@ impl RedFlags {
                 best = Some((score, &entry.code));
             }
         }
+        if std::env::var_os("HL_DEBUG").is_some() {
+            eprintln!("TOPIC best={best:?} own={own:?} {}", self.code);
+        }
         let (best_score, best_code) = best?;
         if best_score < MIN_TOPIC_SCORE || best_code != self.code {
             return None;
@@ -462,6 +483,24 @@ impl RedFlags {
             parts.join(" | ")
         )
     }
+}
+
+/// The title's range: the document's title heading, else a first block that reads as a title
+/// line (one short line with no closing full stop, as plain-text articles often start).
+fn title_range(doc: &Document<'_>) -> Option<Range<usize>> {
+    let title = doc.title().map(|(_, r)| r).filter(|r| !r.is_empty());
+    let first = doc.blocks.first()?;
+    if doc.front_matter.get("title").is_some() || first.is_heading() {
+        return title;
+    }
+    let text = doc.prose_of(&first.range).trim();
+    let words = text.split_whitespace().count();
+    (first.kind == BlockKind::Paragraph
+        && !text.contains('\n')
+        && (1..=MAX_TITLE_WORDS).contains(&words)
+        && !text.ends_with('.'))
+    .then(|| first.range.clone())
+    .or(title)
 }
 
 fn tier_word(tier: Tier) -> &'static str {
@@ -639,19 +678,21 @@ impl<'c> GuidanceZones<'c> {
             .any(|h| self.guides[h] || self.has_action[h])
     }
 
-    /// Whether a sign match is tied to care.
-    fn tied(&self, cx: &CheckContext<'_>, hit: &Range<usize>) -> bool {
+    /// Whether a sign match is tied to care; `conditional` when the sign stands in an "if"
+    /// clause, which a care sentence right after it completes ("If the swelling is severe and
+    /// you cannot stand, that needs attention. Get it checked by a doctor.").
+    fn tied(&self, cx: &CheckContext<'_>, hit: &Range<usize>, conditional: bool) -> bool {
         let doc = cx.doc;
         if self.sentence_has_action(cx, hit.start) || self.structurally_tied(doc, hit.start) {
             return true;
         }
-        self.pointed_back_at(cx, hit.start)
+        self.pointed_back_at(cx, hit.start, conditional)
     }
 
     /// A care sentence right after the sign that points back at it ("If you notice any of
     /// these, call 999"): the next sentence of the same block, or, for a list item, the first
-    /// sentence after the list.
-    fn pointed_back_at(&self, cx: &CheckContext<'_>, offset: usize) -> bool {
+    /// sentence after the list. A conditional sign needs no pointing word.
+    fn pointed_back_at(&self, cx: &CheckContext<'_>, offset: usize, conditional: bool) -> bool {
         let doc = cx.doc;
         let (Some(s), Some(block)) = (doc.sentence_at(offset), doc.block_at(offset)) else {
             return false;
@@ -672,6 +713,7 @@ impl<'c> GuidanceZones<'c> {
             return false;
         };
         let range = doc.sentences[next].range.clone();
-        cx.hits.any_in(self.care.anaphora, range.clone()) && self.sentence_has_action(cx, range.start)
+        (conditional || cx.hits.any_in(self.care.anaphora, range.clone()))
+            && self.sentence_has_action(cx, range.start)
     }
 }
