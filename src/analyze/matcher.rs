@@ -12,6 +12,9 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 /// Compiled-size limit of the combined set and of each pattern. The red-flag packs alone hold
 /// thousands of phrase alternatives; the default 10 MiB limit is too small for the set.
 const SIZE_LIMIT: usize = 256 << 20;
+/// Lazy-DFA cache per pattern and thread: with a cache too small for the combined set, the
+/// DFA keeps clearing its cache and the search falls back to a slow NFA simulation.
+const DFA_SIZE_LIMIT: usize = 64 << 20;
 
 use crate::rules::pattern;
 
@@ -48,10 +51,16 @@ impl PatternSetBuilder {
         let regexes = self
             .sources
             .iter()
-            .map(|s| RegexBuilder::new(s).size_limit(SIZE_LIMIT).build())
+            .map(|s| {
+                RegexBuilder::new(s)
+                    .size_limit(SIZE_LIMIT)
+                    .dfa_size_limit(DFA_SIZE_LIMIT)
+                    .build()
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let set = RegexSetBuilder::new(&self.sources)
             .size_limit(SIZE_LIMIT)
+            .dfa_size_limit(DFA_SIZE_LIMIT)
             .build()?;
         Ok(PatternSet { set, regexes })
     }

@@ -224,7 +224,11 @@ impl RedFlags {
         }
         let care = &compiler.lexicon.care;
         let register_care = |b: &mut PatternSetBuilder| CarePatterns {
-            actions: care.action.iter().map(|a| b.add_phrases(&a.terms)).collect(),
+            actions: care
+                .action
+                .iter()
+                .map(|a| b.add_phrases(&a.terms))
+                .collect(),
             guidance_headings: b.add_phrases(&care.guidance_headings.terms),
             sign_headings: b.add_phrases(&care.sign_headings.terms),
             anaphora: b.add_phrases(&care.anaphora.terms),
@@ -288,9 +292,6 @@ impl RedFlags {
                     continue;
                 }
                 covered[i] = true;
-                if std::env::var_os("HL_DEBUG").is_some() {
-                    eprintln!("TIED {} {:?} {:?}", self.code, sign.label, &doc.text[hit.clone()]);
-                }
                 if first_tied.as_ref().map_or(true, |f| hit.start < f.start) {
                     first_tied = Some(hit.clone());
                 }
@@ -401,7 +402,11 @@ impl RedFlags {
             let mut score = 0;
             let mut first: Option<Range<usize>> = None;
             if let Some(t) = &fm_title {
-                if entry.front_matter.iter().any(|v| !v.is_empty() && t.contains(v.as_str())) {
+                if entry
+                    .front_matter
+                    .iter()
+                    .any(|v| !v.is_empty() && t.contains(v.as_str()))
+                {
                     score += TITLE_WEIGHT;
                 }
             }
@@ -409,7 +414,9 @@ impl RedFlags {
                 if *code != entry.code {
                     continue;
                 }
-                let Some(block) = doc.block_at(m.start) else { continue };
+                let Some(block) = doc.block_at(m.start) else {
+                    continue;
+                };
                 let in_title = title_range
                     .as_ref()
                     .is_some_and(|t| t.start <= m.start && m.end <= t.end);
@@ -439,9 +446,6 @@ impl RedFlags {
             if better {
                 best = Some((score, &entry.code));
             }
-        }
-        if std::env::var_os("HL_DEBUG").is_some() {
-            eprintln!("TOPIC best={best:?} own={own:?} {}", self.code);
         }
         let (best_score, best_code) = best?;
         if best_score < MIN_TOPIC_SCORE || best_code != self.code {
@@ -533,9 +537,7 @@ fn topic_mentions(cx: &CheckContext<'_>, entries: &[TopicEntry]) -> Vec<(String,
     }
     // Longest first, then earliest, then by code: a span overlapped by a longer kept span of
     // another pack is dropped.
-    all.sort_by(|a, b| {
-        (b.1.len(), a.1.start, &a.0).cmp(&(a.1.len(), b.1.start, &b.0))
-    });
+    all.sort_by(|a, b| (b.1.len(), a.1.start, &a.0).cmp(&(a.1.len(), b.1.start, &b.0)));
     let mut kept: Vec<(String, Range<usize>)> = Vec::new();
     for (code, m) in all {
         let clash = kept
@@ -561,8 +563,13 @@ struct GuidanceZones<'c> {
 impl<'c> GuidanceZones<'c> {
     fn new(cx: &CheckContext<'_>, care: &'c CarePatterns) -> GuidanceZones<'c> {
         let doc = cx.doc;
-        let any_action = |r: Range<usize>| care.actions.iter().any(|a| cx.hits.any_in(*a, r.clone()));
-        let has_action: Vec<bool> = doc.blocks.iter().map(|b| any_action(b.range.clone())).collect();
+        let any_action =
+            |r: Range<usize>| care.actions.iter().any(|a| cx.hits.any_in(*a, r.clone()));
+        let has_action: Vec<bool> = doc
+            .blocks
+            .iter()
+            .map(|b| any_action(b.range.clone()))
+            .collect();
         // A section names care somewhere when any block in it has an action.
         let section_has_action = |section: usize| -> bool {
             let range = doc.sections[section].range.clone();
@@ -616,7 +623,10 @@ impl<'c> GuidanceZones<'c> {
     fn is_lead_in(&self, doc: &Document<'_>, block: usize) -> bool {
         self.guides[block]
             || (self.has_action[block]
-                && doc.prose_of(&doc.blocks[block].range).trim_end().ends_with(':'))
+                && doc
+                    .prose_of(&doc.blocks[block].range)
+                    .trim_end()
+                    .ends_with(':'))
     }
 
     /// Whether a topic mention sits in guidance (then it names a sign, not the topic).
