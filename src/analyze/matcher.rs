@@ -10,9 +10,16 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::{meta, util::syntax, Input, MatchKind};
+
+/// Compiled-size limit of the combined set and of each pattern. The red-flag packs alone hold
+/// thousands of phrase alternatives; the default 10 MiB limit is too small for the set.
+const SIZE_LIMIT: usize = 256 << 20;
+/// Lazy-DFA cache per pattern and thread: with a cache too small for the combined set, the
+/// DFA keeps clearing its cache and the search falls back to a slow NFA simulation.
+const DFA_SIZE_LIMIT: usize = 64 << 20;
 
 use crate::rules::pattern;
 
@@ -62,7 +69,8 @@ impl PatternSetBuilder {
                     // A larger lazy-DFA cache: with the advice lexicon's lists the default one
                     // kept overflowing and the set fell back to the PikeVM (a 2 MB file took
                     // 16 s instead of 0.7 s).
-                    .hybrid_cache_capacity(64 << 20),
+                    .hybrid_cache_capacity(DFA_SIZE_LIMIT)
+                    .nfa_size_limit(Some(SIZE_LIMIT)),
             )
             .syntax(syntax::Config::new().utf8(true))
             .build_many(&self.sources)
@@ -104,7 +112,13 @@ impl LazyRegex {
     /// once the set holding it has compiled (same syntax, smaller size).
     fn get(&self) -> Option<&Regex> {
         self.regex
-            .get_or_init(|| Regex::new(&self.source).ok())
+            .get_or_init(|| {
+                RegexBuilder::new(&self.source)
+                    .size_limit(SIZE_LIMIT)
+                    .dfa_size_limit(DFA_SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
             .as_ref()
     }
 }

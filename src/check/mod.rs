@@ -7,6 +7,7 @@
 pub mod conflict;
 pub mod existence;
 pub mod promotion;
+pub mod red_flags;
 pub mod requires;
 
 use crate::analyze::{ContextRules, Hits, PatternSet};
@@ -23,10 +24,17 @@ pub enum Check {
     Existence(existence::Existence),
     Requires(requires::Requires),
     Promotion(promotion::Promotion),
+    RedFlags(red_flags::RedFlags),
 }
 
 /// Every kind name, for error messages and `healthlint rules`.
-pub const KINDS: &[&str] = &["conflict", "existence", "promotion", "requires"];
+pub const KINDS: &[&str] = &[
+    "conflict",
+    "existence",
+    "promotion",
+    "red-flags",
+    "requires",
+];
 
 /// Compiles the `[check]` table of a rule file according to its kind.
 pub fn compile(
@@ -43,6 +51,8 @@ pub fn compile(
             .map(Check::Requires),
         "promotion" => promotion::Promotion::compile(rules::parse_as(source)?, source, compiler)
             .map(Check::Promotion),
+        "red-flags" => red_flags::RedFlags::compile(rules::parse_as(source)?, source, compiler)
+            .map(Check::RedFlags),
         other => Err(vec![SpannedError::new(
             &source.origin,
             &source.text,
@@ -82,6 +92,7 @@ impl Check {
             Check::Existence(c) => c.run(cx, out),
             Check::Requires(c) => c.run(cx, out),
             Check::Promotion(c) => c.run(cx, out),
+            Check::RedFlags(c) => c.run(cx, out),
         }
     }
 }

@@ -8,6 +8,7 @@ use super::builtin;
 use super::drugs::DrugLexicon;
 use crate::analyze::advice::AdviceLexicon;
 use crate::analyze::context::ContextLexicon;
+use crate::check::red_flags::CareLexicon;
 use crate::error::{SetupError, SpannedError};
 
 /// Every built-in lexicon, parsed.
@@ -17,6 +18,8 @@ pub struct Lexicon {
     pub advice: AdviceLexicon,
     /// Drugs and drug classes (`lexicon/drugs/*.toml`, `lexicon/drug-classes.toml`).
     pub drugs: DrugLexicon,
+    /// Care-seeking actions and guidance headings (`lexicon/care-actions.toml`).
+    pub care: CareLexicon,
 }
 
 impl Lexicon {
@@ -26,6 +29,7 @@ impl Lexicon {
             context: parse_builtin("lexicon/context.toml")?,
             advice: parse_builtin("lexicon/advice.toml")?,
             drugs: DrugLexicon::builtin().map_err(SetupError::Files)?,
+            care: parse_builtin("lexicon/care-actions.toml")?,
         })
     }
 }

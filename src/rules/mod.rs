@@ -63,6 +63,11 @@ pub struct Compiler<'a> {
     pub patterns: &'a mut PatternSetBuilder,
     pub lexicon: &'a Lexicon,
     pub context: &'a ContextRules,
+    /// The shared pattern set when `patterns` is a scratch set (the rule is not selected), for
+    /// patterns that selected rules read too (red-flag topics); `None` when `patterns` is it.
+    pub shared_patterns: Option<&'a mut PatternSetBuilder>,
+    /// Topics of the red-flags packs, shared by all packs of this rule set.
+    pub topics: &'a check::red_flags::TopicRegistry,
 }
 
 /// Built-in rule files (everything under `rules/` but the lexicon).
@@ -118,12 +123,13 @@ impl RuleSet {
         let lexicon = Lexicon::builtin()?;
         let mut patterns = PatternSetBuilder::default();
         let context = ContextRules::compile(&lexicon.context, &mut patterns);
+        let topics = check::red_flags::TopicRegistry::default();
         let mut errors = Vec::new();
         let mut rules: Vec<Rule> = Vec::new();
         let mut seen_codes: HashMap<String, String> = HashMap::new();
         let mut seen_names: HashMap<String, String> = HashMap::new();
         for source in sources {
-            match load_one(source, &lexicon, &context, &mut patterns, enabled) {
+            match load_one(source, &lexicon, &context, &topics, &mut patterns, enabled) {
                 Ok(rule) => {
                     let code = rule.meta.id.code.to_string();
                     let name = rule.meta.id.name.to_string();
@@ -181,6 +187,7 @@ fn load_one(
     source: &RuleSource,
     lexicon: &Lexicon,
     context: &ContextRules,
+    topics: &check::red_flags::TopicRegistry,
     patterns: &mut PatternSetBuilder,
     enabled: &dyn Fn(&str) -> bool,
 ) -> Result<Rule, Vec<SpannedError>> {
@@ -218,10 +225,17 @@ fn load_one(
     };
     let is_enabled = enabled(&meta.id.code);
     let mut scratch = PatternSetBuilder::default();
+    let (patterns, shared_patterns) = if is_enabled {
+        (patterns, None)
+    } else {
+        (&mut scratch, Some(patterns))
+    };
     let mut compiler = Compiler {
-        patterns: if is_enabled { patterns } else { &mut scratch },
+        patterns,
         lexicon,
         context,
+        shared_patterns,
+        topics,
     };
     let compiled = check::compile(&header.check.kind, source, &mut compiler)?;
     Ok(Rule {
