@@ -92,9 +92,11 @@ fn a_50_mb_file_is_checked() {
     text.push_str("Another miracle cure at the very end.\n");
     let report = check_bytes("big.md", text.as_bytes());
     assert!(!report.failed);
+    // Only the claims findings: the filler text is about sore knees, which red-flag rules see.
     let lines: Vec<usize> = report
         .diagnostics
         .iter()
+        .filter(|d| d.rule.code.starts_with("HL5"))
         .map(|d| {
             report
                 .source

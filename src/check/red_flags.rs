@@ -285,10 +285,21 @@ impl RedFlags {
         let mut first_tied: Option<Range<usize>> = None;
         for (i, sign) in self.signs.iter().enumerate() {
             for hit in cx.hits.of(sign.pattern) {
-                let Some(conditional) = self.counts(cx, hit) else {
+                // Structure first (cheap); the sentence context only for candidates.
+                let maybe = zones.sentence_has_action(cx, hit.start)
+                    || zones.structurally_tied(doc, hit.start);
+                let next_care = if maybe {
+                    None
+                } else {
+                    match zones.next_care_sentence(cx, hit.start) {
+                        Some(points_back) => Some(points_back),
+                        None => continue,
+                    }
+                };
+                let Some(conditional) = self.counts(cx, &zones, hit) else {
                     continue;
                 };
-                if !zones.tied(cx, hit, conditional) {
+                if next_care == Some(false) && !conditional {
                     continue;
                 }
                 covered[i] = true;
@@ -346,11 +357,19 @@ impl RedFlags {
     /// Whether a sign match is asserted as something to act on: not inside a non-specific
     /// phrase, not negated, not refuted, not someone else's or a past story. Returns whether
     /// the sign is conditional ("if you notice…"), `None` when it does not count.
-    fn counts(&self, cx: &CheckContext<'_>, hit: &Range<usize>) -> Option<bool> {
-        if cx
-            .hits
-            .of(self.care.non_specific)
-            .any(|n| n.start <= hit.start && hit.end <= n.end)
+    fn counts(
+        &self,
+        cx: &CheckContext<'_>,
+        zones: &GuidanceZones,
+        hit: &Range<usize>,
+    ) -> Option<bool> {
+        // Non-specific phrases that start at or before the sign and might cover it.
+        let before = zones.non_specific.partition_point(|n| n.start <= hit.start);
+        if zones.non_specific[..before]
+            .iter()
+            .rev()
+            .take(8)
+            .any(|n| hit.end <= n.end)
         {
             return None;
         }
@@ -362,8 +381,7 @@ impl RedFlags {
         let conditional = c.hypothetical
             || cx.doc.sentence_at(hit.start).is_some_and(|s| {
                 let start = cx.doc.sentences[s].range.start;
-                cx.hits
-                    .any_in(cx.context.hypothetical_pattern(), start..hit.start)
+                within(&zones.hypothetical, start..hit.start)
             });
         (!discounted).then_some(conditional)
     }
@@ -489,6 +507,15 @@ impl RedFlags {
     }
 }
 
+/// Whether a sorted list of matches holds one inside `range`.
+fn within(sorted: &[Range<usize>], range: Range<usize>) -> bool {
+    let from = sorted.partition_point(|r| r.start < range.start);
+    sorted[from..]
+        .iter()
+        .take_while(|r| r.start < range.end)
+        .any(|r| r.end <= range.end)
+}
+
 /// The title's range: the document's title heading, else a first block that reads as a title
 /// line (one short line with no closing full stop, as plain-text articles often start).
 fn title_range(doc: &Document<'_>) -> Option<Range<usize>> {
@@ -529,22 +556,32 @@ fn topic_mentions(cx: &CheckContext<'_>, entries: &[TopicEntry]) -> Vec<(String,
             .map(|x| cx.hits.of(x).collect())
             .unwrap_or_default();
         for m in cx.hits.of(entry.topic) {
-            if excluded.iter().any(|x| x.start < m.end && m.start < x.end) {
+            let before = excluded.partition_point(|x| x.start < m.end);
+            if excluded[..before]
+                .iter()
+                .rev()
+                .take(4)
+                .any(|x| m.start < x.end)
+            {
                 continue;
             }
             all.push((entry.code.clone(), m.clone()));
         }
     }
-    // Longest first, then earliest, then by code: a span overlapped by a longer kept span of
-    // another pack is dropped.
-    all.sort_by(|a, b| (b.1.len(), a.1.start, &a.0).cmp(&(a.1.len(), b.1.start, &b.0)));
-    let mut kept: Vec<(String, Range<usize>)> = Vec::new();
+    // In text order, longer first at one start. A match overlapping the last kept match of
+    // another pack is dropped when it is not longer, and replaces it when it is: one linear
+    // sweep (a 50 MB article can hold hundreds of thousands of mentions).
+    all.sort_by(|a, b| (a.1.start, b.1.len(), &a.0).cmp(&(b.1.start, a.1.len(), &b.0)));
+    let mut kept: Vec<(String, Range<usize>)> = Vec::with_capacity(all.len());
     for (code, m) in all {
-        let clash = kept
-            .iter()
-            .any(|(c, k)| *c != code && k.start < m.end && m.start < k.end);
-        if !clash {
-            kept.push((code, m));
+        match kept.last() {
+            Some((c, k)) if *c != code && k.start < m.end && m.start < k.end => {
+                if m.len() > k.len() {
+                    kept.pop();
+                    kept.push((code, m));
+                }
+            }
+            _ => kept.push((code, m)),
         }
     }
     kept.sort_by(|a, b| (a.1.start, &a.0).cmp(&(b.1.start, &b.0)));
@@ -552,42 +589,62 @@ fn topic_mentions(cx: &CheckContext<'_>, entries: &[TopicEntry]) -> Vec<(String,
 }
 
 /// Where the article gives guidance: which headings and lead-ins send readers to care.
-struct GuidanceZones<'c> {
-    care: &'c CarePatterns,
+struct GuidanceZones {
+    /// Matches of every care action, sorted by start.
+    actions: Vec<Range<usize>>,
+    anaphora: Vec<Range<usize>>,
+    non_specific: Vec<Range<usize>>,
+    hypothetical: Vec<Range<usize>>,
     /// Per block: the block itself names a care action.
     has_action: Vec<bool>,
     /// Per block: a heading or lead-in that ties what follows to care.
     guides: Vec<bool>,
 }
 
-impl<'c> GuidanceZones<'c> {
-    fn new(cx: &CheckContext<'_>, care: &'c CarePatterns) -> GuidanceZones<'c> {
+impl GuidanceZones {
+    fn new(cx: &CheckContext<'_>, care: &CarePatterns) -> GuidanceZones {
         let doc = cx.doc;
-        let any_action =
-            |r: Range<usize>| care.actions.iter().any(|a| cx.hits.any_in(*a, r.clone()));
+        let collect = |id: PatternId| -> Vec<Range<usize>> { cx.hits.of(id).cloned().collect() };
+        let mut actions: Vec<Range<usize>> =
+            care.actions.iter().flat_map(|a| collect(*a)).collect();
+        actions.sort_by_key(|r| (r.start, r.end));
+        let guidance = collect(care.guidance_headings);
+        let sign_headings = collect(care.sign_headings);
+        let any_action = |r: Range<usize>| within(&actions, r);
         let has_action: Vec<bool> = doc
             .blocks
             .iter()
             .map(|b| any_action(b.range.clone()))
             .collect();
-        // A section names care somewhere when any block in it has an action.
-        let section_has_action = |section: usize| -> bool {
-            let range = doc.sections[section].range.clone();
-            doc.blocks
-                .iter()
-                .zip(&has_action)
-                .any(|(b, a)| *a && range.start <= b.range.start && b.range.end <= range.end)
-        };
+        // A section names care somewhere when any block in it (or in a subsection) has an
+        // action: marked once, up the section chain of each such block.
+        let mut section_has_action = vec![false; doc.sections.len()];
+        let mut heading_section: Vec<Option<usize>> = vec![None; doc.blocks.len()];
+        for (i, section) in doc.sections.iter().enumerate() {
+            if let Some(slot) = section.heading.and_then(|h| heading_section.get_mut(h)) {
+                *slot = Some(i);
+            }
+        }
+        for (b, _) in has_action.iter().enumerate().filter(|(_, a)| **a) {
+            let mut next = Some(doc.blocks[b].section);
+            while let Some(s) = next {
+                if section_has_action[s] {
+                    break;
+                }
+                section_has_action[s] = true;
+                next = doc.sections[s].parent;
+            }
+        }
         let guides = doc
             .blocks
             .iter()
             .enumerate()
             .map(|(i, b)| {
                 let r = b.range.clone();
-                if cx.hits.any_in(care.guidance_headings, r.clone()) {
+                if within(&guidance, r.clone()) {
                     return true;
                 }
-                let announces = cx.hits.any_in(care.sign_headings, r.clone());
+                let announces = within(&sign_headings, r.clone());
                 if !announces {
                     return false;
                 }
@@ -596,19 +653,15 @@ impl<'c> GuidanceZones<'c> {
                 }
                 // A heading announcing signs: its own section must name care. A lead-in: the
                 // section it stands in must.
-                let section = if b.is_heading() {
-                    doc.sections
-                        .iter()
-                        .position(|s| s.heading == Some(i))
-                        .unwrap_or(b.section)
-                } else {
-                    b.section
-                };
-                section_has_action(section)
+                let section = heading_section[i].unwrap_or(b.section);
+                section_has_action.get(section).copied().unwrap_or(false)
             })
             .collect();
         GuidanceZones {
-            care,
+            anaphora: collect(care.anaphora),
+            non_specific: collect(care.non_specific),
+            hypothetical: collect(cx.context.hypothetical_pattern()),
+            actions,
             has_action,
             guides,
         }
@@ -638,11 +691,7 @@ impl<'c> GuidanceZones<'c> {
         let Some(s) = cx.doc.sentence_at(offset) else {
             return false;
         };
-        let range = cx.doc.sentences[s].range.clone();
-        self.care
-            .actions
-            .iter()
-            .any(|a| cx.hits.any_in(*a, range.clone()))
+        within(&self.actions, cx.doc.sentences[s].range.clone())
     }
 
     /// A sign at `offset` is tied to care by the document's structure: a lead-in of its list,
@@ -688,24 +737,14 @@ impl<'c> GuidanceZones<'c> {
             .any(|h| self.guides[h] || self.has_action[h])
     }
 
-    /// Whether a sign match is tied to care; `conditional` when the sign stands in an "if"
-    /// clause, which a care sentence right after it completes ("If the swelling is severe and
-    /// you cannot stand, that needs attention. Get it checked by a doctor.").
-    fn tied(&self, cx: &CheckContext<'_>, hit: &Range<usize>, conditional: bool) -> bool {
-        let doc = cx.doc;
-        if self.sentence_has_action(cx, hit.start) || self.structurally_tied(doc, hit.start) {
-            return true;
-        }
-        self.pointed_back_at(cx, hit.start, conditional)
-    }
-
-    /// A care sentence right after the sign that points back at it ("If you notice any of
-    /// these, call 999"): the next sentence of the same block, or, for a list item, the first
-    /// sentence after the list. A conditional sign needs no pointing word.
-    fn pointed_back_at(&self, cx: &CheckContext<'_>, offset: usize, conditional: bool) -> bool {
+    /// A care sentence right after the sign: the next sentence of the same block, or, for a
+    /// list item, the first sentence after the list. `Some(true)` when it points back at the
+    /// sign ("If you notice any of these, call 999"), `Some(false)` when it only names care
+    /// (which completes a conditional sign: "If the pee turns brown, stop. Go to A&E.").
+    fn next_care_sentence(&self, cx: &CheckContext<'_>, offset: usize) -> Option<bool> {
         let doc = cx.doc;
         let (Some(s), Some(block)) = (doc.sentence_at(offset), doc.block_at(offset)) else {
-            return false;
+            return None;
         };
         let next = if doc.blocks[block].kind == BlockKind::ListItem {
             let list = doc.blocks[block].list;
@@ -719,11 +758,8 @@ impl<'c> GuidanceZones<'c> {
             let next = s + 1;
             (next < doc.sentences.len() && doc.sentences[next].block == block).then_some(next)
         };
-        let Some(next) = next else {
-            return false;
-        };
-        let range = doc.sentences[next].range.clone();
-        (conditional || cx.hits.any_in(self.care.anaphora, range.clone()))
-            && self.sentence_has_action(cx, range.start)
+        let range = doc.sentences[next?].range.clone();
+        self.sentence_has_action(cx, range.start)
+            .then(|| within(&self.anaphora, range))
     }
 }
