@@ -9,7 +9,7 @@ use crate::analyze::PatternId;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::error::SpannedError;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
-use crate::rules::{validate_phrases, Compiler, RuleSource};
+use crate::rules::{validate_required_phrases, Compiler, RuleSource};
 
 /// The `[check]` table of an existence rule.
 #[derive(Debug, Deserialize)]
@@ -43,15 +43,7 @@ impl Existence {
         compiler: &mut Compiler<'_>,
     ) -> Result<Existence, Vec<SpannedError>> {
         let mut errors = Vec::new();
-        if file.check.phrases.is_empty() {
-            errors.push(SpannedError::new(
-                &source.origin,
-                &source.text,
-                None,
-                "`check.phrases` must not be empty",
-            ));
-        }
-        validate_phrases(source, &file.check.phrases, &mut errors);
+        validate_required_phrases(source, "phrases", &file.check.phrases, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }

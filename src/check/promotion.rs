@@ -27,7 +27,7 @@ use crate::document::Document;
 use crate::error::SpannedError;
 use crate::rules::drugs::{DrugLexicon, Mention, RxStatus};
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
-use crate::rules::{validate_phrases, Compiler, RuleSource};
+use crate::rules::{validate_required_phrases, Compiler, RuleSource};
 
 /// The `[check]` table of a promotion rule. Every list uses the phrase syntax of the README.
 #[derive(Debug, Deserialize)]
@@ -126,15 +126,7 @@ impl Promotion {
             ("discouraging", &c.discouraging),
         ];
         for (key, list) in lists {
-            if list.is_empty() {
-                errors.push(SpannedError::new(
-                    &source.origin,
-                    &source.text,
-                    None,
-                    format!("`check.{key}` must not be empty"),
-                ));
-            }
-            validate_phrases(source, list, &mut errors);
+            validate_required_phrases(source, key, list, &mut errors);
         }
         if !(c.threshold.is_finite() && c.threshold > 0.0) {
             errors.push(SpannedError::new(

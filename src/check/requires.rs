@@ -11,7 +11,7 @@ use crate::analyze::PatternId;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::error::SpannedError;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
-use crate::rules::{validate_phrases, Compiler, RuleSource};
+use crate::rules::{validate_required_phrases, Compiler, RuleSource};
 
 /// How many further triggers a finding labels.
 const MAX_SECONDARY: usize = 3;
@@ -61,15 +61,7 @@ impl Requires {
             (&file.check.trigger, "trigger"),
             (&file.check.guidance, "guidance"),
         ] {
-            if list.is_empty() {
-                errors.push(SpannedError::new(
-                    &source.origin,
-                    &source.text,
-                    None,
-                    format!("`check.{key}` must not be empty"),
-                ));
-            }
-            validate_phrases(source, list, &mut errors);
+            validate_required_phrases(source, key, list, &mut errors);
         }
         if !errors.is_empty() {
             return Err(errors);

@@ -253,6 +253,26 @@ pub fn parse_as<C: serde::de::DeserializeOwned>(
 }
 
 /// Validates every phrase of a list, collecting errors at each phrase's span.
+/// Validates a phrase list that a kind requires: it must not be empty (reported as
+/// `check.<key>`), and every phrase must compile.
+pub fn validate_required_phrases(
+    source: &RuleSource,
+    key: &str,
+    phrases: &spec::Phrases,
+    errors: &mut Vec<SpannedError>,
+) {
+    if phrases.is_empty() {
+        errors.push(SpannedError::new(
+            &source.origin,
+            &source.text,
+            None,
+            format!("`check.{key}` must not be empty"),
+        ));
+    }
+    validate_phrases(source, phrases, errors);
+}
+
+/// Validates every phrase of a list, reporting each bad one at its span.
 pub fn validate_phrases(
     source: &RuleSource,
     phrases: &spec::Phrases,
