@@ -49,6 +49,7 @@ pub struct PreOnly {
     pub pre: Vec<String>,
 }
 
+/// A plain `terms = [...]` table, shared by the lexicons that need one.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Terms {

@@ -29,6 +29,7 @@ use std::sync::{Arc, RwLock};
 use serde::Deserialize;
 
 use super::CheckContext;
+use crate::analyze::context::Terms;
 use crate::analyze::{PatternId, PatternSetBuilder};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::document::{BlockKind, Document};
@@ -144,10 +145,10 @@ impl TopicRegistry {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CareLexicon {
     pub action: Vec<ActionTier>,
-    pub guidance_headings: TermList,
-    pub sign_headings: TermList,
-    pub anaphora: TermList,
-    pub non_specific: TermList,
+    pub guidance_headings: Terms,
+    pub sign_headings: Terms,
+    pub anaphora: Terms,
+    pub non_specific: Terms,
 }
 
 /// Care-seeking phrases of one tier.
@@ -155,12 +156,6 @@ pub struct CareLexicon {
 #[serde(deny_unknown_fields)]
 pub struct ActionTier {
     pub tier: Tier,
-    pub terms: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TermList {
     pub terms: Vec<String>,
 }
 
