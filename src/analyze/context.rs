@@ -114,6 +114,7 @@ impl ContextRules {
         let Some(sentence) = doc.sentence_at(target.start) else {
             return Context::default();
         };
+        let block_index = doc.sentences[sentence].block;
         let sentence = doc.sentences[sentence].range.clone();
         let prose = &doc.prose;
         // Every trigger list is searched once, inside this sentence only ([`Hits::local`]).
@@ -181,19 +182,16 @@ impl ContextRules {
                 && !ignored(t)
                 && words_between(prose, target.end, t.start) <= POST_SCOPE_WORDS
         });
-        let block = &doc.blocks[doc.sentences[doc.sentence_at(target.start).unwrap_or(0)].block];
+        let block = &doc.blocks[block_index];
         // A "Myth:" heading or lead-in makes everything under it a refuted claim.
         let has_myth = |range: Range<usize>| !hits.local(self.myth, range).is_empty();
         let myth_by_structure = block
             .lead_in
             .is_some_and(|li| has_myth(doc.blocks[li].range.clone()))
-            || doc
-                .section_chain(doc.block_at(target.start).unwrap_or(0))
-                .take(1)
-                .any(|s| {
-                    s.heading
-                        .is_some_and(|h| has_myth(doc.blocks[h].range.clone()))
-                });
+            || doc.section_chain(block_index).take(1).any(|s| {
+                s.heading
+                    .is_some_and(|h| has_myth(doc.blocks[h].range.clone()))
+            });
         Context {
             negated: governs(self.negation_pre) || post_negated,
             hypothetical: governs(self.hypothetical),
