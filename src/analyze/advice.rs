@@ -312,27 +312,44 @@ const NUMBER_WORDS: &[(&str, f64)] = &[
     ("ninety", 90.0),
 ];
 
-/// The built-in structural pattern for amounts: a number or range and a unit.
-fn amount_regex() -> String {
-    let word = "one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|sixty|ninety";
-    // ASCII classes only: Unicode `\d`/`\s` inflate the shared set's DFA (see pattern.rs).
-    let num = format!(r"(?:[0-9]+(?:\.[0-9]+)?|{word})");
-    let unit = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mg|milligrams?|degrees? (?:celsius|fahrenheit|c|f)|° ?[cf])";
-    format!(
-        r"(?i:(?-u:\b)(?:(?:a|an|{num})|a couple of|a few|several)(?:[ \t]*(?:-|–|to|or|and)[ \t]*{num})?[ \t\-]*{unit}(?-u:\b)?)"
-    )
+/// The built-in structural pattern for amounts: a number or range and a unit ("15-20
+/// minutes", "two to three days", "a couple of days", "100 mg", "38 °C"), in phrase syntax.
+fn amount_phrases() -> Vec<String> {
+    let words = "one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|sixty|ninety";
+    let num = format!(r"(\d+(.\d+)?|{words})");
+    let range = format!("( (to|or|and) | | ?– ?){num}");
+    let unit = "(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mg|milligrams?|degrees? (celsius|fahrenheit|c|f)|° ?(c|f))";
+    // Two phrases: only digits glue to a unit ("100mg", "10mins"); allowing glue after every
+    // form of the first word would multiply its indexed variants.
+    vec![
+        format!("(a|an|{words}|a couple of|a few|several)({range})? {unit}"),
+        format!(r"\d+(.\d+)?({range})? ?{unit}"),
+    ]
 }
 
 /// Numbered days or weeks: "days 1 to 5", "day 6", "week 2".
-fn day_number_regex() -> String {
-    r"(?i:(?-u:\b)(?:days?|weeks?)[ \t]+[0-9]+(?:[ \t]*(?:-|–|to)[ \t]*[0-9]+)?(?-u:\b))"
-        .to_string()
+fn day_number_phrases() -> Vec<String> {
+    vec![r"(days?|weeks?) \d+( ?(-|–|to) ?\d+)?".to_string()]
 }
 
 /// Where one clause of a sentence ends and the next begins ("…, then heat", "…; but…").
-fn clause_break_regex() -> String {
-    r"(?i:[;:]|(?-u:\b)(?:but|however|whereas|while|although|though|then|instead|otherwise|so that)(?-u:\b))"
-        .to_string()
+fn clause_break_phrases() -> Vec<String> {
+    [
+        ";",
+        ":",
+        "but",
+        "however",
+        "whereas",
+        "while",
+        "although",
+        "though",
+        "then",
+        "instead",
+        "otherwise",
+        "so that",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 impl AdviceModel {
@@ -375,9 +392,9 @@ impl AdviceModel {
                     gap: w.gap,
                 })
                 .collect(),
-            amount: patterns.add_regex(amount_regex()),
-            day_number: patterns.add_regex(day_number_regex()),
-            clause_break: patterns.add_regex(clause_break_regex()),
+            amount: patterns.add_phrases(&amount_phrases()),
+            day_number: patterns.add_phrases(&day_number_phrases()),
+            clause_break: patterns.add_phrases(&clause_break_phrases()),
             negation: patterns.add_phrases(&context.negation.pre),
             pseudo: (!context.negation.pseudo.is_empty())
                 .then(|| patterns.add_phrases(&context.negation.pseudo)),

@@ -117,9 +117,9 @@ impl ContextRules {
         let block_index = doc.sentences[sentence].block;
         let sentence = doc.sentences[sentence].range.clone();
         let prose = &doc.prose;
-        // Every trigger list is searched once, inside this sentence only ([`Hits::local`]).
+        // Every trigger list is read once, for this sentence only (a binary search in [`Hits::of_in`]).
         let local = |id: Option<PatternId>| -> Vec<Range<usize>> {
-            id.map(|p| hits.local(p, sentence.clone()))
+            id.map(|p| hits.of_in(p, sentence.clone()).cloned().collect())
                 .unwrap_or_default()
         };
         let pseudo = local(self.pseudo);
@@ -184,7 +184,7 @@ impl ContextRules {
         });
         let block = &doc.blocks[block_index];
         // A "Myth:" heading or lead-in makes everything under it a refuted claim.
-        let has_myth = |range: Range<usize>| !hits.local(self.myth, range).is_empty();
+        let has_myth = |range: Range<usize>| hits.any_in(self.myth, range);
         let myth_by_structure = block
             .lead_in
             .is_some_and(|li| has_myth(doc.blocks[li].range.clone()))

@@ -1,27 +1,25 @@
 //! The multi-pattern matcher. Rules register phrase lists while they compile; each list
-//! becomes one pattern with an id. All patterns are compiled once into a `RegexSet`, which
-//! finds in a single pass over a file's prose which patterns occur at all; only those are then
-//! searched for their positions, and only when a check first asks for them ([`Hits::of`]).
-//! Most patterns occur in few files, and the context triggers ("no", "if", "when"), which
-//! occur in every file, are only needed where a rule has matched, so the cost per file is
-//! close to one scan, however many rules there are.
+//! becomes one pattern with an id. [`PatternSet::scan`] takes a file's prose and hands on
+//! [`Hits`]: every match of every pattern, by pattern, in text order.
+//!
+//! The scan is one pass over the prose. The prose is first normalized (ASCII lowercased, runs
+//! of whitespace and hyphens made one space, curly apostrophes made straight) with a map back
+//! to the original byte offsets. Each word of the normalized text (digit runs folded to `0`),
+//! and each punctuation character, is then looked up in a hash index of the first words of
+//! all phrases; only the phrases that can start with that word are tried there, each by a
+//! small walk over its syntax tree ([`pattern::Node`]). Most words start no phrase, so the
+//! cost per byte is close to that of splitting words, however many rules there are, and
+//! start-up only parses the phrases (no automaton is built).
+//!
+//! Within a pattern, matches are leftmost-longest and do not overlap: where two phrases of a
+//! list match at the same place, the longer one wins ("chest pain spreading" over "chest pain").
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
 
-use regex::{Regex, RegexBuilder};
-use regex_automata::nfa::thompson::WhichCaptures;
-use regex_automata::{meta, util::syntax, Input, MatchKind};
+use rustc_hash::FxHashMap;
 
-/// Compiled-size limit of the combined set and of each pattern. The red-flag packs alone hold
-/// thousands of phrase alternatives; the default 10 MiB limit is too small for the set.
-const SIZE_LIMIT: usize = 256 << 20;
-/// Lazy-DFA cache per pattern and thread: with a cache too small for the combined set, the
-/// DFA keeps clearing its cache and the search falls back to a slow NFA simulation.
-const DFA_SIZE_LIMIT: usize = 64 << 20;
-
-use crate::rules::pattern;
+use crate::rules::pattern::{self, is_word_byte, utf8_len, Node, Phrase};
 
 /// Identifies one registered phrase list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -30,67 +28,79 @@ pub struct PatternId(pub u32);
 /// Collects phrase lists while rules compile. Identical lists share one id.
 #[derive(Default)]
 pub struct PatternSetBuilder {
-    sources: Vec<String>,
-    by_source: HashMap<String, PatternId>,
+    lists: Vec<Vec<String>>,
+    by_list: HashMap<Vec<String>, PatternId>,
 }
 
 impl PatternSetBuilder {
-    /// Registers a list of phrases (see [`pattern`]) matched as one alternation. Phrases must
-    /// have been validated by the caller, which knows where they stand in a rule file.
+    /// Registers a list of phrases (see [`pattern`]) matched as one pattern. Phrases must have
+    /// been validated by the caller, which knows where they stand in a rule file.
     pub fn add_phrases<S: AsRef<str>>(&mut self, phrases: &[S]) -> PatternId {
-        self.add_regex(pattern::any_of(phrases))
-    }
-
-    /// Registers a raw regex (used for built-in structural patterns such as strengths).
-    pub fn add_regex(&mut self, source: String) -> PatternId {
-        if let Some(&id) = self.by_source.get(&source) {
+        let list: Vec<String> = phrases.iter().map(|p| p.as_ref().to_string()).collect();
+        if let Some(&id) = self.by_list.get(&list) {
             return id;
         }
-        let id = PatternId(self.sources.len() as u32);
-        self.by_source.insert(source.clone(), id);
-        self.sources.push(source);
+        let id = PatternId(self.lists.len() as u32);
+        self.by_list.insert(list.clone(), id);
+        self.lists.push(list);
         id
     }
 
-    /// Compiles the set that finds which patterns occur. Each pattern's own regex (for match
-    /// positions) is compiled the first time a file needs it: most runs need few of them, and
-    /// compiling all of them up front was a third of the start-up time.
+    /// Parses every phrase once (a phrase shared by several lists is matched once) and builds
+    /// the first-word index.
     pub fn build(self) -> Result<PatternSet, BuildError> {
-        let set = meta::Regex::builder()
-            .configure(
-                meta::Config::new()
-                    .match_kind(MatchKind::All)
-                    .which_captures(WhichCaptures::None)
-                    // Only "which patterns match" is asked of the set: no captures, and the
-                    // engines that serve capture and leftmost searches are not worth building.
-                    .onepass(false)
-                    .backtrack(false)
-                    .auto_prefilter(false)
-                    // A larger lazy-DFA cache: with the advice lexicon's lists the default one
-                    // kept overflowing and the set fell back to the PikeVM (a 2 MB file took
-                    // 16 s instead of 0.7 s).
-                    .hybrid_cache_capacity(DFA_SIZE_LIMIT)
-                    .nfa_size_limit(Some(SIZE_LIMIT)),
-            )
-            .syntax(syntax::Config::new().utf8(true))
-            .build_many(&self.sources)
-            .map_err(|e| BuildError(e.to_string()))?;
-        let regexes = self
-            .sources
-            .into_iter()
-            .map(|source| LazyRegex {
-                source,
-                regex: OnceLock::new(),
-            })
-            .collect();
+        let mut phrases: Vec<Phrase> = Vec::new();
+        let mut owners: Vec<Vec<u32>> = Vec::new();
+        let mut phrase_ids: HashMap<&str, usize> = HashMap::new();
+        let mut index: FxHashMap<Vec<u8>, Entry> = FxHashMap::default();
+        for (pattern_id, list) in self.lists.iter().enumerate() {
+            for text in list {
+                let key = text.trim();
+                let id = match phrase_ids.get(key) {
+                    Some(&id) => id,
+                    None => {
+                        let phrase = pattern::parse(key)
+                            .map_err(|e| BuildError(format!("phrase `{key}`: {e}")))?;
+                        let id = phrases.len();
+                        for key in phrase.index_keys().map_err(BuildError)? {
+                            let entry = index.entry(key.first).or_default();
+                            match key.second {
+                                Some(second) => entry.pairs.entry(second).or_default(),
+                                None => &mut entry.alone,
+                            }
+                            .push(id as u32);
+                        }
+                        phrases.push(phrase);
+                        owners.push(Vec::new());
+                        phrase_ids.insert(key, id);
+                        id
+                    }
+                };
+                if !owners[id].contains(&(pattern_id as u32)) {
+                    owners[id].push(pattern_id as u32);
+                }
+            }
+        }
         Ok(PatternSet {
-            set,
-            regexes: Arc::new(regexes),
+            phrases,
+            owners,
+            index,
+            sources: self.lists,
         })
     }
 }
 
-/// A combined pattern set that does not compile.
+/// The phrases that can start with one word.
+#[derive(Debug, Default)]
+struct Entry {
+    /// Phrases indexed by this word alone.
+    alone: Vec<u32>,
+    /// Second word → phrases indexed by both.
+    pairs: FxHashMap<Vec<u8>, Vec<u32>>,
+}
+
+/// A phrase list that does not parse (rule loading validates phrases first, so this only
+/// reports a bug).
 #[derive(Debug, Clone)]
 pub struct BuildError(pub String);
 
@@ -100,173 +110,328 @@ impl std::fmt::Display for BuildError {
     }
 }
 
-/// One pattern's regex, compiled on first use and then shared by every thread.
-#[derive(Debug)]
-struct LazyRegex {
-    source: String,
-    regex: OnceLock<Option<Regex>>,
-}
-
-impl LazyRegex {
-    /// The compiled regex; `None` only if it does not compile on its own, which cannot happen
-    /// once the set holding it has compiled (same syntax, smaller size).
-    fn get(&self) -> Option<&Regex> {
-        self.regex
-            .get_or_init(|| {
-                RegexBuilder::new(&self.source)
-                    .size_limit(SIZE_LIMIT)
-                    .dfa_size_limit(DFA_SIZE_LIMIT)
-                    .build()
-                    .ok()
-            })
-            .as_ref()
-    }
-}
-
-/// All patterns of a rule set, compiled once and shared read-only by every thread.
+/// All patterns of a rule set, built once and shared read-only by every thread.
 #[derive(Debug)]
 pub struct PatternSet {
-    set: meta::Regex,
-    /// Shared with every file's [`Hits`], which search them lazily.
-    regexes: Arc<Vec<LazyRegex>>,
+    phrases: Vec<Phrase>,
+    /// Per phrase: the patterns whose lists hold it.
+    owners: Vec<Vec<u32>>,
+    /// First word of an [`pattern::IndexKey`] → the phrases that can start there.
+    index: FxHashMap<Vec<u8>, Entry>,
+    /// The phrase lists, in id order.
+    sources: Vec<Vec<String>>,
 }
 
 impl PatternSet {
     pub fn len(&self) -> usize {
-        self.regexes.len()
+        self.sources.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.regexes.is_empty()
+        self.sources.is_empty()
     }
 
-    /// The regex source of every pattern, in id order (for `healthlint debug-patterns`).
-    pub fn sources(&self) -> impl Iterator<Item = &str> + '_ {
-        self.regexes.iter().map(|r| r.source.as_str())
+    /// A regex source for every pattern, in id order (for `healthlint debug-patterns`, which
+    /// feeds the benchmark's ripgrep run).
+    pub fn sources(&self) -> impl Iterator<Item = String> + '_ {
+        self.sources.iter().map(|list| {
+            let alternatives: Vec<String> = list.iter().map(|p| pattern::phrase_regex(p)).collect();
+            alternatives.join("|")
+        })
     }
 
-    /// Finds which patterns occur in each block of `prose` (one pass over it for all
-    /// patterns, block by block); the positions of a pattern's matches are found the first time
-    /// a check asks for them, by searching only the blocks where it occurs. With many rules,
-    /// most files hold dozens of patterns: a whole-file search per pattern was the largest
-    /// cost of a run.
+    /// Finds every match of every pattern in `prose` (see the module documentation).
     pub fn scan(&self, prose: &str) -> Hits {
-        let mut matches = regex_automata::PatternSet::new(self.set.pattern_len());
-        let mut blocks = Vec::new();
-        let mut occurrences: Vec<(u32, u32)> = Vec::new();
-        for block in blocks_of(prose) {
-            matches.clear();
-            // The input keeps the whole prose, so look-behind for `\b` at the block's start
-            // sees the `\0` before it, as a whole-file search would.
-            self.set
-                .which_overlapping_matches(&Input::new(prose).range(block.clone()), &mut matches);
-            if matches.is_empty() {
+        let text = Normalized::new(prose);
+        let bytes = &text.bytes;
+        let mut found: Vec<(u32, u32, u32)> = Vec::new();
+        let mut key = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b == b' ' || b == 0 {
+                at += 1;
                 continue;
             }
-            let index = blocks.len() as u32;
-            blocks.push(block);
-            occurrences.extend(matches.iter().map(|id| (id.as_u32(), index)));
+            let end = if is_word_byte(b) {
+                let end = word_end(bytes, at);
+                fold_digits(&bytes[at..end], &mut key);
+                self.try_key(&key, bytes, at, end, &mut found);
+                // "can't" is looked up as one word too (phrases such as "can't walk" are
+                // indexed so), besides "can" (for "can" and the possessive "doctor's").
+                let mut joined = end;
+                while bytes.get(joined) == Some(&b'\'')
+                    && bytes.get(joined + 1).is_some_and(|&b| is_word_byte(b))
+                {
+                    joined = word_end(bytes, joined + 1);
+                }
+                if joined > end {
+                    fold_digits(&bytes[at..joined], &mut key);
+                    self.try_key(&key, bytes, at, joined, &mut found);
+                }
+                end
+            } else {
+                let len = utf8_len(b).min(bytes.len() - at);
+                key.clear();
+                key.extend_from_slice(&bytes[at..at + len]);
+                self.try_key(&key, bytes, at, at + len, &mut found);
+                at + len
+            };
+            at = end;
         }
-        if occurrences.is_empty() {
-            return Hits::default();
-        }
-        occurrences.sort_unstable();
-        let mut present: Vec<u32> = occurrences.iter().map(|&(id, _)| id).collect();
-        present.dedup();
-        Hits {
-            present,
-            found: (0..matches.capacity()).map(|_| OnceLock::new()).collect(),
-            blocks,
-            occurrences,
-            prose: Arc::from(prose),
-            regexes: Some(Arc::clone(&self.regexes)),
-        }
-    }
-
-    /// Matches of one pattern inside `range` only (for checks that need a narrower view).
-    pub fn find_in<'p>(
-        &'p self,
-        id: PatternId,
-        prose: &'p str,
-        range: Range<usize>,
-    ) -> impl Iterator<Item = Range<usize>> + 'p {
-        let start = range.start;
-        self.regexes
-            .get(id.0 as usize)
-            .and_then(LazyRegex::get)
-            .into_iter()
-            .flat_map(move |re| re.find_iter(&prose[range.clone()]))
-            .map(move |m| start + m.start()..start + m.end())
+        Hits::collect(found, &text, self.sources.len())
     }
 }
 
-/// The maximal runs of `prose` that hold no `\0` (the separator between blocks).
-fn blocks_of(prose: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    let bytes = prose.as_bytes();
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        while at < bytes.len() && bytes[at] == 0 {
-            at += 1;
+impl PatternSet {
+    /// Tries the phrases indexed under `key` (the token at `at..end`), and under `key` and the
+    /// word after it.
+    fn try_key(
+        &self,
+        key: &[u8],
+        bytes: &[u8],
+        at: usize,
+        end: usize,
+        found: &mut Vec<(u32, u32, u32)>,
+    ) {
+        let Some(entry) = self.index.get(key) else {
+            return;
+        };
+        let mut try_all = |candidates: &[u32]| {
+            for &phrase in candidates {
+                if let Some(stop) = Attempt::longest(&self.phrases[phrase as usize], bytes, at) {
+                    for &owner in &self.owners[phrase as usize] {
+                        found.push((owner, at as u32, stop as u32));
+                    }
+                }
+            }
+        };
+        try_all(&entry.alone);
+        let next = end + 1;
+        if !entry.pairs.is_empty()
+            && bytes.get(end) == Some(&b' ')
+            && bytes.get(next).is_some_and(|&b| is_word_byte(b))
+        {
+            let mut second = Vec::new();
+            fold_digits(&bytes[next..word_end(bytes, next)], &mut second);
+            if let Some(candidates) = entry.pairs.get(second.as_slice()) {
+                try_all(candidates);
+            }
         }
-        if at >= bytes.len() {
-            return None;
-        }
-        let start = at;
-        at += bytes[at..]
-            .iter()
-            .position(|&b| b == 0)
-            .unwrap_or(bytes.len() - at);
-        Some(start..at)
-    })
+    }
 }
 
-/// Matches in one file, by pattern and in text order within a pattern. Holds its own copy of
-/// the prose (a memcpy, cheap next to one regex pass) so that it needs no lifetime and can
-/// search a pattern on first use.
+/// The end of the word that starts at `at`.
+fn word_end(bytes: &[u8], at: usize) -> usize {
+    bytes[at..]
+        .iter()
+        .position(|&b| !is_word_byte(b))
+        .map_or(bytes.len(), |len| at + len)
+}
+
+/// Writes `word` into `key` with every run of digits folded to one `0`.
+fn fold_digits(word: &[u8], key: &mut Vec<u8>) {
+    key.clear();
+    for &b in word {
+        if b.is_ascii_digit() {
+            if key.last() != Some(&b'0') {
+                key.push(b'0');
+            }
+        } else {
+            key.push(b);
+        }
+    }
+}
+
+/// Prose as the matcher sees it, with the way back to the original byte offsets.
+struct Normalized {
+    bytes: Vec<u8>,
+    /// Per normalized byte, and one past the end: the original offset where it comes from.
+    origin: Vec<u32>,
+}
+
+impl Normalized {
+    fn new(prose: &str) -> Normalized {
+        let source = prose.as_bytes();
+        let mut bytes = Vec::with_capacity(source.len());
+        let mut origin = Vec::with_capacity(source.len() + 1);
+        let mut at = 0;
+        while at < source.len() {
+            let b = source[at];
+            if b.is_ascii_whitespace() || b == b'-' || b == 0x0B {
+                // One space for the whole run.
+                if bytes.last() != Some(&b' ') {
+                    bytes.push(b' ');
+                    origin.push(at as u32);
+                }
+                at += 1;
+            } else if b == 0xE2 && source[at..].starts_with("’".as_bytes()) {
+                bytes.push(b'\'');
+                origin.push(at as u32);
+                at += 3;
+            } else {
+                bytes.push(b.to_ascii_lowercase());
+                origin.push(at as u32);
+                at += 1;
+            }
+        }
+        origin.push(source.len() as u32);
+        Normalized { bytes, origin }
+    }
+
+    /// The original byte range of a normalized one.
+    fn original(&self, start: u32, end: u32) -> Range<usize> {
+        self.origin[start as usize] as usize..self.origin[end as usize] as usize
+    }
+}
+
+/// How many steps one attempt of a phrase may take. Real phrases take a few dozen; the
+/// budget only keeps a pathological user phrase ("(a|a)(a|a)(a|a)…") from stalling a run:
+/// such a phrase then finds its longest match among the paths tried so far.
+const STEP_BUDGET: u32 = 100_000;
+
+/// The rest of a phrase to match after the current nodes (a linked list through the stack:
+/// trying a group's alternatives or an optional element allocates nothing).
+struct Rest<'a> {
+    nodes: &'a [Node],
+    then: Option<&'a Rest<'a>>,
+}
+
+/// One attempt to match a phrase at a position: a depth-first walk over its syntax tree that
+/// keeps the longest end reached.
+struct Attempt<'t> {
+    text: &'t [u8],
+    start: usize,
+    longest: Option<usize>,
+    steps: u32,
+}
+
+impl Attempt<'_> {
+    /// The end of the longest match of `phrase` starting at `start`, if any. A match never
+    /// ends inside a word (nor starts inside one: `start` is the start of a token).
+    fn longest(phrase: &Phrase, text: &[u8], start: usize) -> Option<usize> {
+        let mut attempt = Attempt {
+            text,
+            start,
+            longest: None,
+            steps: 0,
+        };
+        attempt.walk(&phrase.nodes, None, start);
+        attempt.longest
+    }
+
+    fn walk(&mut self, nodes: &[Node], rest: Option<&Rest<'_>>, at: usize) {
+        self.steps += 1;
+        if self.steps > STEP_BUDGET {
+            return;
+        }
+        let text = self.text;
+        let Some((node, after)) = nodes.split_first() else {
+            match rest {
+                Some(rest) => self.walk(rest.nodes, rest.then, at),
+                None => self.reached(at),
+            }
+            return;
+        };
+        match node {
+            Node::Lit(lit) => {
+                if text.get(at) == lit.first() && text[at..].starts_with(lit) {
+                    self.walk(after, rest, at + lit.len());
+                }
+            }
+            Node::Digit => {
+                if text.get(at).is_some_and(u8::is_ascii_digit) {
+                    self.walk(after, rest, at + 1);
+                }
+            }
+            Node::Digits => {
+                let run = text[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+                if run > 0 {
+                    self.walk(after, rest, at + run);
+                }
+            }
+            Node::Sep => {
+                if text.get(at) == Some(&b' ') {
+                    self.walk(after, rest, at + 1);
+                }
+            }
+            Node::Group(alternatives) => {
+                let then = Rest {
+                    nodes: after,
+                    then: rest,
+                };
+                for alternative in alternatives {
+                    self.walk(alternative, Some(&then), at);
+                }
+            }
+            Node::Opt(inner) => {
+                let then = Rest {
+                    nodes: after,
+                    then: rest,
+                };
+                self.walk(std::slice::from_ref(inner), Some(&then), at);
+                self.walk(after, rest, at);
+            }
+        }
+    }
+
+    /// The whole phrase matched up to `end`: kept if it does not end inside a word.
+    fn reached(&mut self, end: usize) {
+        let text = self.text;
+        if end <= self.start || self.longest.is_some_and(|l| end <= l) {
+            return;
+        }
+        let splits_word =
+            is_word_byte(text[end - 1]) && text.get(end).is_some_and(|&b| is_word_byte(b));
+        if !splits_word {
+            self.longest = Some(end);
+        }
+    }
+}
+
+/// Matches in one file, by pattern and in text order within a pattern.
 #[derive(Debug, Default)]
 pub struct Hits {
-    /// Ids of the patterns that occur at all, ascending.
-    present: Vec<u32>,
-    /// Per pattern id: its matches, once asked for.
-    found: Vec<OnceLock<Vec<Range<usize>>>>,
-    /// The runs of prose between `\0` separators in which some pattern occurs.
-    blocks: Vec<Range<usize>>,
-    /// (pattern id, index into `blocks`) for every pattern occurring in a block, sorted.
-    occurrences: Vec<(u32, u32)>,
-    prose: Arc<str>,
-    regexes: Option<Arc<Vec<LazyRegex>>>,
+    /// Per pattern id, and one past the last: where its matches start in `matches`.
+    first: Vec<u32>,
+    /// Original byte ranges, grouped by pattern, each group in text order.
+    matches: Vec<Range<usize>>,
 }
 
 impl Hits {
-    /// The matches of one pattern (searched on first use; empty when it does not occur).
-    fn matches(&self, id: PatternId) -> &[Range<usize>] {
-        let (Some(regexes), Some(slot)) = (&self.regexes, self.found.get(id.0 as usize)) else {
-            return &[];
-        };
-        if self.present.binary_search(&id.0).is_err() {
-            return &[];
-        }
-        slot.get_or_init(|| {
-            let Some(re) = regexes.get(id.0 as usize).and_then(LazyRegex::get) else {
-                return Vec::new();
-            };
-            let first = self.occurrences.partition_point(|&(p, _)| p < id.0);
-            let mut out = Vec::new();
-            for &(_, block) in self.occurrences[first..]
-                .iter()
-                .take_while(|&&(p, _)| p == id.0)
-            {
-                let range = self.blocks[block as usize].clone();
-                // Searching the block's slice is the same as searching the file there: no
-                // match contains a `\0`, and a slice's edges are non-word, as `\0` is.
-                let start = range.start;
-                out.extend(
-                    re.find_iter(&self.prose[range])
-                        .map(|m| start + m.start()..start + m.end()),
-                );
+    /// Orders raw (pattern, start, end) matches in normalized offsets, keeps the leftmost-
+    /// longest non-overlapping ones per pattern, and maps them back to the original text.
+    fn collect(mut found: Vec<(u32, u32, u32)>, text: &Normalized, patterns: usize) -> Hits {
+        // Longest first among matches of a pattern at the same start.
+        found.sort_unstable_by(|a, b| (a.0, a.1, b.2).cmp(&(b.0, b.1, a.2)));
+        let mut first = Vec::with_capacity(patterns + 1);
+        let mut matches = Vec::with_capacity(found.len());
+        let mut next = found.iter().peekable();
+        for pattern in 0..patterns as u32 {
+            first.push(matches.len() as u32);
+            let mut reached = 0;
+            while let Some(&&(owner, start, end)) = next.peek() {
+                if owner != pattern {
+                    break;
+                }
+                next.next();
+                if start >= reached {
+                    matches.push(text.original(start, end));
+                    reached = end;
+                }
             }
-            out
-        })
+        }
+        first.push(matches.len() as u32);
+        Hits { first, matches }
+    }
+
+    /// The matches of one pattern, in text order.
+    fn matches(&self, id: PatternId) -> &[Range<usize>] {
+        let i = id.0 as usize;
+        match (self.first.get(i), self.first.get(i + 1)) {
+            (Some(&from), Some(&to)) => &self.matches[from as usize..to as usize],
+            _ => &[],
+        }
     }
 
     /// All matches of a pattern, in text order.
@@ -282,8 +447,6 @@ impl Hits {
         id: PatternId,
         range: Range<usize>,
     ) -> impl Iterator<Item = &Range<usize>> + '_ {
-        // Matches are sorted by start and do not overlap within a pattern: jump to the first
-        // one that starts inside the range instead of filtering from the top of the file.
         let all = self.matches(id);
         let first = all.partition_point(|r| r.start < range.start);
         all[first..]
@@ -292,89 +455,21 @@ impl Hits {
             .filter(move |r| r.end <= range.end)
     }
 
-    /// Matches of a pattern inside a byte range, as owned ranges: the same result as
-    /// [`Hits::of_in`], but when the pattern has not been searched over the whole file yet it
-    /// searches only from the start of the block holding `range` to the end of `range`.
-    /// Exact: no match can contain a `\0` (the prose's block separator), so matching restarted
-    /// just after one finds what a scan from the top of the file finds there. Context
-    /// triggers ("no", "if") occur in every file but are needed only around the few matches of
-    /// rules: this keeps them off a whole-file pass.
-    pub fn local(&self, id: PatternId, range: Range<usize>) -> Vec<Range<usize>> {
-        let Some(regexes) = &self.regexes else {
-            return Vec::new();
-        };
-        if self.present.binary_search(&id.0).is_err() {
-            return Vec::new();
-        }
-        if self
-            .found
-            .get(id.0 as usize)
-            .is_some_and(|slot| slot.get().is_some())
-        {
-            return self.of_in(id, range).cloned().collect();
-        }
-        let Some(re) = regexes.get(id.0 as usize).and_then(LazyRegex::get) else {
-            return Vec::new();
-        };
-        let bytes = self.prose.as_bytes();
-        let end = range.end.min(bytes.len());
-        let start = range.start.min(end);
-        let restart = bytes[..start]
-            .iter()
-            .rposition(|&b| b == 0)
-            .map_or(0, |i| i + 1);
-        // The haystack stops at the end of the block too (the next `\0`): otherwise a search
-        // that finds nothing in the range would run on to the next match, possibly megabytes
-        // away. `find_at` keeps the text before `restart` as look-behind for `\b`.
-        let stop = bytes[end..]
-            .iter()
-            .position(|&b| b == 0)
-            .map_or(bytes.len(), |i| end + i);
-        let haystack = &self.prose[..stop];
-        let mut out = Vec::new();
-        let mut at = restart;
-        while at <= end {
-            let Some(m) = re.find_at(haystack, at) else {
-                break;
-            };
-            if m.start() >= end {
-                break;
-            }
-            if m.start() >= start && m.end() <= end {
-                out.push(m.range());
-            }
-            at = if m.end() > m.start() {
-                m.end()
-            } else {
-                // An empty match: step over one character, as find_iter does.
-                m.end()
-                    + self.prose[m.end()..]
-                        .chars()
-                        .next()
-                        .map_or(1, char::len_utf8)
-            };
-        }
-        out
-    }
-
     pub fn any(&self, id: PatternId) -> bool {
-        self.of(id).next().is_some()
+        !self.matches(id).is_empty()
     }
 
     pub fn any_in(&self, id: PatternId, range: Range<usize>) -> bool {
         self.of_in(id, range).next().is_some()
     }
 
-    /// The number of matches of all patterns (searches every pattern that occurs).
+    /// The number of matches of all patterns.
     pub fn len(&self) -> usize {
-        self.present
-            .iter()
-            .map(|&id| self.matches(PatternId(id)).len())
-            .sum()
+        self.matches.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.present.is_empty()
+        self.matches.is_empty()
     }
 }
 
@@ -382,45 +477,102 @@ impl Hits {
 mod tests {
     use super::*;
 
+    fn found(phrases: &[&str], prose: &str) -> Vec<String> {
+        let mut b = PatternSetBuilder::default();
+        let id = b.add_phrases(phrases);
+        let set = b.build().unwrap();
+        let hits = set.scan(prose);
+        hits.of(id).map(|r| prose[r.clone()].to_string()).collect()
+    }
+
     #[test]
-    fn scans_all_patterns_in_one_set() {
+    fn phrase_syntax_matches_as_documented() {
+        assert_eq!(found(&["chest pain"], "Chest\n  pain"), ["Chest\n  pain"]);
+        assert_eq!(
+            found(&["pins and needles"], "pins-and-needles"),
+            ["pins-and-needles"]
+        );
+        assert_eq!(
+            found(&["don't ignore"], "Don’t ignore it"),
+            ["Don’t ignore"]
+        );
+        assert!(found(&["ice"], "advice, icepack").is_empty());
+        assert_eq!(
+            found(&["(low|lower) back pain"], "lower back pain"),
+            ["lower back pain"]
+        );
+        assert_eq!(
+            found(&["tablets?"], "one tablet, two tablets"),
+            ["tablet", "tablets"]
+        );
+        assert_eq!(found(&["myth:"], "Myth: heat"), ["Myth:"]);
+        assert_eq!(found(&["a&e"], "go to A&E now"), ["A&E"]);
+        assert_eq!(found(&["100% safe"], "it is 100% safe"), ["100% safe"]);
+        assert_eq!(
+            found(&["100 ?% safe"], "100% safe, 100 % safe"),
+            ["100% safe", "100 % safe"]
+        );
+        assert_eq!(found(&["e.g. this"], "e.g. this, exg this"), ["e.g. this"]);
+        assert_eq!(
+            found(&["pain ?killer"], "a painkiller, a pain killer"),
+            ["painkiller", "pain killer"]
+        );
+        assert_eq!(
+            found(&["\\d\\d? weeks"], "for 3 weeks or 12 weeks, not 123 weeks"),
+            ["3 weeks", "12 weeks"]
+        );
+        assert_eq!(
+            found(&["(\\$|£) ?\\d+(.|,)\\d\\d"], "only $19.99 or £ 5,00"),
+            ["$19.99", "£ 5,00"]
+        );
+        assert_eq!(
+            found(&["covid-19"], "COVID 19 and covid-19"),
+            ["COVID 19", "covid-19"]
+        );
+        // Never inside a word, at either end.
+        assert!(found(&["pain"], "painful, spain").is_empty());
+        assert!(found(&["\\d mg"], "10 mg").is_empty());
+    }
+
+    #[test]
+    fn leftmost_longest_without_overlaps() {
+        assert_eq!(
+            found(
+                &["chest pain", "chest pain spreading", "pain"],
+                "chest pain spreading, pain"
+            ),
+            ["chest pain spreading", "pain"]
+        );
+        assert_eq!(
+            found(&["no", "no longer"], "no longer, no"),
+            ["no longer", "no"]
+        );
+    }
+
+    #[test]
+    fn shared_phrases_and_lists() {
         let mut b = PatternSetBuilder::default();
         let chest = b.add_phrases(&["chest pain"]);
         let ice = b.add_phrases(&["ice", "cold pack"]);
+        let both = b.add_phrases(&["ice", "chest pain"]);
         assert_eq!(b.add_phrases(&["chest pain"]), chest);
         let set = b.build().unwrap();
-        let prose = "Ice it. Chest pain? A cold pack. Advice.";
+        let prose = "Ice it. Chest pain? A cold pack.\0Advice.";
         let hits = set.scan(prose);
         let ice_hits: Vec<_> = hits.of(ice).map(|r| &prose[r.clone()]).collect();
         assert_eq!(ice_hits, vec!["Ice", "cold pack"]);
         assert_eq!(hits.of(chest).count(), 1);
+        assert_eq!(hits.of(both).count(), 2);
         assert!(hits.any_in(ice, 20..40));
         assert!(!hits.any_in(chest, 20..40));
+        assert_eq!(hits.len(), 5);
     }
 
-    /// `Hits::local` (searched from the block start, before any whole-file search) must give
-    /// what `of_in` gives after one: guards the sentence-local context trigger search.
     #[test]
-    fn local_search_equals_whole_file_search() {
-        let mut b = PatternSetBuilder::default();
-        let no = b.add_phrases(&["no", "not", "no longer", "pins and needles", "if"]);
-        let set = b.build().unwrap();
-        let prose = "No, not if.\0\0pins and\nneedles; no-one knows if not.\0It is not notable, \
-                     nor is it no longer if-y. Pins and needles no\0";
-        let fresh = || set.scan(prose);
-        for start in 0..prose.len() {
-            for end in start..=prose.len() {
-                if !prose.is_char_boundary(start) || !prose.is_char_boundary(end) {
-                    continue;
-                }
-                let lazy = fresh().local(no, start..end);
-                let hits = fresh();
-                let whole: Vec<_> = hits.of_in(no, start..end).cloned().collect();
-                assert_eq!(lazy, whole, "{start}..{end}");
-                // Once searched over the whole file, `local` reads the stored matches.
-                assert_eq!(hits.local(no, start..end), whole);
-            }
-        }
+    fn offsets_map_back_through_normalization() {
+        let prose = "Stay   active —\u{2019}don’t  rest – for long.\0\0Rest ice";
+        let hits = found(&["don't rest", "rest ice", "for long"], prose);
+        assert_eq!(hits, ["don’t  rest", "for long", "Rest ice"]);
     }
 
     #[test]
@@ -444,27 +596,6 @@ mod tests {
                     assert_eq!(fast, slow, "{start}..{end}");
                 }
             }
-        }
-    }
-
-    #[test]
-    fn block_by_block_search_equals_whole_file_search() {
-        // Guards `scan`: patterns are searched only in the blocks where the set saw them.
-        let phrases = ["no", "chest pain", "if", "pins and needles", "a&e"];
-        let mut b = PatternSetBuilder::default();
-        let ids: Vec<_> = phrases.iter().map(|p| b.add_phrases(&[*p])).collect();
-        let set = b.build().unwrap();
-        let prose =
-            "\0\0Chest pain? No.\0if\0\0pins and\nneedles, no-one; go to A&E if chest pain\0no";
-        let hits = set.scan(prose);
-        for (phrase, id) in phrases.iter().zip(ids) {
-            let whole: Vec<_> = Regex::new(&crate::rules::pattern::any_of(&[*phrase]))
-                .unwrap()
-                .find_iter(prose)
-                .map(|m| m.range())
-                .collect();
-            let by_block: Vec<_> = hits.of(id).cloned().collect();
-            assert_eq!(by_block, whole, "{phrase}");
         }
     }
 }
