@@ -28,15 +28,38 @@ pub struct PatternId(pub u32);
 /// Collects phrase lists while rules compile. Identical lists share one id.
 #[derive(Default)]
 pub struct PatternSetBuilder {
-    lists: Vec<Vec<String>>,
-    by_list: HashMap<Vec<String>, PatternId>,
+    lists: Vec<List>,
+    by_list: HashMap<List, PatternId>,
+}
+
+/// One registered list: its phrases, and whether digits may follow a match (names).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct List {
+    phrases: Vec<String>,
+    digits_may_follow: bool,
 }
 
 impl PatternSetBuilder {
     /// Registers a list of phrases (see [`pattern`]) matched as one pattern. Phrases must have
     /// been validated by the caller, which knows where they stand in a rule file.
     pub fn add_phrases<S: AsRef<str>>(&mut self, phrases: &[S]) -> PatternId {
-        let list: Vec<String> = phrases.iter().map(|p| p.as_ref().to_string()).collect();
+        self.add(List {
+            phrases: phrases.iter().map(|p| p.as_ref().to_string()).collect(),
+            digits_may_follow: false,
+        })
+    }
+
+    /// Registers names given as plain text (drug names: no phrase syntax), matched as one
+    /// pattern; digits may follow a name directly ("Aspadol100mg"). The text must hold two
+    /// word characters at least.
+    pub fn add_names<S: AsRef<str>>(&mut self, names: &[S]) -> PatternId {
+        self.add(List {
+            phrases: names.iter().map(|n| pattern::literal(n.as_ref())).collect(),
+            digits_may_follow: true,
+        })
+    }
+
+    fn add(&mut self, list: List) -> PatternId {
         if let Some(&id) = self.by_list.get(&list) {
             return id;
         }
@@ -51,16 +74,19 @@ impl PatternSetBuilder {
     pub fn build(self) -> Result<PatternSet, BuildError> {
         let mut phrases: Vec<Phrase> = Vec::new();
         let mut owners: Vec<Vec<u32>> = Vec::new();
-        let mut phrase_ids: HashMap<&str, usize> = HashMap::new();
+        let mut phrase_ids: HashMap<(&str, bool), usize> = HashMap::new();
         let mut index: FxHashMap<Vec<u8>, Entry> = FxHashMap::default();
+        let mut glued = false;
         for (pattern_id, list) in self.lists.iter().enumerate() {
-            for text in list {
-                let key = text.trim();
-                let id = match phrase_ids.get(key) {
+            for text in &list.phrases {
+                let key = (text.trim(), list.digits_may_follow);
+                let id = match phrase_ids.get(&key) {
                     Some(&id) => id,
                     None => {
-                        let phrase = pattern::parse(key)
-                            .map_err(|e| BuildError(format!("phrase `{key}`: {e}")))?;
+                        let mut phrase = pattern::parse(key.0)
+                            .map_err(|e| BuildError(format!("phrase `{}`: {e}", key.0)))?;
+                        phrase.digits_may_follow = list.digits_may_follow;
+                        glued |= list.digits_may_follow;
                         let id = phrases.len();
                         for key in phrase.index_keys().map_err(BuildError)? {
                             let entry = index.entry(key.first).or_default();
@@ -85,7 +111,8 @@ impl PatternSetBuilder {
             phrases,
             owners,
             index,
-            sources: self.lists,
+            glued,
+            sources: self.lists.into_iter().map(|l| l.phrases).collect(),
         })
     }
 }
@@ -118,6 +145,8 @@ pub struct PatternSet {
     owners: Vec<Vec<u32>>,
     /// First word of an [`pattern::IndexKey`] → the phrases that can start there.
     index: FxHashMap<Vec<u8>, Entry>,
+    /// Whether some phrase takes digits glued after it (see [`PatternSetBuilder::add_names`]).
+    glued: bool,
     /// The phrase lists, in id order.
     sources: Vec<Vec<String>>,
 }
@@ -168,6 +197,14 @@ impl PatternSet {
                 if joined > end {
                     fold_digits(&bytes[at..joined], &mut key);
                     self.try_key(&key, bytes, at, joined, &mut found);
+                }
+                // "aspadol100mg": the letters alone, for names that take a glued strength.
+                if self.glued {
+                    if let Some(digit) = bytes[at..end].iter().position(u8::is_ascii_digit) {
+                        if digit > 0 && bytes[at + digit - 1].is_ascii_alphabetic() {
+                            self.try_key(&bytes[at..at + digit], bytes, at, at + digit, &mut found);
+                        }
+                    }
                 }
                 end
             } else {
@@ -302,6 +339,7 @@ struct Rest<'a> {
 struct Attempt<'t> {
     text: &'t [u8],
     start: usize,
+    digits_may_follow: bool,
     longest: Option<usize>,
     steps: u32,
 }
@@ -313,6 +351,7 @@ impl Attempt<'_> {
         let mut attempt = Attempt {
             text,
             start,
+            digits_may_follow: phrase.digits_may_follow,
             longest: None,
             steps: 0,
         };
@@ -381,8 +420,13 @@ impl Attempt<'_> {
         if end <= self.start || self.longest.is_some_and(|l| end <= l) {
             return;
         }
-        let splits_word =
-            is_word_byte(text[end - 1]) && text.get(end).is_some_and(|&b| is_word_byte(b));
+        let splits_word = is_word_byte(text[end - 1])
+            && text.get(end).is_some_and(|&b| {
+                is_word_byte(b)
+                    && !(self.digits_may_follow
+                        && b.is_ascii_digit()
+                        && text[end - 1].is_ascii_alphabetic())
+            });
         if !splits_word {
             self.longest = Some(end);
         }
@@ -532,6 +576,20 @@ mod tests {
         // Never inside a word, at either end.
         assert!(found(&["pain"], "painful, spain").is_empty());
         assert!(found(&["\\d mg"], "10 mg").is_empty());
+    }
+
+    #[test]
+    fn names_take_glued_digits() {
+        let mut b = PatternSetBuilder::default();
+        let names = b.add_names(&["Aspadol", "Pain-O-Soma", "soma"]);
+        let set = b.build().unwrap();
+        let prose = "Aspadol100mg, pain o soma 350, Somatic, SOMA2";
+        let hits: Vec<_> = set
+            .scan(prose)
+            .of(names)
+            .map(|r| &prose[r.clone()])
+            .collect();
+        assert_eq!(hits, ["Aspadol", "pain o soma", "SOMA"]);
     }
 
     #[test]

@@ -14,18 +14,17 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
-use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 
 use super::CheckContext;
 use crate::analyze::context::Context;
-use crate::analyze::PatternId;
+use crate::analyze::{PatternId, PatternSetBuilder};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::document::Document;
 use crate::error::SpannedError;
-use crate::rules::drugs::{DrugLexicon, Mention, RxStatus};
+use crate::rules::drugs::{leftmost_longest, DrugLexicon, Mention, RxStatus};
+use crate::rules::pattern;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
 use crate::rules::{validate_required_phrases, Compiler, RuleSource};
 
@@ -102,8 +101,9 @@ pub struct Promotion {
     token_caveat: PatternId,
     discouraging: PatternId,
     threshold: f64,
-    /// Every risk phrase of every drug and class, lowercased, in one automaton.
-    risks: Option<Arc<AhoCorasick>>,
+    /// Every risk phrase of every drug and class (a plural too: "seizures"), in the shared
+    /// pattern set.
+    risks: Vec<PatternId>,
     /// Per drug: the ids of the risk phrases (drug and class) that balance it.
     drug_risks: Vec<Vec<usize>>,
 }
@@ -147,7 +147,7 @@ impl Promotion {
         let prescription = add(&c.prescription);
         let token_caveat = add(&c.token_caveat);
         let discouraging = add(&c.discouraging);
-        let (risks, drug_risks) = risk_automaton(&compiler.lexicon.drugs);
+        let (risks, drug_risks) = risk_patterns(&compiler.lexicon.drugs, compiler.patterns);
         Ok(Promotion {
             benefit,
             sales,
@@ -168,7 +168,7 @@ impl Promotion {
         if mentions.is_empty() {
             return;
         }
-        let risk_hits = self.risk_hits(&cx.doc.prose);
+        let risk_hits = self.risk_hits(cx);
         let mut by_drug: BTreeMap<usize, Vec<Mention>> = BTreeMap::new();
         for m in mentions {
             by_drug.entry(m.drug).or_default().push(m);
@@ -533,24 +533,16 @@ impl Promotion {
         Some(d)
     }
 
-    fn risk_hits(&self, prose: &str) -> Vec<(usize, Range<usize>)> {
-        let Some(risks) = &self.risks else {
-            return Vec::new();
-        };
-        let bytes = prose.as_bytes();
-        risks
-            .find_iter(prose)
-            .filter(|m| {
-                let before = m.start() == 0 || !bytes[m.start() - 1].is_ascii_alphanumeric();
-                // A plural or inflection after a risk word still names it ("seizures").
-                let after = bytes
-                    .get(m.end())
-                    .is_none_or(|b| !b.is_ascii_alphanumeric())
-                    || bytes.get(m.end()) == Some(&b's');
-                before && after
-            })
-            .map(|m| (m.pattern().as_usize(), m.range()))
-            .collect()
+    /// Every risk phrase named in the article: (risk id, range), in text order, the longest
+    /// where two overlap ("physical dependence" over "dependence").
+    fn risk_hits(&self, cx: &CheckContext<'_>) -> Vec<(usize, Range<usize>)> {
+        let found = self
+            .risks
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &id)| cx.hits.of(id).map(move |r| (i, r.clone())))
+            .collect();
+        leftmost_longest(found, |(_, r)| r.clone())
     }
 }
 
@@ -608,8 +600,12 @@ fn strength_after(prose: &str, end: usize) -> Option<Range<usize>> {
     }
 }
 
-/// One automaton over every drug and class risk phrase, and per drug the phrase ids that count.
-fn risk_automaton(lexicon: &DrugLexicon) -> (Option<Arc<AhoCorasick>>, Vec<Vec<usize>>) {
+/// Registers every drug and class risk phrase in the shared pattern set; per drug, the
+/// indices (into the returned ids) of the phrases that count as its fair balance.
+fn risk_patterns(
+    lexicon: &DrugLexicon,
+    patterns: &mut PatternSetBuilder,
+) -> (Vec<PatternId>, Vec<Vec<usize>>) {
     let mut phrases: Vec<String> = Vec::new();
     let id_of = |p: &str, phrases: &mut Vec<String>| {
         let p = p.trim().to_lowercase();
@@ -631,13 +627,12 @@ fn risk_automaton(lexicon: &DrugLexicon) -> (Option<Arc<AhoCorasick>>, Vec<Vec<u
         ids.dedup();
         per_drug.push(ids);
     }
-    let automaton = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(&phrases)
-        .ok()
-        .map(Arc::new);
-    (automaton, per_drug)
+    let ids = phrases
+        .iter()
+        // A plural or inflection names the risk too ("seizures").
+        .map(|p| patterns.add_phrases(&[format!("{}s?", pattern::literal(p))]))
+        .collect();
+    (ids, per_drug)
 }
 
 /// The drug's class, prescription status and schedules, and whether it is off-topic.

@@ -1,20 +1,21 @@
 //! The drug lexicon: takes the built-in `rules/lexicon/drugs/*.toml` files (one `[[drug]]` per
 //! active substance) and `rules/lexicon/drug-classes.toml` (`[[class]]`), validates them and
-//! hands on a [`DrugLexicon`] — typed drugs and classes plus ONE Aho-Corasick automaton over
-//! every generic name, alias and brand, built once at start-up. [`DrugLexicon::mentions`]
-//! finds drug names in a file's prose in a single pass: case-insensitive, whole word, the
-//! longest name winning where names overlap ("Nurofen Plus" over "Nurofen"), and a strength
-//! glued to the name accepted ("Aspadol100mg", "Soma350"). Errors point at the offending key.
+//! hands on a [`DrugLexicon`] — typed drugs and classes plus one [`PatternSet`] over every
+//! generic name, alias and brand (the phrase matcher's word index, built once at start-up).
+//! [`DrugLexicon::mentions`] finds drug names in a file's prose in a single pass:
+//! case-insensitive, whole word, the longest name winning where names overlap ("Nurofen
+//! Plus" over "Nurofen"), and a strength glued to the name accepted ("Aspadol100mg",
+//! "Soma350"). Errors point at the offending key.
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::builtin;
+use crate::analyze::{PatternId, PatternSet, PatternSetBuilder};
 use crate::error::SpannedError;
 
 /// Prescription status, as the lexicon states it.
@@ -127,13 +128,13 @@ pub struct Mention {
     pub range: Range<usize>,
 }
 
-/// Every drug, its class, and the automaton over their names.
+/// Every drug, its class, and the matcher over their names.
 #[derive(Debug, Clone)]
 pub struct DrugLexicon {
     pub drugs: Vec<Drug>,
     pub classes: Vec<DrugClass>,
-    matcher: Option<Arc<AhoCorasick>>,
-    /// Per automaton pattern: (drug index, exact spelling when the term is word-like).
+    matcher: Option<Arc<PatternSet>>,
+    /// Per pattern id: (drug index, exact spelling when the term is word-like).
     terms: Vec<(usize, Option<String>)>,
 }
 
@@ -316,32 +317,28 @@ impl DrugLexicon {
         classes: Vec<DrugClass>,
         terms: Vec<(String, usize, Option<String>)>,
     ) -> Result<DrugLexicon, String> {
-        // Each multi-word term is registered with spaces and with hyphens ("Pain O Soma",
-        // "Pain-O-Soma"); the automaton itself only knows literal bytes.
-        let mut patterns = Vec::new();
+        // A multi-word term matches with spaces or hyphens ("Pain O Soma", "Pain-O-Soma") as
+        // every phrase does, and is registered written as one word too ("PainOSoma").
+        let mut patterns = PatternSetBuilder::default();
         let mut meta = Vec::new();
         for (term, drug, exact) in terms {
-            let spaced = term
+            let words = term
                 .split([' ', '-'])
                 .filter(|w| !w.is_empty())
                 .collect::<Vec<_>>();
-            let mut variants = vec![spaced.join(" ")];
-            if spaced.len() > 1 {
-                variants.push(spaced.join("-"));
-                variants.push(spaced.concat());
+            let mut variants = vec![words.join(" ")];
+            if words.len() > 1 {
+                variants.push(words.concat());
             }
-            variants.dedup();
             for v in variants {
                 let exact = exact.as_ref().map(|_| v.clone());
-                patterns.push(v);
-                meta.push((drug, exact));
+                let id = patterns.add_names(&[v]);
+                if id.0 as usize == meta.len() {
+                    meta.push((drug, exact));
+                }
             }
         }
-        let matcher = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .map_err(|e| e.to_string())?;
+        let matcher = patterns.build().map_err(|e| e.to_string())?;
         Ok(DrugLexicon {
             drugs,
             classes,
@@ -358,34 +355,27 @@ impl DrugLexicon {
     /// Every drug name in `prose`, in text order: whole words, except that digits may follow
     /// the name directly (a glued strength such as "Aspadol100mg").
     pub fn mentions(&self, prose: &str) -> Vec<Mention> {
-        let bytes = prose.as_bytes();
-        let mut out = Vec::new();
         let Some(matcher) = &self.matcher else {
-            return out;
+            return Vec::new();
         };
-        for m in matcher.find_iter(prose) {
-            let (start, end) = (m.start(), m.end());
-            let before_ok = start == 0 || !is_word_byte(bytes[start - 1]);
-            let after_ok = bytes
-                .get(end)
-                .is_none_or(|&b| !(b.is_ascii_alphabetic() || b == b'_' || b >= 0x80));
-            if !before_ok || !after_ok {
-                continue;
-            }
-            let Some((drug, exact)) = self.terms.get(m.pattern().as_usize()) else {
-                continue;
-            };
-            if let Some(exact) = exact {
-                if prose.get(start..end) != Some(exact.as_str()) {
+        let hits = matcher.scan(prose);
+        let mut found: Vec<Mention> = Vec::new();
+        for (id, (drug, exact)) in self.terms.iter().enumerate() {
+            for range in hits.of(PatternId(id as u32)) {
+                // A word-like brand ("Soma") counts only as capitalised in the lexicon.
+                if exact
+                    .as_deref()
+                    .is_some_and(|e| prose.get(range.clone()) != Some(e))
+                {
                     continue;
                 }
+                found.push(Mention {
+                    drug: *drug,
+                    range: range.clone(),
+                });
             }
-            out.push(Mention {
-                drug: *drug,
-                range: start..end,
-            });
         }
-        out
+        leftmost_longest(found, |m| m.range.clone())
     }
 
     /// Every drug term (lowercase, as registered), for tests and tooling.
@@ -394,8 +384,23 @@ impl DrugLexicon {
     }
 }
 
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+/// Keeps, of items found at overlapping places, the one that starts first and, among those,
+/// the longest ("Nurofen Plus" over "Nurofen"); the result is in text order.
+pub fn leftmost_longest<T>(mut items: Vec<T>, range: impl Fn(&T) -> Range<usize>) -> Vec<T> {
+    items.sort_by(|a, b| {
+        let (a, b) = (range(a), range(b));
+        a.start.cmp(&b.start).then(b.end.cmp(&a.end))
+    });
+    let mut reached = 0;
+    items.retain(|item| {
+        let r = range(item);
+        let keep = r.start >= reached;
+        if keep {
+            reached = r.end;
+        }
+        keep
+    });
+    items
 }
 
 fn normalise(term: &str) -> String {

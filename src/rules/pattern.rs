@@ -34,6 +34,9 @@ pub enum Node {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phrase {
     pub nodes: Vec<Node>,
+    /// Whether a match may end right before a digit inside a word: drug names take a glued
+    /// strength ("Aspadol100mg"). Never set by phrase syntax; see [`literal`].
+    pub digits_may_follow: bool,
 }
 
 /// Whether a byte of normalized text is part of a word (the ASCII `\w` of regexes).
@@ -62,7 +65,10 @@ pub fn parse(phrase: &str) -> Result<Phrase, String> {
         1 => alternatives.into_iter().next().unwrap_or_default(),
         _ => vec![Node::Group(alternatives)],
     };
-    let phrase = Phrase { nodes };
+    let phrase = Phrase {
+        nodes,
+        digits_may_follow: false,
+    };
     // Computing the index keys also proves that the phrase cannot match empty text and does
     // not start with a space.
     phrase.index_keys()?;
@@ -74,6 +80,20 @@ pub fn validate(phrase: &str) -> Result<(), String> {
     parse(phrase)
         .map(|_| ())
         .map_err(|e| format!("invalid phrase pattern: {e}"))
+}
+
+/// Phrase syntax for plain text such as a drug name or a risk ("Pain-O-Soma", "liver
+/// damage"): the characters that have a meaning in phrases are escaped. Spaces and hyphens
+/// keep theirs (any run of whitespace and hyphens), as in every phrase.
+pub fn literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if matches!(c, '\\' | '(' | ')' | '|' | '?') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Parses `a|b|…` up to an unmatched `)` or the end.
@@ -507,5 +527,14 @@ mod tests {
         }
         assert!(validate("fine (phrase|words)").is_ok());
         assert!(validate("(\\$|£|€) ?\\d+(.|,)\\d\\d").is_ok());
+    }
+
+    #[test]
+    fn literal_text_is_escaped() {
+        assert_eq!(literal("Pain-O-Soma (US)?"), "Pain-O-Soma \\(US\\)\\?");
+        assert_eq!(
+            parse(&literal("a|b")).unwrap().nodes,
+            vec![Node::Lit(b"a|b".to_vec().into())]
+        );
     }
 }
