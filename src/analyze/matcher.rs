@@ -2,24 +2,26 @@
 //! becomes one pattern with an id. [`PatternSet::scan`] takes a file's prose and hands on
 //! [`Hits`]: every match of every pattern, by pattern, in text order.
 //!
-//! The scan is one pass over the prose. The prose is first normalized (ASCII lowercased, runs
-//! of whitespace and hyphens made one space, curly apostrophes made straight) with a map back
-//! to the original byte offsets. Each word of the normalized text (digit runs folded to `0`),
-//! and each punctuation character, is then looked up in a hash index of the first words of
-//! all phrases; only the phrases that can start with that word are tried there, each by a
-//! small walk over its syntax tree ([`pattern::Node`]). Most words start no phrase, so the
-//! cost per byte is close to that of splitting words, however many rules there are, and
-//! start-up only parses the phrases (no automaton is built).
+//! The scan is one pass over the prose, with no copy of it. Each word (ASCII lowercased, digit
+//! runs folded to `0`), and each punctuation character, is looked up in a trie of the first
+//! words of all phrases ([`pattern::IndexKey`], [`Entry`]); only the phrases that can
+//! start there are tried, each by a small walk over its syntax tree ([`pattern::Node`]) that
+//! compares ignoring ASCII case, takes a run of whitespace and hyphens for a phrase's space
+//! and either apostrophe for `'`. Most words start no phrase, so the cost per byte is close to
+//! that of splitting words, however many rules there are, and start-up only parses the
+//! phrases (no automaton is built).
 //!
 //! Within a pattern, matches are leftmost-longest and do not overlap: where two phrases of a
 //! list match at the same place, the longer one wins ("chest pain spreading" over "chest pain").
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::rules::pattern::{self, is_word_byte, utf8_len, Node, Phrase};
+use crate::rules::pattern::{self, is_word_byte, utf8_len, IndexKey, Node, Phrase};
 
 /// Identifies one registered phrase list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -72,58 +74,131 @@ impl PatternSetBuilder {
     /// Parses every phrase once (a phrase shared by several lists is matched once) and builds
     /// the first-word index.
     pub fn build(self) -> Result<PatternSet, BuildError> {
-        let mut phrases: Vec<Phrase> = Vec::new();
+        // Distinct phrases in registration order, and the patterns that hold each.
+        let mut unique: Vec<(&str, bool)> = Vec::new();
         let mut owners: Vec<Vec<u32>> = Vec::new();
         let mut phrase_ids: HashMap<(&str, bool), usize> = HashMap::new();
-        let mut index: FxHashMap<Vec<u8>, Entry> = FxHashMap::default();
-        let mut glued = false;
         for (pattern_id, list) in self.lists.iter().enumerate() {
             for text in &list.phrases {
                 let key = (text.trim(), list.digits_may_follow);
-                let id = match phrase_ids.get(&key) {
-                    Some(&id) => id,
-                    None => {
-                        let mut phrase = pattern::parse(key.0)
-                            .map_err(|e| BuildError(format!("phrase `{}`: {e}", key.0)))?;
-                        phrase.digits_may_follow = list.digits_may_follow;
-                        glued |= list.digits_may_follow;
-                        let id = phrases.len();
-                        for key in phrase.index_keys().map_err(BuildError)? {
-                            let entry = index.entry(key.first).or_default();
-                            match key.second {
-                                Some(second) => entry.pairs.entry(second).or_default(),
-                                None => &mut entry.alone,
-                            }
-                            .push(id as u32);
-                        }
-                        phrases.push(phrase);
-                        owners.push(Vec::new());
-                        phrase_ids.insert(key, id);
-                        id
-                    }
-                };
+                let id = *phrase_ids.entry(key).or_insert_with(|| {
+                    unique.push(key);
+                    owners.push(Vec::new());
+                    unique.len() - 1
+                });
                 if !owners[id].contains(&(pattern_id as u32)) {
                     owners[id].push(pattern_id as u32);
                 }
             }
         }
+        // Parsing and keying thousands of phrases is most of start-up: spread it over the
+        // cores (the result, in registration order, does not depend on the thread count).
+        let parsed: Vec<(Phrase, Vec<IndexKey>)> = unique
+            .par_iter()
+            .map(|&(text, digits_may_follow)| {
+                let fail = |e: String| BuildError(format!("phrase `{text}`: {e}"));
+                let mut phrase = pattern::parse(text).map_err(fail)?;
+                phrase.digits_may_follow = digits_may_follow;
+                let keys = phrase.index_keys(1).map_err(|e| fail(e.to_string()))?;
+                Ok((phrase, keys))
+            })
+            .collect::<Result<_, BuildError>>()?;
+        let mut phrases = Vec::with_capacity(parsed.len());
+        let mut index: FxHashMap<Vec<u8>, Entry> = FxHashMap::default();
+        for (id, (phrase, keys)) in parsed.into_iter().enumerate() {
+            for key in keys {
+                let first = key.words.into_iter().next().unwrap_or_default();
+                index
+                    .entry(first)
+                    .or_insert_with_key(|first| Entry::new(vec![first.clone()]))
+                    .phrases
+                    .push(id as u32);
+            }
+            phrases.push(phrase);
+        }
         Ok(PatternSet {
+            glued: phrases.iter().any(|p| p.digits_may_follow),
             phrases,
             owners,
             index,
-            glued,
             sources: self.lists.into_iter().map(|l| l.phrases).collect(),
         })
     }
 }
 
-/// The phrases that can start with one word.
-#[derive(Debug, Default)]
+/// How many phrases may share an index entry before it is split by the next word.
+const CROWDED: usize = 1;
+
+/// The phrases whose matches can start with some words: a node of a word trie. Only the first
+/// word is indexed at start-up; an entry that many phrases share ("do", "is", "a") is split
+/// by the next word the first time a scan meets it, so start-up stays short and a scan tries
+/// few phrases per word.
+#[derive(Debug)]
 struct Entry {
-    /// Phrases indexed by this word alone.
+    /// The words leading here.
+    words: Vec<Vec<u8>>,
+    /// Every phrase that can start with these words.
+    phrases: Vec<u32>,
+    /// The split by the next word, made on first use (for crowded entries only).
+    split: OnceLock<Split>,
+}
+
+/// A crowded entry split by the next word.
+#[derive(Debug, Default)]
+struct Split {
+    /// Phrases that can end, or stop being keyable, after the entry's words.
     alone: Vec<u32>,
-    /// Second word → phrases indexed by both.
-    pairs: FxHashMap<Vec<u8>, Vec<u32>>,
+    /// Next word → the phrases that can go on with it.
+    next: FxHashMap<Vec<u8>, Entry>,
+}
+
+impl Entry {
+    fn new(words: Vec<Vec<u8>>) -> Entry {
+        Entry {
+            words,
+            phrases: Vec::new(),
+            split: OnceLock::new(),
+        }
+    }
+
+    /// Whether the scan should split this entry by the next word before trying phrases.
+    fn crowded(&self) -> bool {
+        self.phrases.len() > CROWDED && self.words.len() < pattern::KEY_WORDS
+    }
+
+    /// The entry split by the next word (see [`Split`]).
+    fn split(&self, phrases: &[Phrase]) -> &Split {
+        self.split.get_or_init(|| {
+            let depth = self.words.len() + 1;
+            let mut split = Split::default();
+            for &id in &self.phrases {
+                // A phrase with too many variants of its next words stays unsplit.
+                let Ok(keys) = phrases[id as usize].index_keys(depth) else {
+                    split.alone.push(id);
+                    continue;
+                };
+                for key in keys
+                    .into_iter()
+                    .filter(|k| k.words.starts_with(&self.words))
+                {
+                    let list = match key.words.get(self.words.len()) {
+                        None => &mut split.alone,
+                        Some(next) => {
+                            &mut split
+                                .next
+                                .entry(next.clone())
+                                .or_insert_with(|| Entry::new(key.words.clone()))
+                                .phrases
+                        }
+                    };
+                    if list.last() != Some(&id) {
+                        list.push(id);
+                    }
+                }
+            }
+            split
+        })
+    }
 }
 
 /// A phrase list that does not parse (rule loading validates phrases first, so this only
@@ -143,7 +218,7 @@ pub struct PatternSet {
     phrases: Vec<Phrase>,
     /// Per phrase: the patterns whose lists hold it.
     owners: Vec<Vec<u32>>,
-    /// First word of an [`pattern::IndexKey`] → the phrases that can start there.
+    /// First word of an [`pattern::IndexKey`] → the trie of phrases that can start there.
     index: FxHashMap<Vec<u8>, Entry>,
     /// Whether some phrase takes digits glued after it (see [`PatternSetBuilder::add_names`]).
     glued: bool,
@@ -171,67 +246,82 @@ impl PatternSet {
 
     /// Finds every match of every pattern in `prose` (see the module documentation).
     pub fn scan(&self, prose: &str) -> Hits {
-        let text = Normalized::new(prose);
-        let bytes = &text.bytes;
+        let bytes = prose.as_bytes();
         let mut found: Vec<(u32, u32, u32)> = Vec::new();
         let mut key = Vec::new();
+        let mut second = Vec::new();
         let mut at = 0;
         while at < bytes.len() {
             let b = bytes[at];
-            if b == b' ' || b == 0 {
-                at += 1;
-                continue;
-            }
-            let end = if is_word_byte(b) {
+            if is_word_byte(b) {
                 let end = word_end(bytes, at);
-                fold_digits(&bytes[at..end], &mut key);
-                self.try_key(&key, bytes, at, end, &mut found);
+                key_of(&bytes[at..end], &mut key);
+                self.try_key(&key, bytes, at, end, &mut second, &mut found);
                 // "can't" is looked up as one word too (phrases such as "can't walk" are
                 // indexed so), besides "can" (for "can" and the possessive "doctor's").
                 let mut joined = end;
-                while bytes.get(joined) == Some(&b'\'')
-                    && bytes.get(joined + 1).is_some_and(|&b| is_word_byte(b))
-                {
-                    joined = word_end(bytes, joined + 1);
+                while let Some(len) = apostrophe_len(bytes, joined) {
+                    if !bytes.get(joined + len).is_some_and(|&b| is_word_byte(b)) {
+                        break;
+                    }
+                    let word_start = joined + len;
+                    joined = word_end(bytes, word_start);
+                    key.push(b'\'');
+                    let mut tail = Vec::new();
+                    key_of(&bytes[word_start..joined], &mut tail);
+                    key.extend_from_slice(&tail);
                 }
                 if joined > end {
-                    fold_digits(&bytes[at..joined], &mut key);
-                    self.try_key(&key, bytes, at, joined, &mut found);
+                    self.try_key(&key, bytes, at, joined, &mut second, &mut found);
                 }
                 // "aspadol100mg": the letters alone, for names that take a glued strength.
                 if self.glued {
                     if let Some(digit) = bytes[at..end].iter().position(u8::is_ascii_digit) {
                         if digit > 0 && bytes[at + digit - 1].is_ascii_alphabetic() {
-                            self.try_key(&bytes[at..at + digit], bytes, at, at + digit, &mut found);
+                            key_of(&bytes[at..at + digit], &mut key);
+                            let stop = at + digit;
+                            self.try_key(&key, bytes, at, stop, &mut second, &mut found);
                         }
                     }
                 }
-                end
+                at = end;
+            } else if is_sep_byte(b) || b == 0 || (0x80..0xC0).contains(&b) {
+                at += 1;
             } else {
-                let len = utf8_len(b).min(bytes.len() - at);
-                key.clear();
-                key.extend_from_slice(&bytes[at..at + len]);
-                self.try_key(&key, bytes, at, at + len, &mut found);
-                at + len
-            };
-            at = end;
+                // Punctuation starts phrases such as "£\d+" or "'s": its key is the character,
+                // a curly apostrophe being a straight one.
+                let len = match apostrophe_len(bytes, at) {
+                    Some(len) => {
+                        key.clear();
+                        key.push(b'\'');
+                        len
+                    }
+                    None => {
+                        let len = utf8_len(b).min(bytes.len() - at);
+                        key.clear();
+                        key.extend_from_slice(&bytes[at..at + len]);
+                        len
+                    }
+                };
+                self.try_key(&key, bytes, at, at + len, &mut second, &mut found);
+                at += len;
+            }
         }
-        Hits::collect(found, &text, self.sources.len())
+        Hits::collect(found, self.sources.len())
     }
-}
 
-impl PatternSet {
     /// Tries the phrases indexed under `key` (the token at `at..end`), and under `key` and the
-    /// word after it.
+    /// words after it, down the index's word trie.
     fn try_key(
         &self,
         key: &[u8],
         bytes: &[u8],
         at: usize,
         end: usize,
+        word: &mut Vec<u8>,
         found: &mut Vec<(u32, u32, u32)>,
     ) {
-        let Some(entry) = self.index.get(key) else {
+        let Some(mut entry) = self.index.get(key) else {
             return;
         };
         let mut try_all = |candidates: &[u32]| {
@@ -243,18 +333,47 @@ impl PatternSet {
                 }
             }
         };
-        try_all(&entry.alone);
-        let next = end + 1;
-        if !entry.pairs.is_empty()
-            && bytes.get(end) == Some(&b' ')
-            && bytes.get(next).is_some_and(|&b| is_word_byte(b))
-        {
-            let mut second = Vec::new();
-            fold_digits(&bytes[next..word_end(bytes, next)], &mut second);
-            if let Some(candidates) = entry.pairs.get(second.as_slice()) {
-                try_all(candidates);
+        let mut end = end;
+        loop {
+            if !entry.crowded() {
+                try_all(&entry.phrases);
+                return;
+            }
+            let split = entry.split(&self.phrases);
+            try_all(&split.alone);
+            let next = sep_end(bytes, end);
+            if next == end || !bytes.get(next).is_some_and(|&b| is_word_byte(b)) {
+                return;
+            }
+            end = word_end(bytes, next);
+            key_of(&bytes[next..end], word);
+            match split.next.get(word.as_slice()) {
+                Some(deeper) => entry = deeper,
+                None => return,
             }
         }
+    }
+}
+
+/// Whether a byte separates words as a phrase's space does: ASCII whitespace or a hyphen.
+fn is_sep_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b'-')
+}
+
+/// The end of the run of separator bytes that starts at `at` (`at` itself if none).
+fn sep_end(bytes: &[u8], at: usize) -> usize {
+    bytes[at.min(bytes.len())..]
+        .iter()
+        .position(|&b| !is_sep_byte(b))
+        .map_or(bytes.len(), |len| at + len)
+}
+
+/// The length of the apostrophe at `at`, straight (1 byte) or curly (3), if there is one.
+fn apostrophe_len(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at) {
+        Some(b'\'') => Some(1),
+        Some(0xE2) if bytes[at..].starts_with("’".as_bytes()) => Some(3),
+        _ => None,
     }
 }
 
@@ -266,8 +385,9 @@ fn word_end(bytes: &[u8], at: usize) -> usize {
         .map_or(bytes.len(), |len| at + len)
 }
 
-/// Writes `word` into `key` with every run of digits folded to one `0`.
-fn fold_digits(word: &[u8], key: &mut Vec<u8>) {
+/// Writes a word into `key` as the index holds it: ASCII lowercase, every run of digits
+/// folded to one `0`.
+fn key_of(word: &[u8], key: &mut Vec<u8>) {
     key.clear();
     for &b in word {
         if b.is_ascii_digit() {
@@ -275,51 +395,25 @@ fn fold_digits(word: &[u8], key: &mut Vec<u8>) {
                 key.push(b'0');
             }
         } else {
-            key.push(b);
+            key.push(b.to_ascii_lowercase());
         }
     }
 }
 
-/// Prose as the matcher sees it, with the way back to the original byte offsets.
-struct Normalized {
-    bytes: Vec<u8>,
-    /// Per normalized byte, and one past the end: the original offset where it comes from.
-    origin: Vec<u32>,
-}
-
-impl Normalized {
-    fn new(prose: &str) -> Normalized {
-        let source = prose.as_bytes();
-        let mut bytes = Vec::with_capacity(source.len());
-        let mut origin = Vec::with_capacity(source.len() + 1);
-        let mut at = 0;
-        while at < source.len() {
-            let b = source[at];
-            if b.is_ascii_whitespace() || b == b'-' || b == 0x0B {
-                // One space for the whole run.
-                if bytes.last() != Some(&b' ') {
-                    bytes.push(b' ');
-                    origin.push(at as u32);
-                }
-                at += 1;
-            } else if b == 0xE2 && source[at..].starts_with("’".as_bytes()) {
-                bytes.push(b'\'');
-                origin.push(at as u32);
-                at += 3;
-            } else {
-                bytes.push(b.to_ascii_lowercase());
-                origin.push(at as u32);
-                at += 1;
-            }
+/// Matches a phrase literal (lowercase; `'` for either apostrophe) at `at`, ignoring ASCII
+/// case; the end of the match.
+fn literal_at(text: &[u8], mut at: usize, lit: &[u8]) -> Option<usize> {
+    for &l in lit {
+        let &t = text.get(at)?;
+        if t.to_ascii_lowercase() == l {
+            at += 1;
+        } else if l == b'\'' {
+            at += apostrophe_len(text, at)?;
+        } else {
+            return None;
         }
-        origin.push(source.len() as u32);
-        Normalized { bytes, origin }
     }
-
-    /// The original byte range of a normalized one.
-    fn original(&self, start: u32, end: u32) -> Range<usize> {
-        self.origin[start as usize] as usize..self.origin[end as usize] as usize
-    }
+    Some(at)
 }
 
 /// How many steps one attempt of a phrase may take. Real phrases take a few dozen; the
@@ -374,8 +468,8 @@ impl Attempt<'_> {
         };
         match node {
             Node::Lit(lit) => {
-                if text.get(at) == lit.first() && text[at..].starts_with(lit) {
-                    self.walk(after, rest, at + lit.len());
+                if let Some(end) = literal_at(text, at, lit) {
+                    self.walk(after, rest, end);
                 }
             }
             Node::Digit => {
@@ -390,8 +484,9 @@ impl Attempt<'_> {
                 }
             }
             Node::Sep => {
-                if text.get(at) == Some(&b' ') {
-                    self.walk(after, rest, at + 1);
+                let end = sep_end(text, at);
+                if end > at {
+                    self.walk(after, rest, end);
                 }
             }
             Node::Group(alternatives) => {
@@ -443,9 +538,9 @@ pub struct Hits {
 }
 
 impl Hits {
-    /// Orders raw (pattern, start, end) matches in normalized offsets, keeps the leftmost-
-    /// longest non-overlapping ones per pattern, and maps them back to the original text.
-    fn collect(mut found: Vec<(u32, u32, u32)>, text: &Normalized, patterns: usize) -> Hits {
+    /// Orders raw (pattern, start, end) matches and keeps the leftmost-longest
+    /// non-overlapping ones per pattern.
+    fn collect(mut found: Vec<(u32, u32, u32)>, patterns: usize) -> Hits {
         // Longest first among matches of a pattern at the same start.
         found.sort_unstable_by(|a, b| (a.0, a.1, b.2).cmp(&(b.0, b.1, a.2)));
         let mut first = Vec::with_capacity(patterns + 1);
@@ -460,7 +555,7 @@ impl Hits {
                 }
                 next.next();
                 if start >= reached {
-                    matches.push(text.original(start, end));
+                    matches.push(start as usize..end as usize);
                     reached = end;
                 }
             }

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -194,8 +195,13 @@ impl DrugLexicon {
         let mut seen_terms: HashMap<String, String> = HashMap::new();
         let mut seen_names: HashMap<String, String> = HashMap::new();
         let mut terms: Vec<(String, usize, Option<String>)> = Vec::new();
-        for (origin, text) in drug_files {
-            let file: DrugFile = match toml::from_str(text) {
+        // The files parse independently: in parallel, validated below in file order.
+        let parsed: Vec<Result<DrugFile, toml::de::Error>> = drug_files
+            .par_iter()
+            .map(|(_, text)| toml::from_str(text))
+            .collect();
+        for ((origin, text), parsed) in drug_files.iter().zip(parsed) {
+            let file = match parsed {
                 Ok(f) => f,
                 Err(e) => {
                     errors.push(SpannedError::from_toml(origin, text, &e));

@@ -25,11 +25,20 @@ pub struct Lexicon {
 impl Lexicon {
     /// Parses the built-in lexicon files.
     pub fn builtin() -> Result<Lexicon, SetupError> {
+        // The drug lexicon (28 files and its name index) loads beside the others.
+        let (drugs, rest) = rayon::join(DrugLexicon::builtin, || {
+            Ok::<_, SpannedError>((
+                parse_builtin("lexicon/context.toml")?,
+                parse_builtin("lexicon/advice.toml")?,
+                parse_builtin("lexicon/care-actions.toml")?,
+            ))
+        });
+        let (context, advice, care) = rest?;
         Ok(Lexicon {
-            context: parse_builtin("lexicon/context.toml")?,
-            advice: parse_builtin("lexicon/advice.toml")?,
-            drugs: DrugLexicon::builtin().map_err(SetupError::Files)?,
-            care: parse_builtin("lexicon/care-actions.toml")?,
+            context,
+            advice,
+            drugs: drugs.map_err(SetupError::Files)?,
+            care,
         })
     }
 }

@@ -44,10 +44,10 @@ pub fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// How many variants of a phrase's first two words the matcher indexes at most. Far above any
-/// real phrase (the largest built-in one has about a thousand); a phrase beyond it is refused
-/// rather than slowing down start-up.
-const MAX_KEYS: usize = 16384;
+/// How many variants of a phrase's first words the matcher indexes at most; beyond it a
+/// phrase is keyed by fewer words, and one with more variants of its first word alone is
+/// refused rather than slowing down start-up.
+const MAX_KEYS: usize = 1024;
 
 /// Parses a phrase, or says what is wrong with it.
 pub fn parse(phrase: &str) -> Result<Phrase, String> {
@@ -69,10 +69,42 @@ pub fn parse(phrase: &str) -> Result<Phrase, String> {
         nodes,
         digits_may_follow: false,
     };
-    // Computing the index keys also proves that the phrase cannot match empty text and does
-    // not start with a space.
-    phrase.index_keys()?;
+    if nullable(&phrase.nodes) {
+        return Err("the phrase can match empty text".to_string());
+    }
+    if can_start_with_space(&phrase.nodes) {
+        return Err("the phrase can start with a space".to_string());
+    }
     Ok(phrase)
+}
+
+/// Whether `nodes` can match empty text.
+fn nullable(nodes: &[Node]) -> bool {
+    nodes.iter().all(|node| match node {
+        Node::Opt(_) => true,
+        Node::Group(alternatives) => alternatives.iter().any(|a| nullable(a)),
+        _ => false,
+    })
+}
+
+/// Whether a match of `nodes` can begin with a space: a phrase must start where a word or a
+/// punctuation character does, which is where the matcher's index looks.
+fn can_start_with_space(nodes: &[Node]) -> bool {
+    for node in nodes {
+        let starts = match node {
+            Node::Sep => true,
+            Node::Opt(inner) => can_start_with_space(std::slice::from_ref(inner)),
+            Node::Group(alternatives) => alternatives.iter().any(|a| can_start_with_space(a)),
+            _ => false,
+        };
+        if starts {
+            return true;
+        }
+        if !nullable(std::slice::from_ref(node)) {
+            return false;
+        }
+    }
+    false
 }
 
 /// Checks a phrase, for error messages at its own span in a rule file.
@@ -200,72 +232,118 @@ fn push_char(nodes: &mut Vec<Node>, c: char) {
     }
 }
 
-/// Where a match of a phrase can start, as the matcher's index looks it up: the first word
-/// of normalized text (each run of digits folded to one `0`: "100mg" and `\d+mg` are both
-/// `0mg`; an apostrophe between letters is part of the word: "can't"), or the first
-/// character when the phrase starts with punctuation ("£", "'s"); and,
-/// when the phrase goes on with a space and another word, that second word too. Common first
-/// words ("is", "a", "not") start dozens of phrases; the second word tells most apart.
+/// Where a match of a phrase can start, as the matcher's index looks it up: its first words
+/// (up to [`KEY_WORDS`]), each ASCII lowercased with every run of digits folded to one `0`
+/// ("100mg" and `\d+mg` are both `0mg`), an apostrophe between letters of the first word
+/// being part of it ("can't"); or the first character when the phrase starts with punctuation
+/// ("£", "'s"). Common first words ("is", "a", "do") start dozens of phrases; the words after
+/// them tell most apart before any phrase is tried.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct IndexKey {
-    pub first: Vec<u8>,
-    pub second: Option<Vec<u8>>,
+    pub words: Vec<Vec<u8>>,
 }
 
+/// How many words of a phrase the index keys hold at most.
+pub const KEY_WORDS: usize = 3;
+
 impl Phrase {
-    /// Every [`IndexKey`] under which a match of the phrase can start. A key without a second
-    /// word covers every key with that first word, so those are left out.
-    pub fn index_keys(&self) -> Result<Vec<IndexKey>, String> {
+    /// Every [`IndexKey`] of at most `depth` words under which a match of the phrase can
+    /// start. A key that extends another of the phrase's keys is left out (the shorter one
+    /// already covers it).
+    pub fn index_keys(&self, depth: usize) -> Result<Vec<IndexKey>, KeyError> {
+        self.keys_to_depth(depth.clamp(1, KEY_WORDS))
+    }
+
+    fn keys_to_depth(&self, depth: usize) -> Result<Vec<IndexKey>, KeyError> {
         let mut states = vec![Prefix::default()];
-        keys_of(&self.nodes, &mut states)?;
+        let mut keys = Keys {
+            depth,
+            limit: MAX_KEYS,
+            done: Vec::new(),
+        };
+        keys.walk(&self.nodes, &mut states)?;
         // Whatever stage a key has reached, the phrase has ended: the key is complete.
-        let mut keys = Vec::with_capacity(states.len());
-        for state in states {
-            if state.first.is_empty() {
-                return Err("the phrase can match empty text".to_string());
+        let mut finished = keys.done;
+        finished.append(&mut states);
+        let mut keys: Vec<IndexKey> = Vec::with_capacity(finished.len());
+        for mut state in finished {
+            if state.words.iter().all(Vec::is_empty) {
+                return Err(KeyError::Invalid(
+                    "the phrase can match empty text".to_string(),
+                ));
             }
-            keys.push(IndexKey {
-                first: state.first,
-                second: (!state.second.is_empty()).then_some(state.second),
-            });
+            state.words.retain(|w| !w.is_empty());
+            keys.push(IndexKey { words: state.words });
         }
         keys.sort();
         keys.dedup();
-        let alone: Vec<Vec<u8>> = keys
-            .iter()
-            .filter(|k| k.second.is_none())
-            .map(|k| k.first.clone())
-            .collect();
-        keys.retain(|k| k.second.is_none() || alone.binary_search(&k.first).is_err());
-        Ok(keys)
+        // Sorted, a key comes right after its shortest covering prefix... or after other
+        // extensions of it: compare with the last key kept.
+        let mut kept: Vec<IndexKey> = Vec::with_capacity(keys.len());
+        for key in keys {
+            let covered = kept
+                .iter()
+                .rev()
+                .take_while(|k| key.words.starts_with(&k.words[..1]))
+                .any(|k| key.words.starts_with(&k.words));
+            if !covered {
+                kept.push(key);
+            }
+        }
+        Ok(kept)
+    }
+}
+
+/// Why keys could not be computed.
+#[derive(Debug)]
+pub enum KeyError {
+    /// The phrase itself is wrong.
+    Invalid(String),
+    /// Too many variants at this depth; fewer words may do.
+    TooMany(String),
+}
+
+impl std::fmt::Display for KeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyError::Invalid(e) | KeyError::TooMany(e) => f.write_str(e),
+        }
+    }
+}
+
+impl From<String> for KeyError {
+    fn from(e: String) -> KeyError {
+        KeyError::Invalid(e)
     }
 }
 
 /// How far an [`IndexKey`] being built has got.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 enum Stage {
+    /// Inside the last word of `words`.
     #[default]
-    First,
-    /// A space after the first word: a second word may follow.
+    InWord,
+    /// After a space: another word may follow.
     AfterSpace,
-    Second,
     Done,
 }
 
 /// An index key being built.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Prefix {
-    first: Vec<u8>,
-    second: Vec<u8>,
+    words: Vec<Vec<u8>>,
     stage: Stage,
     /// An apostrophe after the first word: part of it if a word character follows ("can't").
     apostrophe: bool,
 }
 
-/// Appends a digit to a key word, a run of digits being one `0`.
-fn push_digit(word: &mut Vec<u8>) {
-    if word.last() != Some(&b'0') {
-        word.push(b'0');
+impl Default for Prefix {
+    fn default() -> Prefix {
+        Prefix {
+            words: vec![Vec::new()],
+            stage: Stage::InWord,
+            apostrophe: false,
+        }
     }
 }
 
@@ -274,8 +352,28 @@ impl Prefix {
         self.stage == Stage::Done
     }
 
+    fn current(&mut self) -> &mut Vec<u8> {
+        self.words.last_mut().expect("a key has a word")
+    }
+
+    /// Starts a new word after a space, or extends the current one.
+    fn enter_word(&mut self, depth: usize) -> bool {
+        match self.stage {
+            Stage::InWord => true,
+            Stage::AfterSpace if self.words.len() < depth => {
+                self.words.push(Vec::new());
+                self.stage = Stage::InWord;
+                true
+            }
+            _ => {
+                self.stage = Stage::Done;
+                false
+            }
+        }
+    }
+
     /// Extends the key with one byte of a literal; false once the key is complete.
-    fn push_byte(&mut self, bytes: &[u8], i: usize) -> bool {
+    fn push_byte(&mut self, bytes: &[u8], i: usize, depth: usize) -> bool {
         let b = bytes[i];
         let word = is_word_byte(b);
         if std::mem::take(&mut self.apostrophe) {
@@ -283,50 +381,44 @@ impl Prefix {
                 self.stage = Stage::Done;
                 return false;
             }
-            self.first.push(b'\'');
+            self.current().push(b'\'');
         }
-        match self.stage {
-            Stage::First if b == b'\'' && !self.first.is_empty() => self.apostrophe = true,
-            Stage::First if word => {
-                if b.is_ascii_digit() {
-                    push_digit(&mut self.first);
-                } else {
-                    self.first.push(b);
-                }
+        if word {
+            if b.is_ascii_digit() {
+                return self.push_digit(depth);
             }
-            Stage::First => {
-                if self.first.is_empty() {
-                    // Starts with punctuation: the key is that one character.
-                    let len = utf8_len(b).min(bytes.len() - i);
-                    self.first.extend_from_slice(&bytes[i..i + len]);
-                }
+            if self.enter_word(depth) {
+                self.current().push(b);
+            }
+        } else if self.stage == Stage::InWord && self.words.len() == 1 && b == b'\'' {
+            if self.words[0].is_empty() {
+                self.words[0].push(b);
                 self.stage = Stage::Done;
+            } else {
+                self.apostrophe = true;
             }
-            Stage::AfterSpace | Stage::Second if word => {
-                self.stage = Stage::Second;
-                if b.is_ascii_digit() {
-                    push_digit(&mut self.second);
-                } else {
-                    self.second.push(b);
-                }
+        } else {
+            if self.stage == Stage::InWord && self.words.len() == 1 && self.words[0].is_empty() {
+                // Starts with punctuation: the key is that one character.
+                let len = utf8_len(b).min(bytes.len() - i);
+                self.words[0].extend_from_slice(&bytes[i..i + len]);
             }
-            _ => self.stage = Stage::Done,
+            self.stage = Stage::Done;
         }
         !self.done()
     }
 
-    fn push_digit(&mut self) {
+    fn push_digit(&mut self, depth: usize) -> bool {
         if std::mem::take(&mut self.apostrophe) {
-            self.first.push(b'\'');
+            self.current().push(b'\'');
         }
-        match self.stage {
-            Stage::First => push_digit(&mut self.first),
-            Stage::AfterSpace | Stage::Second => {
-                self.stage = Stage::Second;
-                push_digit(&mut self.second);
+        if self.enter_word(depth) {
+            let word = self.current();
+            if word.last() != Some(&b'0') {
+                word.push(b'0');
             }
-            Stage::Done => {}
         }
+        !self.done()
     }
 
     fn push_sep(&mut self) -> Result<(), String> {
@@ -334,11 +426,11 @@ impl Prefix {
             self.stage = Stage::Done;
         }
         self.stage = match self.stage {
-            Stage::First if self.first.is_empty() => {
+            Stage::InWord if self.words.len() == 1 && self.words[0].is_empty() => {
                 return Err("the phrase can start with a space".to_string())
             }
-            Stage::First | Stage::AfterSpace => Stage::AfterSpace,
-            Stage::Second | Stage::Done => Stage::Done,
+            Stage::InWord | Stage::AfterSpace => Stage::AfterSpace,
+            Stage::Done => Stage::Done,
         };
         Ok(())
     }
@@ -354,60 +446,78 @@ pub fn utf8_len(lead: u8) -> usize {
     }
 }
 
-/// Advances every key being built over `nodes`, branching at groups and optional elements.
-fn keys_of(nodes: &[Node], states: &mut Vec<Prefix>) -> Result<(), String> {
-    for node in nodes {
-        if states.iter().all(Prefix::done) {
-            return Ok(());
-        }
-        let mut next = Vec::with_capacity(states.len());
-        for mut state in states.drain(..) {
-            if state.done() {
-                next.push(state);
-                continue;
+/// Computes index keys to a depth, moving each finished key out of the way.
+struct Keys {
+    depth: usize,
+    limit: usize,
+    done: Vec<Prefix>,
+}
+
+impl Keys {
+    /// Advances every key being built over `nodes`, branching at groups and optional
+    /// elements; keys that are complete go to `done`.
+    fn walk(&mut self, nodes: &[Node], states: &mut Vec<Prefix>) -> Result<(), KeyError> {
+        let depth = self.depth;
+        for node in nodes {
+            if states.is_empty() {
+                return Ok(());
             }
-            match node {
-                Node::Lit(bytes) => {
-                    for i in 0..bytes.len() {
-                        if !state.push_byte(bytes, i) {
-                            break;
+            let mut next = Vec::with_capacity(states.len());
+            for mut state in states.drain(..) {
+                match node {
+                    Node::Lit(bytes) => {
+                        for i in 0..bytes.len() {
+                            if !state.push_byte(bytes, i, depth) {
+                                break;
+                            }
+                        }
+                        next.push(state);
+                    }
+                    Node::Digit | Node::Digits => {
+                        state.push_digit(depth);
+                        next.push(state);
+                    }
+                    Node::Sep => {
+                        state.push_sep()?;
+                        next.push(state);
+                    }
+                    Node::Group(alternatives) => {
+                        for alternative in alternatives {
+                            let mut branch = vec![state.clone()];
+                            self.walk(alternative, &mut branch)?;
+                            next.append(&mut branch);
                         }
                     }
-                    next.push(state);
-                }
-                Node::Digit | Node::Digits => {
-                    state.push_digit();
-                    next.push(state);
-                }
-                Node::Sep => {
-                    state.push_sep()?;
-                    next.push(state);
-                }
-                Node::Group(alternatives) => {
-                    for alternative in alternatives {
-                        let mut branch = vec![state.clone()];
-                        keys_of(alternative, &mut branch)?;
-                        next.append(&mut branch);
+                    Node::Opt(inner) => {
+                        let mut taken = vec![state.clone()];
+                        self.walk(std::slice::from_ref(inner), &mut taken)?;
+                        next.append(&mut taken);
+                        next.push(state);
                     }
                 }
-                Node::Opt(inner) => {
-                    let mut taken = vec![state.clone()];
-                    keys_of(std::slice::from_ref(inner), &mut taken)?;
-                    next.append(&mut taken);
-                    next.push(state);
+            }
+            let (done, open): (Vec<Prefix>, Vec<Prefix>) = next.into_iter().partition(Prefix::done);
+            self.done.extend(done);
+            if self.done.len() > 2 * self.limit {
+                self.done.sort();
+                self.done.dedup();
+            }
+            *states = open;
+            states.sort();
+            states.dedup();
+            if states.len() + self.done.len() > self.limit {
+                self.done.sort();
+                self.done.dedup();
+                if states.len() + self.done.len() > self.limit {
+                    return Err(KeyError::TooMany(format!(
+                        "more than {} variants of the first word: split the phrase",
+                        self.limit
+                    )));
                 }
             }
         }
-        next.sort();
-        next.dedup();
-        if next.len() > MAX_KEYS {
-            return Err(format!(
-                "more than {MAX_KEYS} variants of the first two words: split the phrase"
-            ));
-        }
-        *states = next;
+        Ok(())
     }
-    Ok(())
 }
 
 /// Regex source for one phrase, for tools outside healthlint (`healthlint debug-patterns`
@@ -456,27 +566,31 @@ mod tests {
     fn keys(phrase: &str) -> Vec<String> {
         parse(phrase)
             .unwrap()
-            .index_keys()
+            .index_keys(KEY_WORDS)
             .unwrap()
             .into_iter()
             .map(|k| {
-                let first = String::from_utf8(k.first).unwrap();
-                match k.second {
-                    Some(second) => format!("{first} {}", String::from_utf8(second).unwrap()),
-                    None => first,
-                }
+                k.words
+                    .into_iter()
+                    .map(|w| String::from_utf8(w).unwrap())
+                    .collect::<Vec<_>>()
+                    .join(" ")
             })
             .collect()
     }
 
     #[test]
     fn index_keys_cover_every_variant() {
-        assert_eq!(keys("(low|lower) back pain"), ["low back", "lower back"]);
+        assert_eq!(
+            keys("(low|lower) back pain"),
+            ["low back pain", "lower back pain"]
+        );
+        assert_eq!(keys("pain( in|,) the"), ["pain"]);
         assert_eq!(keys("tablets?"), ["tablet", "tablets"]);
         assert_eq!(keys("pain ?killer"), ["pain killer", "painkiller"]);
         assert_eq!(
             keys("(the )?best (way|drug)"),
-            ["best drug", "best way", "the best"]
+            ["best drug", "best way", "the best drug", "the best way"]
         );
         assert_eq!(keys("not( better)?"), ["not"]);
         assert_eq!(keys("no, never"), ["no"]);
@@ -486,6 +600,10 @@ mod tests {
         assert_eq!(keys("a&e"), ["a"]);
         assert_eq!(keys("Don’t"), ["don't"]);
         assert_eq!(keys("(can't|cannot) walk"), ["can't walk", "cannot walk"]);
+        assert_eq!(
+            keys("do not (use|take) it's"),
+            ["do not take", "do not use"]
+        );
         assert_eq!(keys("doctors' advice"), ["doctors"]);
         assert_eq!(keys("'s"), ["'"]);
     }
