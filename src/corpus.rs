@@ -3,11 +3,15 @@
 //! with `scope = "documents"`, e.g. HL401). A first pass extracts the compact advice facts of
 //! every file (in parallel, batch by batch, keeping only facts that take a position: a
 //! polarity or an amount, a recognised condition, no qualifier), then every enabled
-//! `document`-scope conflict rule compares the facts of each file with those of the others.
-//! A conflict between two articles is reported on each of them, with a `related` location
-//! pointing at the other. The streaming pass in `lib.rs` then merges these findings into each
-//! file's report before it is written, so output stays sorted by path and identical for any
-//! number of threads. Memory holds the facts only, never the texts.
+//! `document`-scope conflict rule compares the facts of each file with those of the files
+//! that state the other side of the rule (at most 1,000 of them, in path order): each file
+//! gets at most two findings, for the first files that conflict with it, each with a `related`
+//! location pointing at the other. The first pass scans only for the advice vocabulary and
+//! context triggers, and the comparison runs in parallel, one file at a time, so a folder of
+//! 100,000 articles costs time linear in its files. The streaming pass in `lib.rs` then
+//! merges these findings into each file's report before it is written, so output stays
+//! sorted by path and identical for any number of threads. Memory holds the facts only,
+//! never the texts.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -16,6 +20,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use rayon::prelude::*;
 
 use crate::analyze::advice::{Fact, Polarity};
+use crate::analyze::PatternSet;
 use crate::check::conflict::Conflict;
 use crate::check::Check;
 use crate::diagnostic::{Diagnostic, Label, Related};
@@ -28,8 +33,12 @@ use crate::suppress;
 
 /// Files whose facts are extracted in parallel at a time (as in the streaming pass).
 const BATCH: usize = 256;
-/// At most this many cross-document findings per file and conflict rule.
+/// At most this many cross-document findings per file and conflict rule: the first files, in
+/// path order, that conflict with it.
 const MAX_PER_FILE_AND_RULE: usize = 2;
+/// At most this many other files are compared with one file per rule (those that state the
+/// other side, in path order), so that a run over a huge folder stays linear in its files.
+const MAX_COMPARISONS: usize = 1000;
 
 /// A fact with the line and column of its span, so that other files can point at it
 /// without keeping this file's text.
@@ -83,71 +92,84 @@ impl CrossDocument {
             .collect();
         let (_, first) = within.first()?;
         let wanted = within.iter().fold(0u64, |acc, (_, c)| acc | c.wanted());
+        // The first pass reads only the advice vocabulary and the context triggers: a scan
+        // for them alone tries far fewer phrases per word than the full rule set.
+        let mut ids = first.model.pattern_ids();
+        ids.extend(linter.rules.context.pattern_ids());
+        let subset = linter.rules.patterns.subset(&ids).ok();
+        let patterns = subset.as_ref().unwrap_or(&linter.rules.patterns);
         let mut files: Vec<FileFacts> = Vec::new();
         for (b, batch) in targets.chunks(BATCH).enumerate() {
             let part: Vec<FileFacts> = pool.install(|| {
                 batch
                     .par_iter()
                     .enumerate()
-                    .map(|(i, t)| facts_of(linter, first, t, stdin, b * BATCH + i, wanted))
+                    .map(|(i, t)| {
+                        facts_of(linter, patterns, first, t, stdin, b * BATCH + i, wanted)
+                    })
                     .collect()
             });
             files.extend(part.into_iter().filter(|f| !f.facts.is_empty()));
         }
-        let mut out = CrossDocument::default();
         let severity = linter
             .settings
             .severity_for(&reporter.meta.id.code)
             .unwrap_or(reporter.meta.severity);
+        let mut out = CrossDocument::default();
         for (rule, conflict) in &within {
-            let mut count: BTreeMap<usize, usize> = BTreeMap::new();
-            for (i, a) in files.iter().enumerate() {
-                for b in &files[i + 1..] {
-                    let full = |f: &FileFacts, count: &BTreeMap<usize, usize>| {
-                        count.get(&f.index).copied().unwrap_or(0) >= MAX_PER_FILE_AND_RULE
-                    };
-                    if full(a, &count) && full(b, &count) {
-                        continue;
-                    }
-                    let Some((fa, fb)) = first_conflict(conflict, a, b) else {
-                        continue;
-                    };
-                    for (this, mine, other, theirs) in [(a, fa, b, fb), (b, fb, a, fa)] {
-                        let n = count.entry(this.index).or_insert(0);
-                        if *n >= MAX_PER_FILE_AND_RULE {
-                            continue;
+            let found: Vec<(usize, Vec<Diagnostic>)> = pool.install(|| {
+                let sides = Sides::of(conflict, &files);
+                (0..files.len())
+                    .into_par_iter()
+                    .map(|i| {
+                        let this = &files[i];
+                        let mut diagnostics = Vec::new();
+                        for j in sides.partners(i).take(MAX_COMPARISONS) {
+                            let Some((mine, theirs)) = first_conflict(conflict, this, &files[j])
+                            else {
+                                continue;
+                            };
+                            let mine_text = conflict.describe(&mine.fact);
+                            let theirs_text = conflict.describe(&theirs.fact);
+                            let other = &files[j];
+                            let message = reporter
+                                .meta
+                                .message
+                                .replace("{first}", &mine_text)
+                                .replace("{second}", &theirs_text)
+                                .replace("{other}", &other.path);
+                            let mut d = Diagnostic::new(
+                                reporter.meta.id.clone(),
+                                severity,
+                                message,
+                                Label::new(mine.fact.range.clone(), format!("this {mine_text}")),
+                            );
+                            d.help = reporter.meta.help.clone();
+                            d.note = Some(format!(
+                                "compared with {} ({}): {}",
+                                rule.meta.id.code,
+                                rule.meta.id.name,
+                                conflict.reconcile_note(&mine.fact, &theirs.fact)
+                            ));
+                            d.related.push(Related {
+                                path: other.path.clone(),
+                                range: theirs.fact.range.clone(),
+                                start: theirs.start,
+                                end: theirs.end,
+                                message: format!("but this article {theirs_text}"),
+                            });
+                            diagnostics.push(d);
+                            if diagnostics.len() == MAX_PER_FILE_AND_RULE {
+                                break;
+                            }
                         }
-                        *n += 1;
-                        let mine_text = conflict.describe(&mine.fact);
-                        let theirs_text = conflict.describe(&theirs.fact);
-                        let message = reporter
-                            .meta
-                            .message
-                            .replace("{first}", &mine_text)
-                            .replace("{second}", &theirs_text)
-                            .replace("{other}", &other.path);
-                        let mut d = Diagnostic::new(
-                            reporter.meta.id.clone(),
-                            severity,
-                            message,
-                            Label::new(mine.fact.range.clone(), format!("this {mine_text}")),
-                        );
-                        d.help = reporter.meta.help.clone();
-                        d.note = Some(format!(
-                            "compared with {} ({}): {}",
-                            rule.meta.id.code,
-                            rule.meta.id.name,
-                            conflict.reconcile_note(&mine.fact, &theirs.fact)
-                        ));
-                        d.related.push(Related {
-                            path: other.path.clone(),
-                            range: theirs.fact.range.clone(),
-                            start: theirs.start,
-                            end: theirs.end,
-                            message: format!("but this article {theirs_text}"),
-                        });
-                        out.found.entry(this.index).or_default().push(d);
-                    }
+                        (this.index, diagnostics)
+                    })
+                    .collect()
+            });
+            for (index, diagnostics) in found {
+                if !diagnostics.is_empty() {
+                    out.found.entry(index).or_default().extend(diagnostics);
                 }
             }
         }
@@ -181,6 +203,52 @@ impl CrossDocument {
     }
 }
 
+/// Which files state which side of one conflict rule, so that each file is compared only
+/// with the files that state the other side (a folder of thousands of articles would
+/// otherwise cost a comparison for every pair).
+struct Sides {
+    /// Per file: (states side a, states side b).
+    of_file: Vec<(bool, bool)>,
+    on_a: Vec<usize>,
+    on_b: Vec<usize>,
+    /// Files on either side.
+    either: Vec<usize>,
+}
+
+impl Sides {
+    fn of(conflict: &Conflict, files: &[FileFacts]) -> Sides {
+        let of_file: Vec<(bool, bool)> = files
+            .iter()
+            .map(|f| {
+                f.facts.iter().fold((false, false), |(a, b), lf| {
+                    let (x, y) = conflict.sides_across(&lf.fact);
+                    (a || x, b || y)
+                })
+            })
+            .collect();
+        let which = |pick: fn(&(bool, bool)) -> bool| -> Vec<usize> {
+            (0..files.len()).filter(|&i| pick(&of_file[i])).collect()
+        };
+        Sides {
+            on_a: which(|s| s.0),
+            on_b: which(|s| s.1),
+            either: which(|s| s.0 || s.1),
+            of_file,
+        }
+    }
+
+    /// The files that may conflict with file `i`, in path order.
+    fn partners(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        let list: &[usize] = match self.of_file[i] {
+            (true, true) => &self.either,
+            (true, false) => &self.on_b,
+            (false, true) => &self.on_a,
+            (false, false) => &[],
+        };
+        list.iter().copied().filter(move |&j| j != i)
+    }
+}
+
 /// The first pair of facts, one from each file, that the rule finds in conflict.
 fn first_conflict<'a>(
     conflict: &Conflict,
@@ -201,6 +269,7 @@ fn first_conflict<'a>(
 /// streaming pass reports those files).
 fn facts_of(
     linter: &Linter,
+    patterns: &PatternSet,
     conflict: &Conflict,
     target: &Target,
     stdin: Option<&[u8]>,
@@ -224,7 +293,7 @@ fn facts_of(
         .and_then(|source| {
             catch_unwind(AssertUnwindSafe(|| {
                 let doc = Document::parse(&source);
-                let hits = linter.rules.patterns.scan(&doc.prose);
+                let hits = patterns.scan(&doc.prose);
                 conflict
                     .model
                     .extract(&doc, &hits, &linter.rules.context, wanted)

@@ -319,10 +319,12 @@ fn amount_phrases() -> Vec<String> {
     let num = format!(r"(\d+(.\d+)?|{words})");
     let range = format!("( (to|or|and) | | ?– ?){num}");
     let unit = "(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mg|milligrams?|degrees? (celsius|fahrenheit|c|f)|° ?(c|f))";
-    // Two phrases: only digits glue to a unit ("100mg", "10mins"); allowing glue after every
-    // form of the first word would multiply its indexed variants.
+    // Three phrases: only digits glue to a unit ("100mg", "10mins"), and only numbers take a
+    // range; "a" and "an" start so many sentences that their phrase must be told apart by
+    // the next word before it is tried (see `matcher::Entry`).
     vec![
-        format!("(a|an|{words}|a couple of|a few|several)({range})? {unit}"),
+        format!("(a|an|a couple of|a few|several) {unit}"),
+        format!("({words})({range})? {unit}"),
         format!(r"\d+(.\d+)?({range})? ?{unit}"),
     ]
 }
@@ -401,8 +403,9 @@ impl AdviceModel {
         }
     }
 
-    /// Every pattern the model reads, for the per-file [`Index`].
-    fn pattern_ids(&self) -> Vec<PatternId> {
+    /// Every pattern the model reads, for the per-file [`Index`] and for a scan limited to
+    /// the advice vocabulary.
+    pub fn pattern_ids(&self) -> Vec<PatternId> {
         let mut ids: Vec<PatternId> = self
             .actions
             .iter()

@@ -121,6 +121,9 @@ impl PatternSetBuilder {
             phrases,
             owners,
             index,
+            glued_lists: (0..self.lists.len() as u32)
+                .filter(|&i| self.lists[i as usize].digits_may_follow)
+                .collect(),
             sources: self.lists.into_iter().map(|l| l.phrases).collect(),
         })
     }
@@ -224,6 +227,8 @@ pub struct PatternSet {
     glued: bool,
     /// The phrase lists, in id order.
     sources: Vec<Vec<String>>,
+    /// The ids of the lists registered as names ([`PatternSetBuilder::add_names`]).
+    glued_lists: Vec<u32>,
 }
 
 impl PatternSet {
@@ -233,6 +238,20 @@ impl PatternSet {
 
     pub fn is_empty(&self) -> bool {
         self.sources.is_empty()
+    }
+
+    /// A set that finds only the patterns in `keep` (the others find nothing; ids do not
+    /// change). Scanning for a few rules' vocabulary tries far fewer phrases per word.
+    pub fn subset(&self, keep: &[PatternId]) -> Result<PatternSet, BuildError> {
+        let mut builder = PatternSetBuilder::default();
+        for (id, list) in self.sources.iter().enumerate() {
+            let kept = keep.contains(&PatternId(id as u32));
+            builder.lists.push(List {
+                phrases: if kept { list.clone() } else { Vec::new() },
+                digits_may_follow: kept && self.glued_lists.contains(&(id as u32)),
+            });
+        }
+        builder.build()
     }
 
     /// A regex source for every pattern, in id order (for `healthlint debug-patterns`, which
@@ -489,13 +508,19 @@ impl Attempt<'_> {
                     self.walk(after, rest, end);
                 }
             }
-            Node::Group(alternatives) => {
+            Node::Group(alternatives, firsts) => {
                 let then = Rest {
                     nodes: after,
                     then: rest,
                 };
-                for alternative in alternatives {
-                    self.walk(alternative, Some(&then), at);
+                let next = text.get(at).map(u8::to_ascii_lowercase);
+                for (alternative, first) in alternatives.iter().zip(firsts) {
+                    // Most alternatives of a long group fail on their first byte: skip them
+                    // without a walk. (At the end of the text only an empty match is possible,
+                    // which only an alternative with every first byte allows.)
+                    if first.contains(next.unwrap_or(0)) {
+                        self.walk(alternative, Some(&then), at);
+                    }
                 }
             }
             Node::Opt(inner) => {

@@ -321,6 +321,32 @@ impl Conflict {
     /// Whether two facts cannot both be followed under this rule. `same_document` relaxes
     /// the condition test: within one article, a statement with no recognisable condition
     /// is read as being about the article's subject.
+    /// Which side of this rule a statement of another article can take: (side a, side b).
+    /// Two statements can conflict across articles only if one takes side a and the other
+    /// side b; an amount takes both (any two usable amounts may disagree).
+    pub fn sides_across(&self, f: &Fact) -> (bool, bool) {
+        if f.qualified {
+            return (false, false);
+        }
+        match &self.comparison {
+            Comparison::Polarity { a, b } => {
+                if f.window == Window::Unknown {
+                    return (false, false);
+                }
+                let on = |side: &[SideItem]| {
+                    side.iter()
+                        .any(|(act, pol)| f.action == *act && f.polarity == *pol)
+                };
+                (on(a), on(b))
+            }
+            Comparison::Amount { action, .. } => {
+                let usable =
+                    f.action == *action && f.polarity != Polarity::Avoid && f.amount.is_some();
+                (usable, usable)
+            }
+        }
+    }
+
     pub fn conflicts(&self, f1: &Fact, f2: &Fact, same_document: bool) -> bool {
         if f1.qualified || f2.qualified {
             return false;

@@ -24,10 +24,96 @@ pub enum Node {
     Digits,
     /// A run of whitespace or hyphens (one `' '` in normalized text).
     Sep,
-    /// `(a|b|…)`: one of the alternatives.
-    Group(Vec<Vec<Node>>),
+    /// `(a|b|…)`: one of the alternatives, each with the bytes it can start with (see
+    /// [`Node::group`]).
+    Group(Vec<Vec<Node>>, Vec<ByteSet>),
     /// An element followed by `?`.
     Opt(Box<Node>),
+}
+
+/// A set of bytes: what an alternative of a group can start with (ASCII lowercase; a curly
+/// apostrophe's lead byte for `'`). Lets the matcher skip most alternatives of a long group
+/// ("(seconds?|minutes?|hours?|…)") after one byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    const EMPTY: ByteSet = ByteSet([0; 4]);
+    const ALL: ByteSet = ByteSet([u64::MAX; 4]);
+
+    fn insert(&mut self, b: u8) {
+        self.0[usize::from(b >> 6)] |= 1 << (b & 63);
+    }
+
+    pub fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+
+    fn union(&mut self, other: ByteSet) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a |= b;
+        }
+    }
+}
+
+impl Node {
+    /// A group of alternatives, with the first bytes of each (every byte for an alternative
+    /// that can match empty text).
+    pub fn group(alternatives: Vec<Vec<Node>>) -> Node {
+        let firsts = alternatives
+            .iter()
+            .map(|a| match first_bytes(a) {
+                (set, false) => set,
+                (_, true) => ByteSet::ALL,
+            })
+            .collect();
+        Node::Group(alternatives, firsts)
+    }
+}
+
+/// The bytes a match of `nodes` can start with, and whether it can be empty.
+fn first_bytes(nodes: &[Node]) -> (ByteSet, bool) {
+    let mut set = ByteSet::EMPTY;
+    for node in nodes {
+        let (first, nullable) = match node {
+            Node::Lit(lit) => {
+                let mut one = ByteSet::EMPTY;
+                if let Some(&b) = lit.first() {
+                    one.insert(b);
+                    if b == b'\'' {
+                        one.insert("’".as_bytes()[0]);
+                    }
+                }
+                (one, lit.is_empty())
+            }
+            Node::Digit | Node::Digits => {
+                let mut digits = ByteSet::EMPTY;
+                (b'0'..=b'9').for_each(|b| digits.insert(b));
+                (digits, false)
+            }
+            Node::Sep => {
+                let mut seps = ByteSet::EMPTY;
+                b" \t\n\r\x0b\x0c-".iter().for_each(|&b| seps.insert(b));
+                (seps, false)
+            }
+            Node::Group(alternatives, _) => {
+                let mut any = ByteSet::EMPTY;
+                let mut nullable = false;
+                for a in alternatives {
+                    let (f, n) = first_bytes(a);
+                    any.union(f);
+                    nullable |= n;
+                }
+                (any, nullable)
+            }
+            Node::Opt(inner) => (first_bytes(std::slice::from_ref(inner)).0, true),
+        };
+        set.union(first);
+        if !nullable {
+            return (set, false);
+        }
+    }
+    (set, true)
 }
 
 /// A parsed phrase: a sequence of nodes (a top-level `a|b` is one group).
@@ -47,7 +133,7 @@ pub fn is_word_byte(b: u8) -> bool {
 /// How many variants of a phrase's first words the matcher indexes at most; beyond it a
 /// phrase is keyed by fewer words, and one with more variants of its first word alone is
 /// refused rather than slowing down start-up.
-const MAX_KEYS: usize = 1024;
+const MAX_KEYS: usize = 4096;
 
 /// Parses a phrase, or says what is wrong with it.
 pub fn parse(phrase: &str) -> Result<Phrase, String> {
@@ -63,7 +149,7 @@ pub fn parse(phrase: &str) -> Result<Phrase, String> {
     }
     let nodes = match alternatives.len() {
         1 => alternatives.into_iter().next().unwrap_or_default(),
-        _ => vec![Node::Group(alternatives)],
+        _ => vec![Node::group(alternatives)],
     };
     let phrase = Phrase {
         nodes,
@@ -82,7 +168,7 @@ pub fn parse(phrase: &str) -> Result<Phrase, String> {
 fn nullable(nodes: &[Node]) -> bool {
     nodes.iter().all(|node| match node {
         Node::Opt(_) => true,
-        Node::Group(alternatives) => alternatives.iter().any(|a| nullable(a)),
+        Node::Group(alternatives, _) => alternatives.iter().any(|a| nullable(a)),
         _ => false,
     })
 }
@@ -94,7 +180,7 @@ fn can_start_with_space(nodes: &[Node]) -> bool {
         let starts = match node {
             Node::Sep => true,
             Node::Opt(inner) => can_start_with_space(std::slice::from_ref(inner)),
-            Node::Group(alternatives) => alternatives.iter().any(|a| can_start_with_space(a)),
+            Node::Group(alternatives, _) => alternatives.iter().any(|a| can_start_with_space(a)),
             _ => false,
         };
         if starts {
@@ -147,7 +233,7 @@ fn parse_alternatives(chars: &[char], at: &mut usize) -> Result<Vec<Vec<Node>>, 
                     return Err("unclosed `(`".to_string());
                 }
                 *at += 1;
-                current.push(Node::Group(inner));
+                current.push(Node::group(inner));
             }
             '?' => {
                 let Some(last) = current.pop() else {
@@ -193,7 +279,7 @@ fn optional(last: Node) -> Node {
                 return Node::Opt(Box::new(Node::Lit(bytes)));
             }
             let (head, tail) = bytes.split_at(cut);
-            Node::Group(vec![vec![
+            Node::group(vec![vec![
                 Node::Lit(head.into()),
                 Node::Opt(Box::new(Node::Lit(tail.into()))),
             ]])
@@ -481,7 +567,7 @@ impl Keys {
                         state.push_sep()?;
                         next.push(state);
                     }
-                    Node::Group(alternatives) => {
+                    Node::Group(alternatives, _) => {
                         for alternative in alternatives {
                             let mut branch = vec![state.clone()];
                             self.walk(alternative, &mut branch)?;
@@ -613,7 +699,7 @@ mod tests {
         let p = parse("tablets?").unwrap();
         assert_eq!(
             p.nodes,
-            vec![Node::Group(vec![vec![
+            vec![Node::group(vec![vec![
                 Node::Lit(b"tablet".to_vec().into()),
                 Node::Opt(Box::new(Node::Lit(b"s".to_vec().into()))),
             ]])]
