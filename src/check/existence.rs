@@ -78,7 +78,7 @@ impl Existence {
             );
             if self.name_drug {
                 let mentions =
-                    drugs.get_or_insert_with(|| cx.lexicon.drugs.mentions(&cx.doc.prose));
+                    drugs.get_or_insert_with(|| cx.lexicon.drugs.mentions(cx.hits, &cx.doc.prose));
                 if let Some(m) = promotion::drug_said_of(cx.doc, mentions, range.clone()) {
                     d = promotion::tie_to_drug(d, cx, m);
                 }

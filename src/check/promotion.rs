@@ -164,7 +164,7 @@ impl Promotion {
 
     pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
         let lexicon = &cx.lexicon.drugs;
-        let mentions = lexicon.mentions(&cx.doc.prose);
+        let mentions = lexicon.mentions(cx.hits, &cx.doc.prose);
         if mentions.is_empty() {
             return;
         }
@@ -731,20 +731,40 @@ pub fn tie_to_drug(mut d: Diagnostic, cx: &CheckContext<'_>, m: &Mention) -> Dia
 fn title_drugs(cx: &CheckContext<'_>, lexicon: &DrugLexicon) -> Vec<usize> {
     let mut out = Vec::new();
     if let Some((title, range)) = cx.doc.title() {
-        out.extend(lexicon.mentions(&title).into_iter().map(|m| m.drug));
+        out.extend(
+            lexicon
+                .mentions_in(cx.patterns, &title)
+                .into_iter()
+                .map(|m| m.drug),
+        );
         if let Some(prose) = cx.doc.prose.get(range) {
-            out.extend(lexicon.mentions(prose).into_iter().map(|m| m.drug));
+            out.extend(
+                lexicon
+                    .mentions_in(cx.patterns, prose)
+                    .into_iter()
+                    .map(|m| m.drug),
+            );
         }
     } else if let Some(first) = cx.doc.blocks.first() {
         // A plain-text article's first line usually is its title.
         if let Some(prose) = cx.doc.prose.get(first.range.clone()) {
             if prose.len() < 160 {
-                out.extend(lexicon.mentions(prose).into_iter().map(|m| m.drug));
+                out.extend(
+                    lexicon
+                        .mentions_in(cx.patterns, prose)
+                        .into_iter()
+                        .map(|m| m.drug),
+                );
             }
         }
     }
     if let Some(topic) = cx.doc.front_matter.get("topic") {
-        out.extend(lexicon.mentions(topic).into_iter().map(|m| m.drug));
+        out.extend(
+            lexicon
+                .mentions_in(cx.patterns, topic)
+                .into_iter()
+                .map(|m| m.drug),
+        );
     }
     out.sort_unstable();
     out.dedup();

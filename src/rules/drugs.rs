@@ -1,8 +1,8 @@
 //! The drug lexicon: takes the built-in `rules/lexicon/drugs/*.toml` files (one `[[drug]]` per
 //! active substance) and `rules/lexicon/drug-classes.toml` (`[[class]]`), validates them and
-//! hands on a [`DrugLexicon`] — typed drugs and classes plus one [`PatternSet`] over every
-//! generic name, alias and brand (the phrase matcher's word index, built once at start-up).
-//! [`DrugLexicon::mentions`] finds drug names in a file's prose in a single pass:
+//! hands on a [`DrugLexicon`] — typed drugs and classes, and every generic name, alias and
+//! brand, which [`DrugLexicon::register`] adds to the shared pattern set so that the one scan
+//! of a file finds them. [`DrugLexicon::mentions`] reads them from that scan:
 //! case-insensitive, whole word, the longest name winning where names overlap ("Nurofen
 //! Plus" over "Nurofen"), and a strength glued to the name accepted ("Aspadol100mg",
 //! "Soma350"). Errors point at the offending key.
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::builtin;
-use crate::analyze::{PatternId, PatternSet, PatternSetBuilder};
+use crate::analyze::{Hits, PatternId, PatternSet, PatternSetBuilder};
 use crate::error::SpannedError;
 
 /// Prescription status, as the lexicon states it.
@@ -129,26 +129,16 @@ pub struct Mention {
     pub range: Range<usize>,
 }
 
-/// Every drug, its class, and the matcher over their names.
-#[derive(Debug, Clone)]
+/// Every drug, its class, and their names.
+#[derive(Debug, Clone, Default)]
 pub struct DrugLexicon {
     pub drugs: Vec<Drug>,
     pub classes: Vec<DrugClass>,
-    matcher: Option<Arc<PatternSet>>,
-    /// Per pattern id: (drug index, exact spelling when the term is word-like).
-    terms: Vec<(usize, Option<String>)>,
-}
-
-impl Default for DrugLexicon {
-    /// An empty lexicon that finds nothing.
-    fn default() -> DrugLexicon {
-        DrugLexicon {
-            drugs: Vec::new(),
-            classes: Vec::new(),
-            matcher: None,
-            terms: Vec::new(),
-        }
-    }
+    /// Every name as registered: (text, drug index, exact spelling when word-like).
+    terms: Vec<(String, usize, Option<String>)>,
+    /// Per registered pattern: (pattern id, drug index, exact spelling); empty until
+    /// [`DrugLexicon::register`].
+    patterns: Vec<(PatternId, usize, Option<String>)>,
 }
 
 const CLASSES_PATH: &str = "lexicon/drug-classes.toml";
@@ -325,32 +315,37 @@ impl DrugLexicon {
     ) -> Result<DrugLexicon, String> {
         // A multi-word term matches with spaces or hyphens ("Pain O Soma", "Pain-O-Soma") as
         // every phrase does, and is registered written as one word too ("PainOSoma").
-        let mut patterns = PatternSetBuilder::default();
-        let mut meta = Vec::new();
+        let mut variants = Vec::new();
         for (term, drug, exact) in terms {
             let words = term
                 .split([' ', '-'])
                 .filter(|w| !w.is_empty())
                 .collect::<Vec<_>>();
-            let mut variants = vec![words.join(" ")];
+            let mut forms = vec![words.join(" ")];
             if words.len() > 1 {
-                variants.push(words.concat());
+                forms.push(words.concat());
             }
-            for v in variants {
-                let exact = exact.as_ref().map(|_| v.clone());
-                let id = patterns.add_names(&[v]);
-                if id.0 as usize == meta.len() {
-                    meta.push((drug, exact));
-                }
+            for form in forms {
+                let exact = exact.as_ref().map(|_| form.clone());
+                variants.push((form, drug, exact));
             }
         }
-        let matcher = patterns.build().map_err(|e| e.to_string())?;
         Ok(DrugLexicon {
             drugs,
             classes,
-            matcher: Some(Arc::new(matcher)),
-            terms: meta,
+            terms: variants,
+            patterns: Vec::new(),
         })
+    }
+
+    /// Adds every name to the shared pattern set (names are plain text, and a strength may
+    /// be glued to them), so that [`DrugLexicon::mentions`] can read them from a file's scan.
+    pub fn register(&mut self, patterns: &mut PatternSetBuilder) {
+        self.patterns = self
+            .terms
+            .iter()
+            .map(|(form, drug, exact)| (patterns.add_names(&[form]), *drug, exact.clone()))
+            .collect();
     }
 
     /// The class of a drug.
@@ -360,14 +355,10 @@ impl DrugLexicon {
 
     /// Every drug name in `prose`, in text order: whole words, except that digits may follow
     /// the name directly (a glued strength such as "Aspadol100mg").
-    pub fn mentions(&self, prose: &str) -> Vec<Mention> {
-        let Some(matcher) = &self.matcher else {
-            return Vec::new();
-        };
-        let hits = matcher.scan(prose);
+    pub fn mentions(&self, hits: &Hits, prose: &str) -> Vec<Mention> {
         let mut found: Vec<Mention> = Vec::new();
-        for (id, (drug, exact)) in self.terms.iter().enumerate() {
-            for range in hits.of(PatternId(id as u32)) {
+        for (id, drug, exact) in &self.patterns {
+            for range in hits.of(*id) {
                 // A word-like brand ("Soma") counts only as capitalised in the lexicon.
                 if exact
                     .as_deref()
@@ -382,6 +373,12 @@ impl DrugLexicon {
             }
         }
         leftmost_longest(found, |m| m.range.clone())
+    }
+
+    /// Drug names in a short text that is not a file's prose (a title, a front-matter
+    /// field), scanned with the shared pattern set.
+    pub fn mentions_in(&self, patterns: &PatternSet, text: &str) -> Vec<Mention> {
+        self.mentions(&patterns.scan(text), text)
     }
 
     /// Every drug term (lowercase, as registered), for tests and tooling.
@@ -421,12 +418,15 @@ fn normalise(term: &str) -> String {
 mod tests {
     use super::*;
 
-    fn lexicon() -> DrugLexicon {
-        DrugLexicon::builtin().expect("built-in drug lexicon loads")
+    fn lexicon() -> (DrugLexicon, PatternSet) {
+        let mut lex = DrugLexicon::builtin().expect("built-in drug lexicon loads");
+        let mut patterns = PatternSetBuilder::default();
+        lex.register(&mut patterns);
+        (lex, patterns.build().expect("drug names build"))
     }
 
-    fn names(lex: &DrugLexicon, text: &str) -> Vec<(String, String)> {
-        lex.mentions(text)
+    fn names((lex, patterns): &(DrugLexicon, PatternSet), text: &str) -> Vec<(String, String)> {
+        lex.mentions_in(patterns, text)
             .into_iter()
             .map(|m| (lex.drugs[m.drug].name.clone(), text[m.range].to_string()))
             .collect()
@@ -434,7 +434,7 @@ mod tests {
 
     #[test]
     fn builtin_lexicon_is_large_and_valid() {
-        let lex = lexicon();
+        let (lex, _) = lexicon();
         assert!(lex.drugs.len() >= 150, "{} drugs", lex.drugs.len());
         assert!(lex.term_count() > lex.drugs.len());
     }

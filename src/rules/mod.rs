@@ -120,8 +120,9 @@ impl RuleSet {
         sources: &[RuleSource],
         enabled: &dyn Fn(&str) -> bool,
     ) -> Result<RuleSet, SetupError> {
-        let lexicon = Lexicon::builtin()?;
+        let mut lexicon = Lexicon::builtin()?;
         let mut patterns = PatternSetBuilder::default();
+        lexicon.drugs.register(&mut patterns);
         let context = ContextRules::compile(&lexicon.context, &mut patterns);
         let topics = check::red_flags::TopicRegistry::default();
         let mut errors = Vec::new();
