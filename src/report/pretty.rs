@@ -49,7 +49,13 @@ fn clamp(text: &str, range: &Range<usize>) -> Range<usize> {
     start..fix(range.end).max(start)
 }
 
-fn render(report: &FileReport, d: &Diagnostic, color: bool, out: &mut dyn Write) -> io::Result<()> {
+fn render(
+    report: &FileReport,
+    source: &Source<&str>,
+    d: &Diagnostic,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let text = report.source.as_ref().map_or("", |s| s.text.as_str());
     let path = report.path.clone();
     let primary = clamp(text, &d.primary.range);
@@ -88,9 +94,7 @@ fn render(report: &FileReport, d: &Diagnostic, color: bool, out: &mut dyn Write)
         ));
     }
     let mut buf = Vec::new();
-    builder
-        .finish()
-        .write((path, Source::from(text)), &mut buf)?;
+    builder.finish().write((path, source), &mut buf)?;
     write_colored(&buf, color, out)
 }
 
@@ -119,8 +123,15 @@ fn write_colored(buf: &[u8], color: bool, out: &mut dyn Write) -> io::Result<()>
 
 impl Reporter for Pretty {
     fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        if report.diagnostics.is_empty() {
+            return Ok(());
+        }
+        // ariadne's line index of the file, built once for all its diagnostics: building it
+        // per diagnostic re-read a long article once per finding.
+        let text = report.source.as_ref().map_or("", |s| s.text.as_str());
+        let source = Source::from(text);
         for d in &report.diagnostics {
-            render(report, d, self.color, out)?;
+            render(report, &source, d, self.color, out)?;
         }
         Ok(())
     }
