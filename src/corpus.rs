@@ -24,7 +24,7 @@ use crate::analyze::PatternSet;
 use crate::check::conflict::Conflict;
 use crate::check::Check;
 use crate::diagnostic::{Diagnostic, Label, Related};
-use crate::discover::Target;
+use crate::discover::{Target, Targets};
 use crate::document::Document;
 use crate::engine::{FileReport, Linter};
 use crate::rules::Rule;
@@ -67,11 +67,11 @@ impl CrossDocument {
     /// fewer than two files are checked, or no cross-document rule is enabled.
     pub fn collect(
         linter: &Linter,
-        targets: &[Target],
+        targets: &Targets,
         stdin: Option<&[u8]>,
         pool: &rayon::ThreadPool,
     ) -> Option<CrossDocument> {
-        if !linter.settings.cross_document || targets.len() < 2 {
+        if !linter.settings.cross_document || !targets.several() {
             return None;
         }
         let reporter = linter
@@ -99,13 +99,18 @@ impl CrossDocument {
         let subset = linter.rules.patterns.subset(&ids).ok();
         let patterns = subset.as_ref().unwrap_or(&linter.rules.patterns);
         let mut files: Vec<FileFacts> = Vec::new();
-        for (b, batch) in targets.chunks(BATCH).enumerate() {
+        let mut pending = targets.iter();
+        for b in 0.. {
+            let batch: Vec<Target> = pending.by_ref().take(BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
             let part: Vec<FileFacts> = pool.install(|| {
                 batch
                     .par_iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        facts_of(linter, patterns, first, t, stdin, b * BATCH + i, wanted)
+                        facts_of(linter, patterns, &within, t, stdin, b * BATCH + i, wanted)
                     })
                     .collect()
             });
@@ -270,7 +275,7 @@ fn first_conflict<'a>(
 fn facts_of(
     linter: &Linter,
     patterns: &PatternSet,
-    conflict: &Conflict,
+    within: &[(&Rule, &Conflict)],
     target: &Target,
     stdin: Option<&[u8]>,
     index: usize,
@@ -294,14 +299,21 @@ fn facts_of(
             catch_unwind(AssertUnwindSafe(|| {
                 let doc = Document::parse(&source);
                 let hits = patterns.scan(&doc.prose);
-                conflict
-                    .model
+                // Every conflict rule shares one advice model (the lexicon's).
+                let model = &within.first()?.1.model;
+                let facts = model
                     .extract(&doc, &hits, &linter.rules.context, wanted)
                     .into_iter()
                     .filter(|f| {
+                        // Only facts that some rule can compare are kept: memory grows with
+                        // the number of files, so each one should hold as little as it can.
                         !f.qualified
                             && f.conditions != 0
                             && (f.polarity != Polarity::Neutral || f.amount.is_some())
+                            && within.iter().any(|(_, c)| {
+                                let (a, b) = c.sides_across(f);
+                                a || b
+                            })
                     })
                     .map(|fact| {
                         let Range { start, end } = fact.range;
@@ -311,9 +323,11 @@ fn facts_of(
                             fact,
                         }
                     })
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<_>>();
+                Some(facts)
             }))
             .ok()
+            .flatten()
         })
         .unwrap_or_default();
     FileFacts { index, path, facts }

@@ -1,5 +1,8 @@
-//! Which files to check: takes the command line's paths and the settings and hands on a sorted,
-//! de-duplicated list of [`Target`]s. Folders are walked with the `ignore` crate (honouring
+//! Which files to check: takes the command line's paths and the settings and hands on
+//! [`Targets`], which yields sorted, de-duplicated [`Target`]s as often as asked (the
+//! cross-document pass reads them twice). A single folder, the usual case, is walked lazily in
+//! sorted order each time, so a run over 100,000 files never holds their list; anything else
+//! (several paths, standard input) is listed, sorted and de-duplicated once. Folders are walked with the `ignore` crate (honouring
 //! `.gitignore`, `.ignore` and hidden files, inside or outside a git repository), keeping
 //! `.md`, `.markdown`, `.mdx` and `.txt` files (or the config's `include` globs) minus the
 //! `exclude` globs. A file named on the command line is always checked. Paths that cannot be
@@ -35,8 +38,46 @@ impl Target {
     }
 }
 
-/// Lists the targets for `paths` (`-` is standard input, named by `stdin_name`).
-pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Settings) -> Vec<Target> {
+/// The targets of a run, yielded in path order each time [`Targets::iter`] is called.
+#[derive(Debug, Clone)]
+pub enum Targets {
+    /// Sorted and de-duplicated.
+    List(Vec<Target>),
+    /// One folder, walked in sorted order on every pass.
+    Walk { root: PathBuf, settings: Settings },
+}
+
+impl Targets {
+    pub fn iter(&self) -> Box<dyn Iterator<Item = Target> + '_> {
+        match self {
+            Targets::List(list) => Box::new(list.iter().cloned()),
+            Targets::Walk { root, settings } => Box::new(walk(root, settings)),
+        }
+    }
+
+    /// Whether there are at least two targets (cross-document checks need two files).
+    pub fn several(&self) -> bool {
+        self.iter().nth(1).is_some()
+    }
+
+    /// Every target, in order.
+    pub fn to_vec(&self) -> Vec<Target> {
+        self.iter().collect()
+    }
+}
+
+/// The targets for `paths` (`-` is standard input, named by `stdin_name`).
+pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Settings) -> Targets {
+    if let [only] = paths {
+        if only.as_os_str() != "-" && only.is_dir() {
+            // A walk with entries sorted by name at every level yields paths in the same
+            // order as sorting them, and a walk never meets a file twice.
+            return Targets::Walk {
+                root: only.clone(),
+                settings: settings.clone(),
+            };
+        }
+    }
     let mut targets = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -51,7 +92,7 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
                 explicit: true,
             });
         } else if path.is_dir() {
-            walk(path, settings, &mut targets);
+            targets.extend(walk(path, settings));
         } else {
             let reason = match std::fs::metadata(path) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -79,10 +120,11 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
         }
         true
     });
-    targets
+    Targets::List(targets)
 }
 
-fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>) {
+/// The files under `root` to check, in path order, lazily.
+fn walk<'a>(root: &'a Path, settings: &'a Settings) -> impl Iterator<Item = Target> + 'a {
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .follow_links(true)
@@ -93,35 +135,27 @@ fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>) {
     builder.filter_entry(move |entry| {
         entry.path() == root_owned || !settings_for_filter.is_excluded(entry.path())
     });
-    for entry in builder.build() {
-        match entry {
-            Ok(entry) => {
-                let path = entry.path();
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
-                    continue;
-                }
-                let wanted = match &settings.include {
-                    Some(globs) => globs.is_match(path.strip_prefix("./").unwrap_or(path)),
-                    None => Format::from_path(path).is_some(),
-                };
-                if wanted {
-                    let format = Format::from_path(path).unwrap_or(Format::Markdown);
-                    targets.push(Target::File {
-                        path: path.to_path_buf(),
-                        format,
-                        explicit: false,
-                    });
-                }
+    builder.build().filter_map(move |entry| match entry {
+        Ok(entry) => {
+            let path = entry.path();
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return None;
             }
-            Err(err) => {
-                let path = error_path(&err).unwrap_or_else(|| root.to_path_buf());
-                targets.push(Target::Unreadable {
-                    path,
-                    reason: error_reason(&err),
-                });
-            }
+            let wanted = match &settings.include {
+                Some(globs) => globs.is_match(path.strip_prefix("./").unwrap_or(path)),
+                None => Format::from_path(path).is_some(),
+            };
+            wanted.then(|| Target::File {
+                path: path.to_path_buf(),
+                format: Format::from_path(path).unwrap_or(Format::Markdown),
+                explicit: false,
+            })
         }
-    }
+        Err(err) => Some(Target::Unreadable {
+            path: error_path(&err).unwrap_or_else(|| root.to_path_buf()),
+            reason: error_reason(&err),
+        }),
+    })
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -144,5 +178,45 @@ fn error_reason(err: &ignore::Error) -> String {
             error_reason(err)
         }
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lazy walk must yield exactly what listing and sorting yields: the streaming run
+    /// and the cross-document pass rely on one order.
+    #[test]
+    fn walking_one_folder_yields_the_sorted_list() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "a.md",
+            "a-b.md",
+            "a/b.md",
+            "a/c/d.txt",
+            "a.b/x.md",
+            "B.md",
+            "b.txt",
+            "ab.mdx",
+            "z/0.md",
+            "note.rst",
+            "a/_.markdown",
+        ] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "text").unwrap();
+        }
+        let settings = Settings::default();
+        let root = dir.path().to_path_buf();
+        let walked = discover(std::slice::from_ref(&root), None, &settings);
+        assert!(matches!(walked, Targets::Walk { .. }));
+        // Two paths make a list: the same folder twice is de-duplicated.
+        let listed = discover(&[root.clone(), root], None, &settings);
+        assert!(matches!(listed, Targets::List(_)));
+        let walked = walked.to_vec();
+        assert_eq!(walked, listed.to_vec());
+        assert_eq!(walked.len(), 10);
+        assert!(walked.windows(2).all(|w| w[0].path() < w[1].path()));
     }
 }

@@ -36,7 +36,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::config::{Overrides, Settings};
-use crate::discover::Target;
+use crate::discover::{Target, Targets};
 use crate::engine::{FileReport, Linter};
 use crate::error::SetupError;
 use crate::report::{Reporter, Summary};
@@ -83,7 +83,7 @@ impl Outcome {
 /// Checks `targets` with `jobs` threads and streams the reports, in target order, to `out`.
 pub fn run_check(
     linter: &Linter,
-    targets: &[Target],
+    targets: &Targets,
     stdin: Option<&[u8]>,
     jobs: usize,
     reporter: &mut dyn Reporter,
@@ -96,7 +96,12 @@ pub fn run_check(
     let mut outcome = Outcome::default();
     // Cross-document consistency needs every file's facts first (None when it is off).
     let mut cross = corpus::CrossDocument::collect(linter, targets, stdin, &pool);
-    for (b, batch) in targets.chunks(BATCH).enumerate() {
+    let mut pending = targets.iter();
+    for b in 0.. {
+        let batch: Vec<Target> = pending.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
         let reports: Vec<FileReport> = pool.install(|| {
             batch
                 .par_iter()

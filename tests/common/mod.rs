@@ -44,7 +44,7 @@ pub fn check_with_companion(linter: &Linter, path: &Path, companion: &Path) -> F
         format: Format::from_path(p).unwrap_or(Format::Markdown),
         explicit: true,
     };
-    let targets = [target(path), target(companion)];
+    let targets = healthlint::discover::Targets::List(vec![target(path), target(companion)]);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
