@@ -87,6 +87,8 @@ if [[ "$CORES" -gt 2 ]]; then
 else
   TWO=$ALL
 fi
+measure "healthlint, $N files, --jobs $CORES --no-cross-document" "$B" "$N" -- "$BIN" check --format json --jobs "$CORES" --no-cross-document "$WORK/corpus-$FILES"
+measure "healthlint, $N files, --jobs $CORES, pretty output" "$B" "$N" -- "$BIN" check --format pretty --jobs "$CORES" "$WORK/corpus-$FILES"
 measure "ripgrep \`rg -c -f patterns.txt\`, $N files" "$B" "$N" -- rg -c -f "$WORK/patterns.txt" "$WORK/corpus-$FILES"
 RG=$(cat "$WORK/last-wall.txt")
 measure "ripgrep, $N files, -j1" "$B" "$N" -- rg -j1 -c -f "$WORK/patterns.txt" "$WORK/corpus-$FILES"
@@ -100,6 +102,7 @@ if [[ "$LARGE" == 1 ]]; then
   SAVE=$REPEAT
   REPEAT=1
   measure "healthlint, all rules, $LN files, --jobs $CORES" "$LB" "$LN" -- "$BIN" check --format json --jobs "$CORES" "$WORK/corpus-$LARGE_FILES"
+  measure "healthlint, $LN files, --jobs $CORES --no-cross-document" "$LB" "$LN" -- "$BIN" check --format json --jobs "$CORES" --no-cross-document "$WORK/corpus-$LARGE_FILES"
   measure "ripgrep, $LN files" "$LB" "$LN" -- rg -c -f "$WORK/patterns.txt" "$WORK/corpus-$LARGE_FILES"
   REPEAT=$SAVE
   rm -rf "$WORK/corpus-$LARGE_FILES"

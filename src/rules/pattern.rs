@@ -624,7 +624,7 @@ pub fn phrase_regex(phrase: &str) -> String {
                     out.push_str(r"[\s\-]+");
                 }
             }
-            '\'' | '’' => out.push_str("(?:'|’)"),
+            '\'' | '’' => out.push_str("(?:'|(?u:’))"),
             '\\' => {
                 out.push('\\');
                 if let Some(next) = chars.next() {
@@ -638,6 +638,13 @@ pub fn phrase_regex(phrase: &str) -> String {
             '.' | '+' | '*' | '[' | ']' | '{' | '}' | '^' | '$' => {
                 out.push('\\');
                 out.push(c);
+            }
+            // Unicode mode is off for the ASCII `\b` and case folding; a non-ASCII letter
+            // needs it back on locally, or the regex does not parse.
+            c if !c.is_ascii() => {
+                out.push_str("(?u:");
+                out.push(c);
+                out.push(')');
             }
             _ => out.push(c),
         }
