@@ -68,7 +68,13 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         o.fail_on = args.fail_on;
         o.no_cross_document = args.no_cross_document;
     })?;
-    let paths = healthlint::default_paths(&args.paths);
+    // `--stdin-filename` with no path reads standard input, as editors call it (like ruff);
+    // without it, no path means the current folder.
+    let paths = if args.paths.is_empty() && args.stdin_filename.is_some() {
+        vec![std::path::PathBuf::from("-")]
+    } else {
+        healthlint::default_paths(&args.paths)
+    };
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         return Err(
             SetupError::Message("standard input (`-`) can be named only once".into()).into(),

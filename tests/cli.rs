@@ -137,6 +137,31 @@ fn stdin_with_a_name() {
         .stdout(predicate::str::starts_with("draft.md:3:15: warning[HL502]"));
 }
 
+/// Editors pipe a buffer with `--stdin-filename` and no path: standard input is read, not the
+/// working folder (regression: the whole folder used to be checked).
+#[test]
+fn stdin_filename_alone_reads_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("other.md"), "This tea is a miracle cure.\n").unwrap();
+    let output = healthlint()
+        .current_dir(dir.path())
+        .args(["check", "--isolated", "--format", "json"])
+        .args(["--stdin-filename", "draft.md"])
+        .write_stdin("# Draft\n\nThis tea is a miracle cure.\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["summary"]["checked"], 1);
+    let paths: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["draft.md"]);
+}
+
 #[test]
 fn output_is_identical_for_any_thread_count() {
     let run = |jobs: &str| {

@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -129,6 +130,9 @@ impl PatternSetBuilder {
     }
 }
 
+/// How many times a scan meets a crowded entry before splitting it.
+const SPLIT_AFTER: u32 = 32;
+
 /// How many phrases may share an index entry before it is split by the next word.
 const CROWDED: usize = 1;
 
@@ -144,6 +148,8 @@ struct Entry {
     phrases: Vec<u32>,
     /// The split by the next word, made on first use (for crowded entries only).
     split: OnceLock<Split>,
+    /// How often a scan has met this entry unsplit: it is split only once that pays off.
+    met: AtomicU32,
 }
 
 /// A crowded entry split by the next word.
@@ -161,6 +167,7 @@ impl Entry {
             words,
             phrases: Vec::new(),
             split: OnceLock::new(),
+            met: AtomicU32::new(0),
         }
     }
 
@@ -358,7 +365,17 @@ impl PatternSet {
                 try_all(&entry.phrases);
                 return;
             }
-            let split = entry.split(&self.phrases);
+            let split = match entry.split.get() {
+                Some(split) => split,
+                // Splitting costs key computations for every phrase of the entry: one small
+                // article (an editor's buffer) meets most entries a few times, where trying
+                // their phrases is cheaper. The result is the same either way.
+                None if entry.met.fetch_add(1, Ordering::Relaxed) < SPLIT_AFTER => {
+                    try_all(&entry.phrases);
+                    return;
+                }
+                None => entry.split(&self.phrases),
+            };
             try_all(&split.alone);
             let next = sep_end(bytes, end);
             if next == end || !bytes.get(next).is_some_and(|&b| is_word_byte(b)) {
