@@ -99,12 +99,7 @@ impl CrossDocument {
         let subset = linter.rules.patterns.subset(&ids).ok();
         let patterns = subset.as_ref().unwrap_or(&linter.rules.patterns);
         let mut files: Vec<FileFacts> = Vec::new();
-        let mut pending = targets.iter();
-        for b in 0.. {
-            let batch: Vec<Target> = pending.by_ref().take(BATCH).collect();
-            if batch.is_empty() {
-                break;
-            }
+        for (b, batch) in targets.batches(BATCH).enumerate() {
             let part: Vec<FileFacts> = pool.install(|| {
                 batch
                     .par_iter()

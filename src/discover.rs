@@ -55,6 +55,15 @@ impl Targets {
         }
     }
 
+    /// The targets in order, `size` at a time (the last batch may be shorter).
+    pub fn batches(&self, size: usize) -> impl Iterator<Item = Vec<Target>> + '_ {
+        let mut pending = self.iter();
+        std::iter::from_fn(move || {
+            let batch: Vec<Target> = pending.by_ref().take(size.max(1)).collect();
+            (!batch.is_empty()).then_some(batch)
+        })
+    }
+
     /// Whether there are at least two targets (cross-document checks need two files).
     pub fn several(&self) -> bool {
         self.iter().nth(1).is_some()

@@ -36,7 +36,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::config::{Overrides, Settings};
-use crate::discover::{Target, Targets};
+use crate::discover::Targets;
 use crate::engine::{FileReport, Linter};
 use crate::error::SetupError;
 use crate::report::{Reporter, Summary};
@@ -96,12 +96,7 @@ pub fn run_check(
     let mut outcome = Outcome::default();
     // Cross-document consistency needs every file's facts first (None when it is off).
     let mut cross = corpus::CrossDocument::collect(linter, targets, stdin, &pool);
-    let mut pending = targets.iter();
-    for b in 0.. {
-        let batch: Vec<Target> = pending.by_ref().take(BATCH).collect();
-        if batch.is_empty() {
-            break;
-        }
+    for (b, batch) in targets.batches(BATCH).enumerate() {
         let reports: Vec<FileReport> = pool.install(|| {
             batch
                 .par_iter()
