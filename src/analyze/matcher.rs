@@ -122,10 +122,7 @@ impl PatternSetBuilder {
             phrases,
             owners,
             index,
-            glued_lists: (0..self.lists.len() as u32)
-                .filter(|&i| self.lists[i as usize].digits_may_follow)
-                .collect(),
-            sources: self.lists.into_iter().map(|l| l.phrases).collect(),
+            lists: self.lists,
         })
     }
 }
@@ -182,10 +179,16 @@ impl Entry {
             let depth = self.words.len() + 1;
             let mut split = Split::default();
             for &id in &self.phrases {
-                // A phrase with too many variants of its next words stays unsplit.
-                let Ok(keys) = phrases[id as usize].index_keys(depth) else {
-                    split.alone.push(id);
-                    continue;
+                // A phrase with too many variants of its next words stays unsplit, and so does
+                // a name: a strength glued to its second word ("Co-codamol30") would key that
+                // word differently. Either way it is tried at this level, as if unsplit.
+                let phrase = &phrases[id as usize];
+                let keys = match phrase.index_keys(depth) {
+                    Ok(keys) if !phrase.digits_may_follow => keys,
+                    _ => {
+                        split.alone.push(id);
+                        continue;
+                    }
                 };
                 for key in keys
                     .into_iter()
@@ -232,30 +235,31 @@ pub struct PatternSet {
     index: FxHashMap<Vec<u8>, Entry>,
     /// Whether some phrase takes digits glued after it (see [`PatternSetBuilder::add_names`]).
     glued: bool,
-    /// The phrase lists, in id order.
-    sources: Vec<Vec<String>>,
-    /// The ids of the lists registered as names ([`PatternSetBuilder::add_names`]).
-    glued_lists: Vec<u32>,
+    /// The registered lists, in id order.
+    lists: Vec<List>,
 }
 
 impl PatternSet {
     pub fn len(&self) -> usize {
-        self.sources.len()
+        self.lists.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.sources.is_empty()
+        self.lists.is_empty()
     }
 
     /// A set that finds only the patterns in `keep` (the others find nothing; ids do not
     /// change). Scanning for a few rules' vocabulary tries far fewer phrases per word.
     pub fn subset(&self, keep: &[PatternId]) -> Result<PatternSet, BuildError> {
         let mut builder = PatternSetBuilder::default();
-        for (id, list) in self.sources.iter().enumerate() {
-            let kept = keep.contains(&PatternId(id as u32));
-            builder.lists.push(List {
-                phrases: if kept { list.clone() } else { Vec::new() },
-                digits_may_follow: kept && self.glued_lists.contains(&(id as u32)),
+        for (id, list) in self.lists.iter().enumerate() {
+            builder.lists.push(if keep.contains(&PatternId(id as u32)) {
+                list.clone()
+            } else {
+                List {
+                    phrases: Vec::new(),
+                    digits_may_follow: false,
+                }
             });
         }
         builder.build()
@@ -264,8 +268,12 @@ impl PatternSet {
     /// A regex source for every pattern, in id order (for `healthlint debug-patterns`, which
     /// feeds the benchmark's ripgrep run).
     pub fn sources(&self) -> impl Iterator<Item = String> + '_ {
-        self.sources.iter().map(|list| {
-            let alternatives: Vec<String> = list.iter().map(|p| pattern::phrase_regex(p)).collect();
+        self.lists.iter().map(|list| {
+            let alternatives: Vec<String> = list
+                .phrases
+                .iter()
+                .map(|p| pattern::phrase_regex(p))
+                .collect();
             alternatives.join("|")
         })
     }
@@ -285,6 +293,7 @@ impl PatternSet {
                 self.try_key(&key, bytes, at, end, &mut second, &mut found);
                 // "can't" is looked up as one word too (phrases such as "can't walk" are
                 // indexed so), besides "can" (for "can" and the possessive "doctor's").
+                // Each joined form is looked up: "ma'am" in "ma'am's".
                 let mut joined = end;
                 while let Some(len) = apostrophe_len(bytes, joined) {
                     if !bytes.get(joined + len).is_some_and(|&b| is_word_byte(b)) {
@@ -296,8 +305,6 @@ impl PatternSet {
                     let mut tail = Vec::new();
                     key_of(&bytes[word_start..joined], &mut tail);
                     key.extend_from_slice(&tail);
-                }
-                if joined > end {
                     self.try_key(&key, bytes, at, joined, &mut second, &mut found);
                 }
                 // "aspadol100mg": the letters alone, for names that take a glued strength.
@@ -333,7 +340,7 @@ impl PatternSet {
                 at += len;
             }
         }
-        Hits::collect(found, self.sources.len())
+        Hits::collect(found, self.lists.len())
     }
 
     /// Tries the phrases indexed under `key` (the token at `at..end`), and under `key` and the
@@ -727,6 +734,49 @@ mod tests {
             .map(|r| &prose[r.clone()])
             .collect();
         assert_eq!(hits, ["Aspadol", "pain o soma", "SOMA"]);
+    }
+
+    /// Regression: a name whose strength is glued to its second word was lost once its first
+    /// word's index entry had been split (after 32 scans), so results depended on how many
+    /// files a run had checked before.
+    #[test]
+    fn glued_names_match_before_and_after_the_index_splits() {
+        let mut b = PatternSetBuilder::default();
+        let names = b.add_names(&["Co-codamol", "Co-dydramol", "co-careldopa"]);
+        let set = b.build().unwrap();
+        let prose = "Take Co-codamol30/500 daily, co codamol, co dydramol.";
+        for run in 0..2 * SPLIT_AFTER {
+            let hits: Vec<_> = set
+                .scan(prose)
+                .of(names)
+                .map(|r| &prose[r.clone()])
+                .collect();
+            assert_eq!(
+                hits,
+                ["Co-codamol", "co codamol", "co dydramol"],
+                "scan {run}"
+            );
+        }
+    }
+
+    /// Regression: only the fully joined word was looked up after several apostrophes.
+    #[test]
+    fn every_apostrophe_joined_form_is_looked_up() {
+        assert_eq!(found(&["ma'am"], "Yes ma'am's sure"), ["ma'am"]);
+        assert_eq!(found(&["don't"], "you don't've to"), ["don't"]);
+    }
+
+    /// Splitting an entry by the next word must not change what is found.
+    #[test]
+    fn results_do_not_depend_on_the_split() {
+        let mut b = PatternSetBuilder::default();
+        let id = b.add_phrases(&["do not", "do not (use|take) heat", "do", "do (use|take)"]);
+        let set = b.build().unwrap();
+        let prose = "Do not use heat. Do take it. Do. Do not.";
+        let first: Vec<_> = set.scan(prose).of(id).cloned().collect();
+        for _ in 0..2 * SPLIT_AFTER {
+            assert_eq!(set.scan(prose).of(id).cloned().collect::<Vec<_>>(), first);
+        }
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! and a hyphen written in a phrase matches the same; a space followed by `?` makes it
 //! optional ("pain ?killer"); an apostrophe matches straight and curly ones; `(a|b)` and a `?`
 //! after a character or group cover variants ("(lower|low) back pain", "tablets?"); `\d` is one
-//! digit and `\d+` a run of digits; `\` before any other character takes it literally.
+//! digit and `\d+` a run of digits; `\` before any other character takes it literally (but a
+//! space or hyphen stays a separator: a phrase cannot start with one).
 //! Everything else is literal text, including `.`, `*`, `[` and `$`.
 //!
 //! Phrases are parsed, not compiled to regexes: start-up parses thousands of them in a few
@@ -249,7 +250,11 @@ fn parse_alternatives(chars: &[char], at: &mut usize) -> Result<Vec<Vec<Node>>, 
                     return Err("`\\` at the end of the phrase".to_string());
                 };
                 *at += 1;
-                if next == 'd' {
+                if next.is_whitespace() || next == '-' {
+                    // Escaped or not, a space or hyphen separates words: prose has no other
+                    // way to hold one.
+                    push_sep(current);
+                } else if next == 'd' {
                     if chars.get(*at) == Some(&'+') {
                         *at += 1;
                         current.push(Node::Digits);
@@ -733,6 +738,7 @@ mod tests {
             "(a)?",
             "( a|b)",
             "x\\",
+            "\\-\\d+%",
         ] {
             assert!(validate(bad).is_err(), "{bad}");
         }
