@@ -302,9 +302,7 @@ impl PatternSet {
                     let word_start = joined + len;
                     joined = word_end(bytes, word_start);
                     key.push(b'\'');
-                    let mut tail = Vec::new();
-                    key_of(&bytes[word_start..joined], &mut tail);
-                    key.extend_from_slice(&tail);
+                    append_key(&bytes[word_start..joined], &mut key);
                     self.try_key(&key, bytes, at, joined, &mut second, &mut found);
                 }
                 // "aspadol100mg": the letters alone, for names that take a glued strength.
@@ -432,6 +430,11 @@ fn word_end(bytes: &[u8], at: usize) -> usize {
 /// folded to one `0`.
 fn key_of(word: &[u8], key: &mut Vec<u8>) {
     key.clear();
+    append_key(word, key);
+}
+
+/// Appends a word to `key`, folded as [`key_of`] folds it.
+fn append_key(word: &[u8], key: &mut Vec<u8>) {
     for &b in word {
         if b.is_ascii_digit() {
             if key.last() != Some(&b'0') {
@@ -814,7 +817,7 @@ mod tests {
     }
 
     #[test]
-    fn offsets_map_back_through_normalization() {
+    fn spans_are_original_text_across_separator_runs() {
         let prose = "Stay   active —\u{2019}don’t  rest – for long.\0\0Rest ice";
         let hits = found(&["don't rest", "rest ice", "for long"], prose);
         assert_eq!(hits, ["don’t  rest", "for long", "Rest ice"]);

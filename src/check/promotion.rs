@@ -729,42 +729,34 @@ pub fn tie_to_drug(mut d: Diagnostic, cx: &CheckContext<'_>, m: &Mention) -> Dia
 
 /// Drugs named in the title (front matter or first heading).
 fn title_drugs(cx: &CheckContext<'_>, lexicon: &DrugLexicon) -> Vec<usize> {
+    // A title in the prose was found by the file's one scan; only front-matter text, which
+    // is not prose, is scanned here.
+    let in_prose = |range: Range<usize>| {
+        lexicon
+            .mentions(cx.hits, &cx.doc.prose)
+            .into_iter()
+            .filter(move |m| m.range.start >= range.start && m.range.end <= range.end)
+            .map(|m| m.drug)
+    };
+    let in_text = |text: &str| {
+        lexicon
+            .mentions_in(cx.patterns, text)
+            .into_iter()
+            .map(|m| m.drug)
+            .collect::<Vec<_>>()
+    };
     let mut out = Vec::new();
     if let Some((title, range)) = cx.doc.title() {
-        out.extend(
-            lexicon
-                .mentions_in(cx.patterns, &title)
-                .into_iter()
-                .map(|m| m.drug),
-        );
-        if let Some(prose) = cx.doc.prose.get(range) {
-            out.extend(
-                lexicon
-                    .mentions_in(cx.patterns, prose)
-                    .into_iter()
-                    .map(|m| m.drug),
-            );
-        }
+        out.extend(in_text(&title));
+        out.extend(in_prose(range));
     } else if let Some(first) = cx.doc.blocks.first() {
         // A plain-text article's first line usually is its title.
-        if let Some(prose) = cx.doc.prose.get(first.range.clone()) {
-            if prose.len() < 160 {
-                out.extend(
-                    lexicon
-                        .mentions_in(cx.patterns, prose)
-                        .into_iter()
-                        .map(|m| m.drug),
-                );
-            }
+        if first.range.len() < 160 {
+            out.extend(in_prose(first.range.clone()));
         }
     }
     if let Some(topic) = cx.doc.front_matter.get("topic") {
-        out.extend(
-            lexicon
-                .mentions_in(cx.patterns, topic)
-                .into_iter()
-                .map(|m| m.drug),
-        );
+        out.extend(in_text(topic));
     }
     out.sort_unstable();
     out.dedup();
