@@ -1,26 +1,25 @@
-//! Consistency across the files of one run: takes the targets, the compiled rules and the
-//! settings, and hands on extra `consistency` diagnostics per target (rule kind `conflict`
-//! with `scope = "documents"`, e.g. HL401). A first pass extracts the compact advice facts of
-//! every file (in parallel, batch by batch, keeping only facts that take a position: a
-//! polarity or an amount, a recognised condition, no qualifier), then every enabled
-//! `document`-scope conflict rule compares the facts of each file with those of the files
-//! that state the other side of the rule (at most 1,000 of them, in path order): each file
-//! gets at most two findings, for the first files that conflict with it, each with a `related`
-//! location pointing at the other. The first pass scans only for the advice vocabulary and
-//! context triggers, and the comparison runs in parallel, one file at a time, so a folder of
-//! 100,000 articles costs time linear in its files. The streaming pass in `lib.rs` then
-//! merges these findings into each file's report before it is written, so output stays
-//! sorted by path and identical for any number of threads. Memory holds the facts only,
-//! never the texts.
+//! Consistency across the files of one run: takes each checked file's document and scan,
+//! and hands on extra `consistency` diagnostics per target (rule kind `conflict` with
+//! `scope = "documents"`, e.g. HL401). While the streaming pass checks the files, a
+//! [`Collector`] keeps each file's compact advice facts (only those that take a position: a
+//! polarity or an amount, a recognised condition, no qualifier), read from the document and
+//! scan the checks already made, so no file is parsed or scanned twice. Once every file has
+//! been seen, every enabled `document`-scope conflict rule compares the facts of each file
+//! with those of the files that state the other side of the rule (at most 1,000 of them, in
+//! path order): each file gets at most two findings, for the first files that conflict with
+//! it, each with a `related` location pointing at the other. The comparison runs in parallel,
+//! one file at a time, so a folder of 100,000 articles costs time linear in its files.
+//! `lib.rs` then merges these findings into the reports of the files concerned, which it
+//! checks again, before writing the output in path order, identical for any number of
+//! threads. Memory holds the facts only, never the texts.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use rayon::prelude::*;
 
 use crate::analyze::advice::{Fact, Polarity};
-use crate::analyze::PatternSet;
+use crate::analyze::{ContextRules, Hits};
 use crate::check::conflict::Conflict;
 use crate::check::Check;
 use crate::diagnostic::{Diagnostic, Label, Related};
@@ -31,8 +30,6 @@ use crate::rules::Rule;
 use crate::source::{display_path, LineCol, SourceFile};
 use crate::suppress;
 
-/// Files whose facts are extracted in parallel at a time (as in the streaming pass).
-const BATCH: usize = 256;
 /// At most this many cross-document findings per file and conflict rule: the first files, in
 /// path order, that conflict with it.
 const MAX_PER_FILE_AND_RULE: usize = 2;
@@ -43,7 +40,7 @@ const MAX_COMPARISONS: usize = 1000;
 /// A fact with the line and column of its span, so that other files can point at it
 /// without keeping this file's text.
 #[derive(Debug, Clone)]
-struct LocatedFact {
+pub struct LocatedFact {
     fact: Fact,
     start: LineCol,
     end: LineCol,
@@ -52,25 +49,36 @@ struct LocatedFact {
 #[derive(Debug)]
 struct FileFacts {
     index: usize,
-    path: String,
+    target: Target,
     facts: Vec<LocatedFact>,
+}
+
+/// The cross-document pass of one run: built before the files are checked, it takes each
+/// checked file's comparable facts (read from the document and scan the checks already made,
+/// so no file is parsed twice), then compares them once every file has been seen.
+#[derive(Debug)]
+pub struct Collector<'a> {
+    /// The rule that reports (HL401).
+    reporter: &'a Rule,
+    /// The within-document conflict rules whose sides are compared across files.
+    within: Vec<(&'a Rule, &'a Conflict)>,
+    /// The advice actions any of them compares.
+    wanted: u64,
+    files: Vec<FileFacts>,
 }
 
 /// Cross-document findings, by target index, waiting to be merged into their reports.
 #[derive(Debug, Default)]
 pub struct CrossDocument {
     found: BTreeMap<usize, Vec<Diagnostic>>,
+    /// The targets of the files with findings, to check them again when their turn comes.
+    targets: BTreeMap<usize, Target>,
 }
 
-impl CrossDocument {
-    /// Runs the first pass and the comparison. `None` when cross-document checks are off,
-    /// fewer than two files are checked, or no cross-document rule is enabled.
-    pub fn collect(
-        linter: &Linter,
-        targets: &Targets,
-        stdin: Option<&[u8]>,
-        pool: &rayon::ThreadPool,
-    ) -> Option<CrossDocument> {
+impl<'a> Collector<'a> {
+    /// `None` when cross-document checks are off, fewer than two files are checked, or no
+    /// cross-document rule is enabled.
+    pub fn new(linter: &'a Linter, targets: &Targets) -> Option<Collector<'a>> {
         if !linter.settings.cross_document || !targets.several() {
             return None;
         }
@@ -90,27 +98,73 @@ impl CrossDocument {
                 _ => None,
             })
             .collect();
-        let (_, first) = within.first()?;
-        let wanted = within.iter().fold(0u64, |acc, (_, c)| acc | c.wanted());
-        // The first pass reads only the advice vocabulary and the context triggers: a scan
-        // for them alone tries far fewer phrases per word than the full rule set.
-        let mut ids = first.model.pattern_ids();
-        ids.extend(linter.rules.context.pattern_ids());
-        let subset = linter.rules.patterns.subset(&ids).ok();
-        let patterns = subset.as_ref().unwrap_or(&linter.rules.patterns);
-        let mut files: Vec<FileFacts> = Vec::new();
-        for (b, batch) in targets.batches(BATCH).enumerate() {
-            let part: Vec<FileFacts> = pool.install(|| {
-                batch
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, t)| {
-                        facts_of(linter, patterns, &within, t, stdin, b * BATCH + i, wanted)
-                    })
-                    .collect()
-            });
-            files.extend(part.into_iter().filter(|f| !f.facts.is_empty()));
+        if within.is_empty() {
+            return None;
         }
+        let wanted = within.iter().fold(0u64, |acc, (_, c)| acc | c.wanted());
+        Some(Collector {
+            reporter,
+            within,
+            wanted,
+            files: Vec::new(),
+        })
+    }
+
+    /// The comparable facts of one checked file. Called on worker threads while the file's
+    /// document and scan are at hand.
+    pub fn facts(
+        &self,
+        source: &SourceFile,
+        doc: &Document<'_>,
+        hits: &Hits,
+        context: &ContextRules,
+    ) -> Vec<LocatedFact> {
+        // Every conflict rule shares one advice model (the lexicon's).
+        let model = &self.within[0].1.model;
+        model
+            .extract(doc, hits, context, self.wanted)
+            .into_iter()
+            .filter(|f| {
+                // Only facts that some rule can compare are kept: memory grows with the
+                // number of files, so each one should hold as little as it can.
+                !f.qualified
+                    && f.conditions != 0
+                    && (f.polarity != Polarity::Neutral || f.amount.is_some())
+                    && self.within.iter().any(|(_, c)| {
+                        let (a, b) = c.sides_across(f);
+                        a || b
+                    })
+            })
+            .map(|fact| {
+                let Range { start, end } = fact.range;
+                LocatedFact {
+                    start: source.lines.line_col(&source.text, start),
+                    end: source.lines.line_col(&source.text, end),
+                    fact,
+                }
+            })
+            .collect()
+    }
+
+    /// Keeps the facts of target `index` (in path order) for the comparison.
+    pub fn keep(&mut self, index: usize, target: &Target, facts: Vec<LocatedFact>) {
+        if !facts.is_empty() {
+            self.files.push(FileFacts {
+                index,
+                target: target.clone(),
+                facts,
+            });
+        }
+    }
+
+    /// Compares every kept file with the files that state the other side of each rule.
+    pub fn compare(self, linter: &Linter, pool: &rayon::ThreadPool) -> CrossDocument {
+        let Collector {
+            reporter,
+            within,
+            files,
+            ..
+        } = self;
         let severity = linter
             .settings
             .severity_for(&reporter.meta.id.code)
@@ -131,13 +185,13 @@ impl CrossDocument {
                             };
                             let mine_text = conflict.describe(&mine.fact);
                             let theirs_text = conflict.describe(&theirs.fact);
-                            let other = &files[j];
+                            let other_path = display_path(files[j].target.path());
                             let message = reporter
                                 .meta
                                 .message
                                 .replace("{first}", &mine_text)
                                 .replace("{second}", &theirs_text)
-                                .replace("{other}", &other.path);
+                                .replace("{other}", &other_path);
                             let mut d = Diagnostic::new(
                                 reporter.meta.id.clone(),
                                 severity,
@@ -152,7 +206,7 @@ impl CrossDocument {
                                 conflict.reconcile_note(&mine.fact, &theirs.fact)
                             ));
                             d.related.push(Related {
-                                path: other.path.clone(),
+                                path: other_path,
                                 range: theirs.fact.range.clone(),
                                 start: theirs.start,
                                 end: theirs.end,
@@ -163,43 +217,53 @@ impl CrossDocument {
                                 break;
                             }
                         }
-                        (this.index, diagnostics)
+                        (i, diagnostics)
                     })
                     .collect()
             });
-            for (index, diagnostics) in found {
+            for (i, diagnostics) in found {
                 if !diagnostics.is_empty() {
-                    out.found.entry(index).or_default().extend(diagnostics);
+                    let FileFacts { index, target, .. } = &files[i];
+                    out.found.entry(*index).or_default().extend(diagnostics);
+                    out.targets.entry(*index).or_insert_with(|| target.clone());
                 }
             }
         }
-        Some(out)
+        out
+    }
+}
+
+impl CrossDocument {
+    /// The target at `index`, when it has findings.
+    pub fn target(&self, index: usize) -> Option<&Target> {
+        self.targets.get(&index)
     }
 
     /// Adds the cross-document findings of target `index` to its report, after the file's
-    /// own suppression comments.
-    pub fn merge(&mut self, index: usize, report: &mut FileReport) {
-        let Some(extra) = self.found.remove(&index) else {
-            return;
+    /// own suppression comments, and hands on the ones it added.
+    pub fn merge(&self, index: usize, report: &mut FileReport) -> Vec<Diagnostic> {
+        let (Some(extra), Some(source)) = (self.found.get(&index), &report.source) else {
+            return Vec::new();
         };
-        let Some(source) = &report.source else {
-            return;
-        };
-        let codes: Vec<String> = extra.iter().map(|d| d.rule.code.to_string()).collect();
         let doc = Document::parse(source);
         // `is_enabled` answers false so that directives aimed at other rules are not reported
         // unused a second time; only our own findings are kept from the result.
-        let kept = suppress::apply(&source.text, &source.lines, &doc.directives, extra, &|_| {
-            false
-        });
-        report.diagnostics.extend(
-            kept.into_iter()
-                .filter(|d| codes.iter().any(|c| c.as_str() == d.rule.code.as_ref())),
-        );
+        let kept: Vec<Diagnostic> = suppress::apply(
+            &source.text,
+            &source.lines,
+            &doc.directives,
+            extra.clone(),
+            &|_| false,
+        )
+        .into_iter()
+        .filter(|d| extra.iter().any(|e| e.rule.code == d.rule.code))
+        .collect();
+        report.diagnostics.extend(kept.iter().cloned());
         report
             .diagnostics
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         report.diagnostics.dedup();
+        kept
     }
 }
 
@@ -263,67 +327,4 @@ fn first_conflict<'a>(
         }
     }
     None
-}
-
-/// The compact facts of one target; an unreadable file or a panic gives none (the
-/// streaming pass reports those files).
-fn facts_of(
-    linter: &Linter,
-    patterns: &PatternSet,
-    within: &[(&Rule, &Conflict)],
-    target: &Target,
-    stdin: Option<&[u8]>,
-    index: usize,
-    wanted: u64,
-) -> FileFacts {
-    let path = display_path(target.path());
-    let source = match target {
-        Target::File {
-            path: p, format, ..
-        } => SourceFile::read(p, *format).ok(),
-        Target::Stdin { name, format } => SourceFile::from_bytes(
-            name.clone(),
-            *format,
-            stdin.map(<[u8]>::to_vec).unwrap_or_default(),
-        )
-        .ok(),
-        Target::Unreadable { .. } => None,
-    };
-    let facts = source
-        .and_then(|source| {
-            catch_unwind(AssertUnwindSafe(|| {
-                let doc = Document::parse(&source);
-                let hits = patterns.scan(&doc.prose);
-                // Every conflict rule shares one advice model (the lexicon's).
-                let model = &within.first()?.1.model;
-                let facts = model
-                    .extract(&doc, &hits, &linter.rules.context, wanted)
-                    .into_iter()
-                    .filter(|f| {
-                        // Only facts that some rule can compare are kept: memory grows with
-                        // the number of files, so each one should hold as little as it can.
-                        !f.qualified
-                            && f.conditions != 0
-                            && (f.polarity != Polarity::Neutral || f.amount.is_some())
-                            && within.iter().any(|(_, c)| {
-                                let (a, b) = c.sides_across(f);
-                                a || b
-                            })
-                    })
-                    .map(|fact| {
-                        let Range { start, end } = fact.range;
-                        LocatedFact {
-                            start: source.lines.line_col(&source.text, start),
-                            end: source.lines.line_col(&source.text, end),
-                            fact,
-                        }
-                    })
-                    .collect::<Vec<_>>();
-                Some(facts)
-            }))
-            .ok()
-            .flatten()
-        })
-        .unwrap_or_default();
-    FileFacts { index, path, facts }
 }

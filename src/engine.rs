@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::check::CheckContext;
 use crate::config::Settings;
+use crate::corpus::{Collector, LocatedFact};
 use crate::diagnostic::{tool, Diagnostic, Severity};
 use crate::discover::Target;
 use crate::document::Document;
@@ -45,6 +46,17 @@ impl Linter {
 
     /// Checks one target; `stdin` holds standard input's bytes when the target is `-`.
     pub fn check_target(&self, target: &Target, stdin: Option<&[u8]>) -> FileReport {
+        self.check_target_collecting(target, stdin, None).0
+    }
+
+    /// Checks one target and, with a `collector`, also hands on the file's facts for the
+    /// cross-document comparison (none when the file cannot be read or a check panics).
+    pub fn check_target_collecting(
+        &self,
+        target: &Target,
+        stdin: Option<&[u8]>,
+        collector: Option<&Collector<'_>>,
+    ) -> (FileReport, Vec<LocatedFact>) {
         let path = display_path(target.path());
         let read = match target {
             Target::File {
@@ -58,13 +70,14 @@ impl Linter {
             Target::Unreadable { reason, .. } => {
                 let d =
                     tool::UNREADABLE.file_diagnostic(format!("cannot check `{path}`: {reason}"));
-                return FileReport {
+                let report = FileReport {
                     path,
                     source: None,
                     diagnostics: vec![d],
                     skipped: None,
                     failed: true,
                 };
+                return (report, Vec::new());
             }
         };
         let explicit = !matches!(
@@ -74,19 +87,20 @@ impl Linter {
                 ..
             }
         );
-        match read {
+        let report = match read {
             Ok(source) => {
-                let diagnostics = self.check_source(&source);
+                let (diagnostics, facts) = self.check_source_collecting(&source, collector);
                 let failed = diagnostics
                     .iter()
                     .any(|d| d.rule.code.as_ref() == tool::INTERNAL_ERROR.code);
-                FileReport {
+                let report = FileReport {
                     path,
                     source: Some(Arc::new(source)),
                     diagnostics,
                     skipped: None,
                     failed,
-                }
+                };
+                return (report, facts);
             }
             Err(SourceError::Binary) if !explicit => FileReport {
                 path,
@@ -110,21 +124,31 @@ impl Linter {
                     failed: true,
                 }
             }
-        }
+        };
+        (report, Vec::new())
     }
 
     /// Runs every selected check over a decoded file, then overrides and suppressions.
     pub fn check_source(&self, source: &SourceFile) -> Vec<Diagnostic> {
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_checks(source)));
-        let mut diagnostics = outcome.unwrap_or_else(|payload| {
+        self.check_source_collecting(source, None).0
+    }
+
+    fn check_source_collecting(
+        &self,
+        source: &SourceFile,
+        collector: Option<&Collector<'_>>,
+    ) -> (Vec<Diagnostic>, Vec<LocatedFact>) {
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_checks(source, collector)));
+        let (mut diagnostics, facts) = outcome.unwrap_or_else(|payload| {
             let what = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            vec![tool::INTERNAL_ERROR
+            let d = tool::INTERNAL_ERROR
                 .file_diagnostic(format!("internal error while checking this file: {what}"))
-                .with_help("this is a bug in healthlint; please report it together with the file")]
+                .with_help("this is a bug in healthlint; please report it together with the file");
+            (vec![d], Vec::new())
         });
         if let Some(encoding) = source.decoded_from {
             if let Some(first) = diagnostics.first_mut() {
@@ -135,12 +159,19 @@ impl Linter {
         }
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         diagnostics.dedup();
-        diagnostics
+        (diagnostics, facts)
     }
 
-    fn run_checks(&self, source: &SourceFile) -> Vec<Diagnostic> {
+    fn run_checks(
+        &self,
+        source: &SourceFile,
+        collector: Option<&Collector<'_>>,
+    ) -> (Vec<Diagnostic>, Vec<LocatedFact>) {
         let doc = Document::parse(source);
         let hits = self.rules.patterns.scan(&doc.prose);
+        let facts = collector.map_or_else(Vec::new, |c| {
+            c.facts(source, &doc, &hits, &self.rules.context)
+        });
         let mut diagnostics = Vec::new();
         for rule in &self.rules.rules {
             let Some(check) = &rule.check else { continue };
@@ -191,7 +222,7 @@ impl Linter {
                 d.severity = s;
             }
         }
-        diagnostics
+        (diagnostics, facts)
     }
 
     /// Convenience for tests and tools: checks text as if it were a file at `path`.

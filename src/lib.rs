@@ -28,15 +28,18 @@ pub mod error;
 pub mod report;
 pub mod rules;
 pub mod source;
+mod spill;
 pub mod suppress;
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 use crate::config::{Overrides, Settings};
-use crate::discover::Targets;
+use crate::diagnostic::Diagnostic;
+use crate::discover::{Target, Targets};
 use crate::engine::{FileReport, Linter};
 use crate::error::SetupError;
 use crate::report::{Reporter, Summary};
@@ -68,6 +71,19 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Counts one file's report.
+    fn add(&mut self, linter: &Linter, report: &FileReport) {
+        self.summary.add(report);
+        self.tool_error |= report.failed;
+        self.findings_fail |= report.diagnostics.iter().any(|d| linter.fails(d.severity));
+    }
+
+    /// Counts findings added to a file already counted.
+    fn add_findings(&mut self, linter: &Linter, added: &[Diagnostic]) {
+        self.summary.count(added);
+        self.findings_fail |= added.iter().any(|d| linter.fails(d.severity));
+    }
+
     /// 0 clean, 1 findings at or above `fail-on`, 2 a file could not be checked.
     pub fn exit_code(&self) -> u8 {
         if self.tool_error {
@@ -81,6 +97,13 @@ impl Outcome {
 }
 
 /// Checks `targets` with `jobs` threads and streams the reports, in target order, to `out`.
+///
+/// Worker threads check a batch of files and render each report into a fragment; the
+/// fragments are then written in path order, so memory holds one batch, not the corpus. With
+/// the cross-document pass, a file's report is complete only once every file has been seen:
+/// the fragments wait in a [`spill::Spill`] while the files' facts are collected, and the
+/// few files with cross-document findings are checked and rendered again when their turn
+/// comes. Either way each file is read, parsed and scanned once.
 pub fn run_check(
     linter: &Linter,
     targets: &Targets,
@@ -94,27 +117,82 @@ pub fn run_check(
         .build()
         .map_err(|e| io::Error::other(format!("cannot start {jobs} threads: {e}")))?;
     let mut outcome = Outcome::default();
-    // Cross-document consistency needs every file's facts first (None when it is off).
-    let mut cross = corpus::CrossDocument::collect(linter, targets, stdin, &pool);
-    for (b, batch) in targets.batches(BATCH).enumerate() {
-        let reports: Vec<FileReport> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|t| linter.check_target(t, stdin))
-                .collect()
-        });
-        for (i, mut report) in reports.into_iter().enumerate() {
-            if let Some(cross) = cross.as_mut() {
-                cross.merge(b * BATCH + i, &mut report);
+    let mut collector = corpus::Collector::new(linter, targets);
+    let mut spill = collector.as_ref().map(|_| spill::Spill::new());
+    let mut index = 0;
+    for batch in targets.batches(BATCH) {
+        let shared: &dyn Reporter = reporter;
+        let checked: Vec<(FileReport, Vec<corpus::LocatedFact>, io::Result<Vec<u8>>)> = pool
+            .install(|| {
+                batch
+                    .par_iter()
+                    .map(|t| {
+                        let (mut report, facts) =
+                            linter.check_target_collecting(t, stdin, collector.as_ref());
+                        let fragment = render(shared, &report);
+                        // The text was needed only to render the fragment.
+                        report.source = None;
+                        (report, facts, fragment)
+                    })
+                    .collect()
+            });
+        for ((report, facts, fragment), target) in checked.into_iter().zip(&batch) {
+            outcome.add(linter, &report);
+            match (&mut spill, &mut collector) {
+                (Some(spill), Some(collector)) => {
+                    collector.keep(index, target, facts);
+                    spill.push(&fragment?)?;
+                }
+                _ => reporter.write_fragment(&fragment?, out)?,
             }
-            outcome.summary.add(&report);
-            outcome.tool_error |= report.failed;
-            outcome.findings_fail |= report.diagnostics.iter().any(|d| linter.fails(d.severity));
-            reporter.file(&report, out)?;
+            index += 1;
+        }
+    }
+    if let (Some(spill), Some(collector)) = (spill, collector) {
+        let cross = collector.compare(linter, &pool);
+        let mut replay = spill.replay()?;
+        for first in (0..index).step_by(BATCH) {
+            // The files of this stretch with cross-document findings, checked again (in
+            // parallel) with those findings merged in.
+            let redone: BTreeMap<usize, (Vec<Diagnostic>, io::Result<Vec<u8>>)> = {
+                let shared: &dyn Reporter = reporter;
+                let redo: Vec<(usize, &Target)> = (first..(first + BATCH).min(index))
+                    .filter_map(|i| cross.target(i).map(|t| (i, t)))
+                    .collect();
+                pool.install(|| {
+                    redo.par_iter()
+                        .map(|&(i, target)| {
+                            let mut report = linter.check_target(target, stdin);
+                            let added = cross.merge(i, &mut report);
+                            (i, (added, render(shared, &report)))
+                        })
+                        .collect()
+                })
+            };
+            let mut redone = redone.into_iter().peekable();
+            for i in first..(first + BATCH).min(index) {
+                let kept = replay.next_fragment().ok_or_else(|| {
+                    io::Error::other("the held-back output ended early (temporary file changed?)")
+                })??;
+                match redone.next_if(|(j, _)| *j == i) {
+                    Some((_, (added, fragment))) => {
+                        outcome.add_findings(linter, &added);
+                        reporter.write_fragment(&fragment?, out)?;
+                    }
+                    None => reporter.write_fragment(kept, out)?,
+                }
+            }
         }
     }
     reporter.finish(&outcome.summary, out)?;
     Ok(outcome)
+}
+
+/// One report's output fragment.
+fn render(reporter: &dyn Reporter, report: &FileReport) -> io::Result<Vec<u8>> {
+    let mut fragment = Vec::new();
+    reporter.fragment(report, &mut fragment)?;
+    Ok(fragment)
 }
 
 /// The default path list: the current folder.

@@ -375,6 +375,53 @@ fn usage_errors_exit_2() {
         .code(2);
 }
 
+/// Regression: cross-document findings are merged after the other files' output has been
+/// rendered, so a file with no finding of its own that gains one there must still get its
+/// JSON separators right, and the output must not depend on the thread count.
+#[test]
+fn cross_document_findings_added_late_keep_the_output_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let heat = "# Ankle sprain\n\nFor a new ankle sprain, apply heat in the first 48 hours.\n";
+    let ice = "# Sprained ankle\n\nFor a new ankle sprain, use ice in the first 48 hours. \
+               Never use heat in the first 48 hours.\n";
+    for (name, text) in [("a.md", heat), ("b.md", ice), ("c.md", heat)] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let run = |jobs: &str, format: &str| {
+        healthlint()
+            .current_dir(dir.path())
+            .args(["check", "--isolated", "--select", "HL3,HL4", "--jobs", jobs])
+            .args(["--format", format, "."])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let out = run("1", "json");
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let found: Vec<(&str, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("a.md", "HL401"),
+            ("b.md", "HL401"),
+            ("b.md", "HL401"),
+            ("c.md", "HL401")
+        ],
+        "{json:#}"
+    );
+    assert_eq!(json["summary"]["warning"], 4);
+    for format in ["json", "concise", "pretty"] {
+        assert_eq!(run("1", format), run("2", format), "{format}");
+    }
+}
+
 #[test]
 fn cross_document_conflict_is_reported_on_each_file_with_a_related_location() {
     let a = "fixtures/rules/HL401/fail_heat_across_articles.md";

@@ -248,23 +248,6 @@ impl PatternSet {
         self.lists.is_empty()
     }
 
-    /// A set that finds only the patterns in `keep` (the others find nothing; ids do not
-    /// change). Scanning for a few rules' vocabulary tries far fewer phrases per word.
-    pub fn subset(&self, keep: &[PatternId]) -> Result<PatternSet, BuildError> {
-        let mut builder = PatternSetBuilder::default();
-        for (id, list) in self.lists.iter().enumerate() {
-            builder.lists.push(if keep.contains(&PatternId(id as u32)) {
-                list.clone()
-            } else {
-                List {
-                    phrases: Vec::new(),
-                    digits_may_follow: false,
-                }
-            });
-        }
-        builder.build()
-    }
-
     /// A regex source for every pattern, in id order (for `healthlint debug-patterns`, which
     /// feeds the benchmark's ripgrep run).
     pub fn sources(&self) -> impl Iterator<Item = String> + '_ {

@@ -9,7 +9,7 @@ use crate::engine::FileReport;
 pub struct Concise;
 
 impl Reporter for Concise {
-    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    fn fragment(&self, report: &FileReport, out: &mut Vec<u8>) -> io::Result<()> {
         for d in &report.diagnostics {
             let at = position(report, d.primary.range.start);
             writeln!(

@@ -11,7 +11,7 @@ use crate::engine::FileReport;
 pub struct Github;
 
 impl Reporter for Github {
-    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    fn fragment(&self, report: &FileReport, out: &mut Vec<u8>) -> io::Result<()> {
         for d in &report.diagnostics {
             let level = match d.severity {
                 Severity::Error => "error",

@@ -160,14 +160,22 @@ impl Json {
 }
 
 impl Reporter for Json {
-    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    /// The file's diagnostics, each on its own line, separated by commas.
+    fn fragment(&self, report: &FileReport, out: &mut Vec<u8>) -> io::Result<()> {
+        for (i, d) in report.diagnostics.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            serde_json::to_writer(&mut *out, &to_json(report, d))?;
+        }
+        Ok(())
+    }
+
+    fn write_fragment(&mut self, fragment: &[u8], out: &mut dyn Write) -> io::Result<()> {
         self.start(out)?;
-        for d in &report.diagnostics {
+        if !fragment.is_empty() {
             if self.wrote_any {
                 out.write_all(b",")?;
             }
-            out.write_all(b"\n")?;
-            serde_json::to_writer(&mut *out, &to_json(report, d))?;
+            out.write_all(fragment)?;
             self.wrote_any = true;
         }
         Ok(())

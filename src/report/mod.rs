@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 pub use pretty::render_setup_error;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::FileReport;
 use crate::source::{LineCol, LineIndex};
 
@@ -54,7 +54,12 @@ impl Summary {
         } else {
             self.checked += 1;
         }
-        for d in &report.diagnostics {
+        self.count(&report.diagnostics);
+    }
+
+    /// Counts findings added to a file already counted (cross-document ones).
+    pub fn count(&mut self, diagnostics: &[Diagnostic]) {
+        for d in diagnostics {
             match d.severity {
                 Severity::Error => self.errors += 1,
                 Severity::Warning => self.warnings += 1,
@@ -87,10 +92,23 @@ impl Summary {
     }
 }
 
-/// Writes reports in one format.
-pub trait Reporter {
-    /// Writes one file's findings.
-    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()>;
+/// Writes reports in one format, in two steps: a file's findings are rendered into a
+/// fragment that depends on nothing else in the output (so worker threads render in parallel
+/// and a fragment can be kept aside and written later), then fragments are written in path
+/// order, where the reporter adds whatever joins them (JSON's commas).
+pub trait Reporter: Sync {
+    /// Renders one file's findings; an empty fragment means the file adds nothing.
+    fn fragment(&self, report: &FileReport, out: &mut Vec<u8>) -> io::Result<()>;
+    /// Writes the next file's fragment.
+    fn write_fragment(&mut self, fragment: &[u8], out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(fragment)
+    }
+    /// Renders and writes one file's findings.
+    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        let mut fragment = Vec::new();
+        self.fragment(report, &mut fragment)?;
+        self.write_fragment(&fragment, out)
+    }
     /// Closes the output with the summary.
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()>;
 }

@@ -122,7 +122,7 @@ fn write_colored(buf: &[u8], color: bool, out: &mut dyn Write) -> io::Result<()>
 }
 
 impl Reporter for Pretty {
-    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    fn fragment(&self, report: &FileReport, out: &mut Vec<u8>) -> io::Result<()> {
         if report.diagnostics.is_empty() {
             return Ok(());
         }

@@ -49,10 +49,18 @@ pub fn check_with_companion(linter: &Linter, path: &Path, companion: &Path) -> F
         .num_threads(1)
         .build()
         .unwrap();
-    let mut cross = healthlint::corpus::CrossDocument::collect(linter, &targets, None, &pool);
-    let mut report = check_file(linter, path);
-    if let Some(cross) = cross.as_mut() {
-        cross.merge(0, &mut report);
+    let mut collector = healthlint::corpus::Collector::new(linter, &targets);
+    let mut reports = Vec::new();
+    for (i, t) in targets.to_vec().iter().enumerate() {
+        let (report, facts) = linter.check_target_collecting(t, None, collector.as_ref());
+        if let Some(collector) = collector.as_mut() {
+            collector.keep(i, t, facts);
+        }
+        reports.push(report);
+    }
+    let mut report = reports.swap_remove(0);
+    if let Some(collector) = collector {
+        collector.compare(linter, &pool).merge(0, &mut report);
     }
     report
 }

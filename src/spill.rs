@@ -1,0 +1,87 @@
+//! A holding area for rendered output: takes each file's report fragment, in path order, and
+//! hands them back in the same order later. The cross-document pass needs it: a file's
+//! report is complete only once every file has been checked, but keeping every report in
+//! memory would make memory grow with the corpus (JSON output is about 2.7 KB per file), so
+//! the fragments wait in an unnamed temporary file (the system deletes it when it is closed)
+//! and only their lengths stay in memory. Where no temporary file can be made, they wait in
+//! memory instead.
+
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+
+trait Store: Read + Write + Seek + Send {}
+impl<T: Read + Write + Seek + Send> Store for T {}
+
+/// Fragments written in order, then read back in the same order.
+pub struct Spill {
+    store: BufWriter<Box<dyn Store>>,
+    lengths: Vec<usize>,
+}
+
+impl Spill {
+    pub fn new() -> Spill {
+        let store: Box<dyn Store> = match tempfile::tempfile() {
+            Ok(file) => Box::new(file),
+            Err(_) => Box::new(io::Cursor::new(Vec::new())),
+        };
+        Spill {
+            store: BufWriter::with_capacity(1 << 16, store),
+            lengths: Vec::new(),
+        }
+    }
+
+    /// Keeps the next fragment.
+    pub fn push(&mut self, fragment: &[u8]) -> io::Result<()> {
+        self.lengths.push(fragment.len());
+        self.store.write_all(fragment)
+    }
+
+    /// The fragments in the order they were pushed.
+    pub fn replay(self) -> io::Result<Replay> {
+        let mut store = self.store.into_inner().map_err(|e| e.into_error())?;
+        store.seek(SeekFrom::Start(0))?;
+        Ok(Replay {
+            store: BufReader::with_capacity(1 << 16, store),
+            lengths: self.lengths.into_iter(),
+            buffer: Vec::new(),
+        })
+    }
+}
+
+/// Reads the kept fragments back, one at a time.
+pub struct Replay {
+    store: BufReader<Box<dyn Store>>,
+    lengths: std::vec::IntoIter<usize>,
+    buffer: Vec<u8>,
+}
+
+impl Replay {
+    /// The next fragment, or `None` after the last.
+    pub fn next_fragment(&mut self) -> Option<io::Result<&[u8]>> {
+        let length = self.lengths.next()?;
+        self.buffer.resize(length, 0);
+        Some(
+            self.store
+                .read_exact(&mut self.buffer)
+                .map(|()| &self.buffer[..]),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_come_back_in_order_including_empty_ones() {
+        let mut spill = Spill::new();
+        let fragments: [&[u8]; 4] = [b"first", b"", b"third\n", &[0u8; 100_000]];
+        for f in fragments {
+            spill.push(f).unwrap();
+        }
+        let mut replay = spill.replay().unwrap();
+        for f in fragments {
+            assert_eq!(replay.next_fragment().unwrap().unwrap(), f);
+        }
+        assert!(replay.next_fragment().is_none());
+    }
+}
