@@ -14,12 +14,10 @@
 //! Within a pattern, matches are leftmost-longest and do not overlap: where two phrases of a
 //! list match at the same place, the longer one wins ("chest pain spreading" over "chest pain").
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::rules::pattern::{self, is_word_byte, utf8_len, IndexKey, Node, Phrase};
@@ -29,10 +27,60 @@ use crate::rules::pattern::{self, is_word_byte, utf8_len, IndexKey, Node, Phrase
 pub struct PatternId(pub u32);
 
 /// Collects phrase lists while rules compile. Identical lists share one id.
+///
+/// Parsing and keying thousands of phrases is most of start-up, so it starts while rules are
+/// still compiling: each new distinct phrase joins a chunk, and a full chunk is handed to the
+/// thread pool at once. [`PatternSetBuilder::build`] parses whatever no thread has taken yet
+/// itself, so it never waits on work that has not started (no deadlock on a busy or
+/// one-thread pool), and it assembles the results in registration order, so the set does not
+/// depend on which thread parsed what.
 #[derive(Default)]
 pub struct PatternSetBuilder {
     lists: Vec<List>,
-    by_list: HashMap<List, PatternId>,
+    by_list: FxHashMap<List, PatternId>,
+    /// Distinct phrases (text, names) → their index in registration order.
+    phrase_ids: FxHashMap<(String, bool), u32>,
+    /// Per distinct phrase, the patterns that hold it.
+    owners: Vec<Vec<u32>>,
+    /// Distinct phrases not yet in a chunk.
+    pending: Vec<(String, bool)>,
+    chunks: Vec<Arc<Chunk>>,
+}
+
+/// Distinct phrases parsed together, by a pool thread or by `build`, whichever comes first.
+struct Chunk {
+    phrases: Vec<(String, bool)>,
+    parsed: Mutex<Option<Vec<Parsed>>>,
+}
+
+/// A parsed phrase with its index keys, or what is wrong with it.
+type Parsed = Result<(Phrase, Vec<IndexKey>), BuildError>;
+
+/// Distinct phrases per chunk: enough to outweigh handing a chunk to a thread.
+const CHUNK: usize = 128;
+
+impl Chunk {
+    /// Parses the chunk unless that is done; the lock makes a late caller wait only for a
+    /// parse already under way.
+    fn parse(&self) {
+        let mut parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
+        if parsed.is_none() {
+            *parsed = Some(
+                self.phrases
+                    .iter()
+                    .map(|(text, names)| parse_phrase(text, *names))
+                    .collect(),
+            );
+        }
+    }
+}
+
+fn parse_phrase(text: &str, digits_may_follow: bool) -> Parsed {
+    let fail = |e: String| BuildError(format!("phrase `{text}`: {e}"));
+    let mut phrase = pattern::parse(text).map_err(fail)?;
+    phrase.digits_may_follow = digits_may_follow;
+    let keys = phrase.index_keys(1).map_err(|e| fail(e.to_string()))?;
+    Ok((phrase, keys))
 }
 
 /// One registered list: its phrases, and whether digits may follow a match (names).
@@ -67,60 +115,77 @@ impl PatternSetBuilder {
             return id;
         }
         let id = PatternId(self.lists.len() as u32);
+        for text in &list.phrases {
+            let key = (text.trim().to_string(), list.digits_may_follow);
+            let next = self.owners.len() as u32;
+            let phrase = *self.phrase_ids.entry(key).or_insert_with_key(|key| {
+                self.pending.push(key.clone());
+                next
+            });
+            if phrase == next {
+                self.owners.push(Vec::new());
+            }
+            let owners = &mut self.owners[phrase as usize];
+            if !owners.contains(&id.0) {
+                owners.push(id.0);
+            }
+        }
+        if self.pending.len() >= CHUNK {
+            self.start_chunk();
+        }
         self.by_list.insert(list.clone(), id);
         self.lists.push(list);
         id
     }
 
-    /// Parses every phrase once (a phrase shared by several lists is matched once) and builds
-    /// the first-word index.
-    pub fn build(self) -> Result<PatternSet, BuildError> {
-        // Distinct phrases in registration order, and the patterns that hold each.
-        let mut unique: Vec<(&str, bool)> = Vec::new();
-        let mut owners: Vec<Vec<u32>> = Vec::new();
-        let mut phrase_ids: HashMap<(&str, bool), usize> = HashMap::new();
-        for (pattern_id, list) in self.lists.iter().enumerate() {
-            for text in &list.phrases {
-                let key = (text.trim(), list.digits_may_follow);
-                let id = *phrase_ids.entry(key).or_insert_with(|| {
-                    unique.push(key);
-                    owners.push(Vec::new());
-                    unique.len() - 1
-                });
-                if !owners[id].contains(&(pattern_id as u32)) {
-                    owners[id].push(pattern_id as u32);
-                }
-            }
+    /// Hands the pending phrases to the thread pool.
+    fn start_chunk(&mut self) {
+        let chunk = Arc::new(Chunk {
+            phrases: std::mem::take(&mut self.pending),
+            parsed: Mutex::new(None),
+        });
+        self.chunks.push(Arc::clone(&chunk));
+        rayon::spawn(move || chunk.parse());
+    }
+
+    /// Collects every phrase parsed (a phrase shared by several lists is matched once),
+    /// parsing what no thread has started, and builds the first-word index.
+    pub fn build(mut self) -> Result<PatternSet, BuildError> {
+        if !self.pending.is_empty() {
+            self.start_chunk();
         }
-        // Parsing and keying thousands of phrases is most of start-up: spread it over the
-        // cores (the result, in registration order, does not depend on the thread count).
-        let parsed: Vec<(Phrase, Vec<IndexKey>)> = unique
-            .par_iter()
-            .map(|&(text, digits_may_follow)| {
-                let fail = |e: String| BuildError(format!("phrase `{text}`: {e}"));
-                let mut phrase = pattern::parse(text).map_err(fail)?;
-                phrase.digits_may_follow = digits_may_follow;
-                let keys = phrase.index_keys(1).map_err(|e| fail(e.to_string()))?;
-                Ok((phrase, keys))
-            })
-            .collect::<Result<_, BuildError>>()?;
-        let mut phrases = Vec::with_capacity(parsed.len());
+        // The last chunks are likely not started yet: parse them here, from the end, while
+        // the pool works from the start.
+        for chunk in self.chunks.iter().rev() {
+            chunk.parse();
+        }
+        let mut phrases = Vec::with_capacity(self.owners.len());
         let mut index: FxHashMap<Vec<u8>, Entry> = FxHashMap::default();
-        for (id, (phrase, keys)) in parsed.into_iter().enumerate() {
-            for key in keys {
-                let first = key.words.into_iter().next().unwrap_or_default();
-                index
-                    .entry(first)
-                    .or_insert_with_key(|first| Entry::new(vec![first.clone()]))
-                    .phrases
-                    .push(id as u32);
+        for chunk in &self.chunks {
+            let parsed = chunk
+                .parsed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .unwrap_or_default();
+            for result in parsed {
+                let (phrase, keys) = result?;
+                let id = phrases.len() as u32;
+                for key in keys {
+                    let first = key.words.into_iter().next().unwrap_or_default();
+                    index
+                        .entry(first)
+                        .or_insert_with_key(|first| Entry::new(vec![first.clone()]))
+                        .phrases
+                        .push(id);
+                }
+                phrases.push(phrase);
             }
-            phrases.push(phrase);
         }
         Ok(PatternSet {
             glued: phrases.iter().any(|p| p.digits_may_follow),
             phrases,
-            owners,
+            owners: self.owners,
             index,
             lists: self.lists,
         })
@@ -128,7 +193,7 @@ impl PatternSetBuilder {
 }
 
 /// How many times a scan meets a crowded entry before splitting it.
-const SPLIT_AFTER: u32 = 32;
+const SPLIT_AFTER: u32 = 128;
 
 /// How many phrases may share an index entry before it is split by the next word.
 const CROWDED: usize = 1;

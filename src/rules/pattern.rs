@@ -218,10 +218,30 @@ pub fn literal(text: &str) -> String {
 /// Parses `a|b|…` up to an unmatched `)` or the end.
 fn parse_alternatives(chars: &[char], at: &mut usize) -> Result<Vec<Vec<Node>>, String> {
     let mut alternatives = vec![Vec::new()];
+    // The literal being read, made a node when something else comes (one allocation per
+    // literal rather than one per character).
+    let mut lit: Vec<u8> = Vec::new();
     while *at < chars.len() {
         let c = chars[*at];
         *at += 1;
         let current = alternatives.last_mut().expect("never empty");
+        let literal = match c {
+            '\\' => match chars.get(*at) {
+                Some(&next) if !(next.is_whitespace() || next == '-' || next == 'd') => {
+                    *at += 1;
+                    Some(next)
+                }
+                _ => None,
+            },
+            '|' | ')' | '(' | '?' => None,
+            c if c.is_whitespace() || c == '-' => None,
+            c => Some(c),
+        };
+        if let Some(c) = literal {
+            push_char(&mut lit, c);
+            continue;
+        }
+        flush_literal(current, &mut lit);
         match c {
             '|' => alternatives.push(Vec::new()),
             ')' => {
@@ -250,11 +270,7 @@ fn parse_alternatives(chars: &[char], at: &mut usize) -> Result<Vec<Vec<Node>>, 
                     return Err("`\\` at the end of the phrase".to_string());
                 };
                 *at += 1;
-                if next.is_whitespace() || next == '-' {
-                    // Escaped or not, a space or hyphen separates words: prose has no other
-                    // way to hold one.
-                    push_sep(current);
-                } else if next == 'd' {
+                if next == 'd' {
                     if chars.get(*at) == Some(&'+') {
                         *at += 1;
                         current.push(Node::Digits);
@@ -262,13 +278,15 @@ fn parse_alternatives(chars: &[char], at: &mut usize) -> Result<Vec<Vec<Node>>, 
                         current.push(Node::Digit);
                     }
                 } else {
-                    push_char(current, next);
+                    // Escaped or not, a space or hyphen separates words: prose has no other
+                    // way to hold one.
+                    push_sep(current);
                 }
             }
-            c if c.is_whitespace() || c == '-' => push_sep(current),
-            c => push_char(current, c),
+            _ => push_sep(current),
         }
     }
+    flush_literal(alternatives.last_mut().expect("never empty"), &mut lit);
     Ok(alternatives)
 }
 
@@ -307,19 +325,26 @@ fn push_sep(nodes: &mut Vec<Node>) {
 }
 
 /// Appends one literal character, normalized as prose is.
-fn push_char(nodes: &mut Vec<Node>, c: char) {
+fn push_char(lit: &mut Vec<u8>, c: char) {
     let c = match c {
         '’' => '\'',
         c => c.to_ascii_lowercase(),
     };
     let mut buf = [0; 4];
-    let bytes = c.encode_utf8(&mut buf).as_bytes();
+    lit.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}
+
+/// Ends the literal being read: it joins a literal node just before it, if any.
+fn flush_literal(nodes: &mut Vec<Node>, lit: &mut Vec<u8>) {
+    if lit.is_empty() {
+        return;
+    }
     if let Some(Node::Lit(last)) = nodes.last_mut() {
         let mut joined = last.to_vec();
-        joined.extend_from_slice(bytes);
+        joined.append(lit);
         *last = joined.into();
     } else {
-        nodes.push(Node::Lit(bytes.into()));
+        nodes.push(Node::Lit(std::mem::take(lit).into()));
     }
 }
 
@@ -346,6 +371,14 @@ impl Phrase {
     }
 
     fn keys_to_depth(&self, depth: usize) -> Result<Vec<IndexKey>, KeyError> {
+        if let Some(key) = self.only_key(depth) {
+            return key.map(|k| vec![k]);
+        }
+        self.keys_by_walk(depth)
+    }
+
+    /// Keys of any phrase, branching at every group and optional element.
+    fn keys_by_walk(&self, depth: usize) -> Result<Vec<IndexKey>, KeyError> {
         let mut states = vec![Prefix::default()];
         let mut keys = Keys {
             depth,
@@ -356,16 +389,10 @@ impl Phrase {
         // Whatever stage a key has reached, the phrase has ended: the key is complete.
         let mut finished = keys.done;
         finished.append(&mut states);
-        let mut keys: Vec<IndexKey> = Vec::with_capacity(finished.len());
-        for mut state in finished {
-            if state.words.iter().all(Vec::is_empty) {
-                return Err(KeyError::Invalid(
-                    "the phrase can match empty text".to_string(),
-                ));
-            }
-            state.words.retain(|w| !w.is_empty());
-            keys.push(IndexKey { words: state.words });
-        }
+        let mut keys = finished
+            .into_iter()
+            .map(Prefix::into_key)
+            .collect::<Result<Vec<IndexKey>, KeyError>>()?;
         keys.sort();
         keys.dedup();
         // Sorted, a key comes right after its shortest covering prefix... or after other
@@ -382,6 +409,40 @@ impl Phrase {
             }
         }
         Ok(kept)
+    }
+}
+
+impl Phrase {
+    /// The one key of a phrase whose key words come before any group or optional element
+    /// (most phrases: drug names, plain wording), found without branching; `None` when the
+    /// phrase branches first.
+    fn only_key(&self, depth: usize) -> Option<Result<IndexKey, KeyError>> {
+        let mut state = Prefix::default();
+        for node in &self.nodes {
+            match node {
+                Node::Lit(bytes) => {
+                    for i in 0..bytes.len() {
+                        if !state.push_byte(bytes, i, depth) {
+                            break;
+                        }
+                    }
+                }
+                Node::Digit | Node::Digits => {
+                    state.push_digit(depth);
+                }
+                Node::Sep => {
+                    if let Err(e) = state.push_sep() {
+                        return Some(Err(e.into()));
+                    }
+                }
+                Node::Group(..) | Node::Opt(_) => return None,
+            }
+            // After a space with every key word read, nothing can change the key.
+            if state.done() || (state.stage == Stage::AfterSpace && state.words.len() >= depth) {
+                break;
+            }
+        }
+        Some(state.into_key())
     }
 }
 
@@ -439,6 +500,17 @@ impl Default for Prefix {
 }
 
 impl Prefix {
+    /// The finished key (whatever stage it reached, the phrase has ended).
+    fn into_key(mut self) -> Result<IndexKey, KeyError> {
+        if self.words.iter().all(Vec::is_empty) {
+            return Err(KeyError::Invalid(
+                "the phrase can match empty text".to_string(),
+            ));
+        }
+        self.words.retain(|w| !w.is_empty());
+        Ok(IndexKey { words: self.words })
+    }
+
     fn done(&self) -> bool {
         self.stage == Stage::Done
     }
@@ -704,6 +776,46 @@ mod tests {
         );
         assert_eq!(keys("doctors' advice"), ["doctors"]);
         assert_eq!(keys("'s"), ["'"]);
+    }
+
+    /// The unbranched shortcut gives the keys the full walk gives, at every depth.
+    #[test]
+    fn only_key_agrees_with_the_walk() {
+        let phrases = [
+            "back pain",
+            "co-codamol",
+            "Co-codamol30",
+            "aspadol 100mg",
+            "can't walk",
+            "doctors' advice",
+            "'s",
+            "£5 off",
+            "a&e",
+            "Don’t stop",
+            "pain ,then",
+            "\\d+ mg",
+            "no, never",
+            "ice - pack",
+            "x",
+            "buy\\(now\\)",
+            "don't-stop now",
+            "a 'b",
+            "the best (way|drug)",
+            "tablets?",
+        ];
+        for text in phrases {
+            let phrase = parse(text).unwrap();
+            for depth in 1..=KEY_WORDS {
+                let walked = phrase.keys_by_walk(depth).map_err(|e| e.to_string());
+                match phrase.only_key(depth) {
+                    Some(key) => {
+                        let key = key.map(|k| vec![k]).map_err(|e| e.to_string());
+                        assert_eq!(key, walked, "{text} at depth {depth}");
+                    }
+                    None => assert!(text.contains(['(', '?']), "{text}"),
+                }
+            }
+        }
     }
 
     #[test]
