@@ -19,7 +19,6 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::analyze::advice::{Fact, Polarity};
-use crate::analyze::{ContextRules, Hits};
 use crate::check::conflict::Conflict;
 use crate::check::Check;
 use crate::diagnostic::{Diagnostic, Label, Related};
@@ -110,24 +109,16 @@ impl<'a> Collector<'a> {
         })
     }
 
-    /// The comparable facts of one checked file. Called on worker threads while the file's
-    /// document and scan are at hand.
-    pub fn facts(
-        &self,
-        source: &SourceFile,
-        doc: &Document<'_>,
-        hits: &Hits,
-        context: &ContextRules,
-    ) -> Vec<LocatedFact> {
-        // Every conflict rule shares one advice model (the lexicon's).
-        let model = &self.within[0].1.model;
-        model
-            .extract(doc, hits, context, self.wanted)
-            .into_iter()
+    /// The comparable facts of one checked file, from the facts its checks extracted.
+    /// Called on worker threads.
+    pub fn facts(&self, source: &SourceFile, facts: &[Fact]) -> Vec<LocatedFact> {
+        facts
+            .iter()
             .filter(|f| {
                 // Only facts that some rule can compare are kept: memory grows with the
                 // number of files, so each one should hold as little as it can.
-                !f.qualified
+                self.wanted & (1u64 << f.action.min(63)) != 0
+                    && !f.qualified
                     && f.conditions != 0
                     && (f.polarity != Polarity::Neutral || f.amount.is_some())
                     && self.within.iter().any(|(_, c)| {
@@ -135,6 +126,7 @@ impl<'a> Collector<'a> {
                         a || b
                     })
             })
+            .cloned()
             .map(|fact| {
                 let Range { start, end } = fact.range;
                 LocatedFact {

@@ -7,7 +7,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use crate::check::CheckContext;
+use crate::check::{AdviceFacts, CheckContext};
 use crate::config::Settings;
 use crate::corpus::{Collector, LocatedFact};
 use crate::diagnostic::{tool, Diagnostic, Severity};
@@ -169,9 +169,7 @@ impl Linter {
     ) -> (Vec<Diagnostic>, Vec<LocatedFact>) {
         let doc = Document::parse(source);
         let hits = self.rules.patterns.scan(&doc.prose);
-        let facts = collector.map_or_else(Vec::new, |c| {
-            c.facts(source, &doc, &hits, &self.rules.context)
-        });
+        let advice = AdviceFacts::new(self.rules.advice.as_ref());
         let mut diagnostics = Vec::new();
         for rule in &self.rules.rules {
             let Some(check) = &rule.check else { continue };
@@ -182,6 +180,7 @@ impl Linter {
                 context: &self.rules.context,
                 lexicon: &self.rules.lexicon,
                 rule: &rule.meta,
+                advice: &advice,
             };
             let first = diagnostics.len();
             check.run(&cx, &mut diagnostics);
@@ -195,6 +194,9 @@ impl Linter {
                 }
             }
         }
+        let facts = collector.map_or_else(Vec::new, |c| {
+            c.facts(source, advice.get(&doc, &hits, &self.rules.context))
+        });
         let is_enabled = |prefix: &str| {
             self.rules
                 .rules

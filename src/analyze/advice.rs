@@ -487,8 +487,18 @@ impl AdviceModel {
             }
         }
         facts.sort_by_key(|f| (f.range.start, f.action));
-        // Nested phrases of one action ("ice" inside "ice pack") give one fact.
-        facts.dedup_by(|b, a| a.action == b.action && b.range.start < a.range.end);
+        // Nested phrases of one action ("ice" inside "ice pack") give one fact, whatever
+        // facts of other actions lie between them (so the facts of an action do not depend on
+        // which other actions are extracted with it).
+        let mut kept_until = [0usize; 64];
+        facts.retain(|f| {
+            let until = &mut kept_until[usize::from(f.action).min(63)];
+            let keep = f.range.start >= *until;
+            if keep {
+                *until = f.range.end;
+            }
+            keep
+        });
         // A sentence that takes both positions on one action ("take ibuprofen, but avoid it
         // for the first 48 hours") qualifies itself: none of its facts on that action stands
         // alone against another statement.
@@ -1177,6 +1187,42 @@ mod tests {
         assert!(parse_amount("lots").is_none());
         assert_eq!(parse_day_number("days 1 to 5"), Some((0.0, 120.0)));
         assert_eq!(parse_day_number("day 6"), Some((120.0, 144.0)));
+    }
+
+    /// Facts are extracted once per file for every conflict rule (and the cross-document
+    /// pass), each taking the actions it reads: that is right only if an action's facts are
+    /// the same whichever other actions are extracted with it.
+    #[test]
+    fn an_actions_facts_do_not_depend_on_the_other_actions_extracted() {
+        use crate::analyze::{ContextRules, PatternSetBuilder};
+        use crate::document::Document;
+        use crate::source::{Format, SourceFile};
+        let lexicon = crate::rules::Lexicon::builtin().unwrap();
+        let mut builder = PatternSetBuilder::default();
+        let context = ContextRules::compile(&lexicon.context, &mut builder);
+        let model = AdviceModel::compile(&lexicon.advice, &lexicon.context, &mut builder);
+        let patterns = builder.build().unwrap();
+        let text = "# Sprains\n\nFor a sprained ankle, put an ice pack on it and rest it for \
+                    the first 48 hours. Do not use heat or massage in the first 2 days; \
+                    after 48 hours, heat packs and gentle massage can help, and ice packs \
+                    are no longer needed.\n";
+        let source = SourceFile::from_text("t.md", Format::Markdown, text);
+        let doc = Document::parse(&source);
+        let hits = patterns.scan(&doc.prose);
+        let all = model.extract(&doc, &hits, &context, u64::MAX);
+        assert!(all.len() >= 4, "{all:?}");
+        for action in 0..model.actions.len().min(64) {
+            let alone = model.extract(&doc, &hits, &context, 1u64 << action);
+            let from_all: Vec<&Fact> = all
+                .iter()
+                .filter(|f| usize::from(f.action) == action)
+                .collect();
+            assert_eq!(
+                alone.iter().collect::<Vec<_>>(),
+                from_all,
+                "action {action}"
+            );
+        }
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! A rule with `scope = "documents"` runs nothing per file: it reports the same comparison
 //! across the files of one run (see `corpus.rs`).
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -92,7 +94,7 @@ pub enum Comparison {
 
 #[derive(Debug)]
 pub struct Conflict {
-    pub model: AdviceModel,
+    pub model: Arc<AdviceModel>,
     pub comparison: Comparison,
     /// Bit set of condition indices, 0 = any.
     pub conditions: u64,
@@ -110,11 +112,7 @@ impl Conflict {
         source: &RuleSource,
         compiler: &mut Compiler<'_>,
     ) -> Result<Conflict, Vec<SpannedError>> {
-        let model = AdviceModel::compile(
-            &compiler.lexicon.advice,
-            &compiler.lexicon.context,
-            compiler.patterns,
-        );
+        let model = compiler.advice_model();
         let spec = file.check;
         let mut errors = Vec::new();
         let err = |span: std::ops::Range<usize>, message: String| {
@@ -256,9 +254,13 @@ impl Conflict {
         if self.across_documents {
             return;
         }
-        let mut facts = self.model.extract(cx.doc, cx.hits, cx.context, self.wanted);
         // Only statements that can take part in a conflict of this rule are paired.
-        facts.retain(|f| self.takes_part(f));
+        let facts: Vec<Fact> = cx
+            .advice_facts()
+            .iter()
+            .filter(|f| self.wanted & (1u64 << f.action.min(63)) != 0 && self.takes_part(f))
+            .cloned()
+            .collect();
         // One finding per conflict: the earliest statement of a conflicting pair is the
         // primary label, the statement that contradicts it the secondary one; further
         // statements contradicting the same one join that finding instead of repeating it.

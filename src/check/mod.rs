@@ -10,6 +10,10 @@ pub mod promotion;
 pub mod red_flags;
 pub mod requires;
 
+use std::cell::OnceCell;
+use std::sync::Arc;
+
+use crate::analyze::advice::{AdviceModel, Fact};
 use crate::analyze::{ContextRules, Hits, PatternSet};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::document::Document;
@@ -73,9 +77,40 @@ pub struct CheckContext<'a> {
     pub context: &'a ContextRules,
     pub lexicon: &'a Lexicon,
     pub rule: &'a RuleMeta,
+    /// The file's advice facts, extracted on first use for every selected conflict rule.
+    pub advice: &'a AdviceFacts<'a>,
+}
+
+/// One file's advice facts, for the actions any selected conflict rule (or the
+/// cross-document pass) reads: extracted once, on first use, and shared by them all.
+pub struct AdviceFacts<'a> {
+    model: Option<&'a (Arc<AdviceModel>, u64)>,
+    facts: OnceCell<Vec<Fact>>,
+}
+
+impl<'a> AdviceFacts<'a> {
+    pub fn new(model: Option<&'a (Arc<AdviceModel>, u64)>) -> AdviceFacts<'a> {
+        AdviceFacts {
+            model,
+            facts: OnceCell::new(),
+        }
+    }
+
+    /// The facts (none without a selected conflict rule).
+    pub fn get(&self, doc: &Document<'_>, hits: &Hits, context: &ContextRules) -> &[Fact] {
+        self.facts.get_or_init(|| match self.model {
+            Some((model, wanted)) => model.extract(doc, hits, context, *wanted),
+            None => Vec::new(),
+        })
+    }
 }
 
 impl CheckContext<'_> {
+    /// The file's advice facts (see [`AdviceFacts`]).
+    pub fn advice_facts(&self) -> &[Fact] {
+        self.advice.get(self.doc, self.hits, self.context)
+    }
+
     /// A diagnostic of this rule at its default severity with its message and help.
     pub fn diagnostic(&self, message: String, primary: Label) -> Diagnostic {
         let mut d = Diagnostic::new(self.rule.id.clone(), self.rule.severity, message, primary);

@@ -10,10 +10,12 @@ pub mod lexicon;
 pub mod pattern;
 pub mod spec;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::analyze::advice::AdviceModel;
 use crate::analyze::{ContextRules, PatternSet, PatternSetBuilder};
 use crate::check::{self, Check};
 use crate::diagnostic::{RuleId, Severity};
@@ -58,6 +60,9 @@ pub struct RuleSet {
     pub patterns: PatternSet,
     pub context: ContextRules,
     pub lexicon: Arc<Lexicon>,
+    /// The advice model the selected conflict rules share, and the actions any of them
+    /// reads (a bit set): each file's facts are extracted once, for all of them.
+    pub advice: Option<(Arc<AdviceModel>, u64)>,
 }
 
 /// State shared by kinds while they compile.
@@ -70,6 +75,27 @@ pub struct Compiler<'a> {
     pub shared_patterns: Option<&'a mut PatternSetBuilder>,
     /// Topics of the red-flags packs, shared by all packs of this rule set.
     pub topics: &'a check::red_flags::TopicRegistry,
+    /// The advice model of the selected conflict rules, compiled once into the shared set.
+    pub advice: &'a OnceCell<Arc<AdviceModel>>,
+}
+
+impl Compiler<'_> {
+    /// The advice model for a conflict rule: the one shared by every selected rule (so a
+    /// file's facts are extracted once for all of them), or a model of its own in the
+    /// scratch set of a rule that is not selected.
+    pub fn advice_model(&mut self) -> Arc<AdviceModel> {
+        let compile = |patterns: &mut PatternSetBuilder| {
+            Arc::new(AdviceModel::compile(
+                &self.lexicon.advice,
+                &self.lexicon.context,
+                patterns,
+            ))
+        };
+        if self.shared_patterns.is_some() {
+            return compile(self.patterns);
+        }
+        Arc::clone(self.advice.get_or_init(|| compile(self.patterns)))
+    }
 }
 
 /// Built-in rule files (everything under `rules/` but the lexicon).
@@ -129,12 +155,19 @@ impl RuleSet {
         lexicon.drugs.register(&mut patterns);
         let context = ContextRules::compile(&lexicon.context, &mut patterns);
         let topics = check::red_flags::TopicRegistry::default();
+        let advice = OnceCell::new();
         let mut errors = Vec::new();
         let mut rules: Vec<Rule> = Vec::new();
         let mut seen_codes: HashMap<String, String> = HashMap::new();
         let mut seen_names: HashMap<String, String> = HashMap::new();
         for source in sources {
-            match load_one(source, &lexicon, &context, &topics, &mut patterns, enabled) {
+            let shared = Shared {
+                lexicon: &lexicon,
+                context: &context,
+                topics: &topics,
+                advice: &advice,
+            };
+            match load_one(source, &shared, &mut patterns, enabled) {
                 Ok(rule) => {
                     let code = rule.meta.id.code.to_string();
                     let name = rule.meta.id.name.to_string();
@@ -173,11 +206,22 @@ impl RuleSet {
         let patterns = patterns.build().map_err(|e| {
             SetupError::Message(format!("the combined rule patterns do not compile: {e}"))
         })?;
+        let advice = advice.into_inner().map(|model| {
+            let wanted = rules
+                .iter()
+                .filter_map(|r| match &r.check {
+                    Some(Check::Conflict(c)) => Some(c.wanted()),
+                    _ => None,
+                })
+                .fold(0, |acc, w| acc | w);
+            (model, wanted)
+        });
         Ok(RuleSet {
             rules,
             patterns,
             context,
             lexicon: Arc::new(lexicon),
+            advice,
         })
     }
 
@@ -188,11 +232,17 @@ impl RuleSet {
 }
 
 /// Parses and compiles one rule file.
+/// What every rule file of a set compiles against.
+struct Shared<'a> {
+    lexicon: &'a Lexicon,
+    context: &'a ContextRules,
+    topics: &'a check::red_flags::TopicRegistry,
+    advice: &'a OnceCell<Arc<AdviceModel>>,
+}
+
 fn load_one(
     source: &RuleSource,
-    lexicon: &Lexicon,
-    context: &ContextRules,
-    topics: &check::red_flags::TopicRegistry,
+    shared: &Shared<'_>,
     patterns: &mut PatternSetBuilder,
     enabled: &dyn Fn(&str) -> bool,
 ) -> Result<Rule, Vec<SpannedError>> {
@@ -237,10 +287,11 @@ fn load_one(
     };
     let mut compiler = Compiler {
         patterns,
-        lexicon,
-        context,
+        lexicon: shared.lexicon,
+        context: shared.context,
         shared_patterns,
-        topics,
+        topics: shared.topics,
+        advice: shared.advice,
     };
     let compiled = check::compile(&header.check.kind, source, &mut compiler)?;
     Ok(Rule {
