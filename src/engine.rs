@@ -4,6 +4,7 @@
 //! findings for that file, and a panic inside the checks becomes `HL000` for that file, so
 //! one bad article never stops a run.
 
+use std::cell::OnceCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -170,6 +171,7 @@ impl Linter {
         let doc = Document::parse(source);
         let hits = self.rules.patterns.scan(&doc.prose);
         let advice = AdviceFacts::new(self.rules.advice.as_ref());
+        let topic = OnceCell::new();
         let mut diagnostics = Vec::new();
         for rule in &self.rules.rules {
             let Some(check) = &rule.check else { continue };
@@ -181,6 +183,7 @@ impl Linter {
                 lexicon: &self.rules.lexicon,
                 rule: &rule.meta,
                 advice: &advice,
+                topic: &topic,
             };
             let first = diagnostics.len();
             check.run(&cx, &mut diagnostics);

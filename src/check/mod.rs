@@ -79,6 +79,8 @@ pub struct CheckContext<'a> {
     pub rule: &'a RuleMeta,
     /// The file's advice facts, extracted on first use for every selected conflict rule.
     pub advice: &'a AdviceFacts<'a>,
+    /// The file's topic and guidance zones, worked out by the first red-flags pack to run.
+    pub topic: &'a OnceCell<red_flags::TopicChoice>,
 }
 
 /// One file's advice facts, for the actions any selected conflict rule (or the

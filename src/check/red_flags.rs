@@ -160,7 +160,7 @@ pub struct ActionTier {
 }
 
 /// The lexicon's patterns; identical in every pack (the builder shares identical lists).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct CarePatterns {
     actions: Vec<PatternId>,
     guidance_headings: PatternId,
@@ -271,9 +271,23 @@ impl RedFlags {
 
     pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
         let doc = cx.doc;
-        let zones = GuidanceZones::new(cx, &self.care);
-        let Some(anchor) = self.chosen_topic(cx, &zones) else {
-            return;
+        // Every pack of the file asks which pack is its topic and where guidance is: worked
+        // out once per file (the care lexicon and the topic registry are the same for all).
+        let fresh;
+        let choice = match cx.topic.get() {
+            Some(choice) if choice.care == self.care => choice,
+            Some(_) => {
+                fresh = TopicChoice::new(cx, &self.care, &self.registry);
+                &fresh
+            }
+            None => cx
+                .topic
+                .get_or_init(|| TopicChoice::new(cx, &self.care, &self.registry)),
+        };
+        let zones = &choice.zones;
+        let anchor = match &choice.winner {
+            Some((code, anchor)) if *code == self.code => anchor.clone(),
+            _ => return,
         };
         // Which sign groups are tied to care, and where the first tied sign is.
         let mut covered = vec![false; self.signs.len()];
@@ -291,7 +305,7 @@ impl RedFlags {
                         None => continue,
                     }
                 };
-                let Some(conditional) = self.counts(cx, &zones, hit) else {
+                let Some(conditional) = self.counts(cx, zones, hit) else {
                     continue;
                 };
                 if next_care == Some(false) && !conditional {
@@ -381,105 +395,6 @@ impl RedFlags {
         (!discounted).then_some(conditional)
     }
 
-    /// Decides whether this pack is the article's topic; returns where to anchor a finding.
-    fn chosen_topic(&self, cx: &CheckContext<'_>, zones: &GuidanceZones) -> Option<Range<usize>> {
-        let doc = cx.doc;
-        let entries = self.registry.entries();
-        let title_range = title_range(doc);
-        // Front matter `topic` naming a pack decides outright.
-        if let Some(fm) = doc.front_matter.get("topic") {
-            let fm = fm.to_lowercase();
-            let best = entries
-                .iter()
-                .flat_map(|e| {
-                    e.front_matter
-                        .iter()
-                        .filter(|v| !v.is_empty() && fm.contains(v.as_str()))
-                        .map(move |v| (v.len(), e))
-                })
-                .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.code.cmp(&a.1.code)));
-            if let Some((_, entry)) = best {
-                if entry.code != self.code {
-                    return None;
-                }
-                let first = self.first_mention(cx, entry, &entries);
-                return Some(title_range.or(first).unwrap_or(0..0));
-            }
-        }
-        // Otherwise score every pack on its own (longest-wins) mentions.
-        let mentions = topic_mentions(cx, &entries);
-        let fm_title = doc.front_matter.get("title").map(str::to_lowercase);
-        let mut best: Option<(usize, &str)> = None;
-        let mut own: Option<(usize, Option<Range<usize>>)> = None;
-        for entry in &entries {
-            let mut score = 0;
-            let mut first: Option<Range<usize>> = None;
-            if let Some(t) = &fm_title {
-                if entry
-                    .front_matter
-                    .iter()
-                    .any(|v| !v.is_empty() && t.contains(v.as_str()))
-                {
-                    score += TITLE_WEIGHT;
-                }
-            }
-            for (code, m) in &mentions {
-                if *code != entry.code {
-                    continue;
-                }
-                let Some(block) = doc.block_at(m.start) else {
-                    continue;
-                };
-                let in_title = title_range
-                    .as_ref()
-                    .is_some_and(|t| t.start <= m.start && m.end <= t.end);
-                if in_title {
-                    score += TITLE_WEIGHT;
-                } else if doc.blocks[block].is_heading() {
-                    if zones.is_guidance_heading(block) {
-                        continue;
-                    }
-                    score += HEADING_WEIGHT;
-                } else if zones.in_zone(cx, m) {
-                    continue;
-                } else {
-                    score += 1;
-                }
-                if first.is_none() {
-                    first = Some(m.clone());
-                }
-            }
-            if entry.code == self.code {
-                own = Some((score, first));
-            }
-            let better = match best {
-                None => true,
-                Some((s, _)) => score > s,
-            };
-            if better {
-                best = Some((score, &entry.code));
-            }
-        }
-        let (best_score, best_code) = best?;
-        if best_score < MIN_TOPIC_SCORE || best_code != self.code {
-            return None;
-        }
-        let (_, first) = own?;
-        title_range.or(first).or(Some(0..0))
-    }
-
-    fn first_mention(
-        &self,
-        cx: &CheckContext<'_>,
-        entry: &TopicEntry,
-        entries: &[TopicEntry],
-    ) -> Option<Range<usize>> {
-        topic_mentions(cx, entries)
-            .into_iter()
-            .find(|(c, _)| *c == entry.code)
-            .map(|(_, r)| r)
-    }
-
     /// The note of a warning: the pack's key signs by tier, then the others.
     fn sign_summary(&self) -> String {
         let mut parts = Vec::new();
@@ -500,6 +415,121 @@ impl RedFlags {
             parts.join(" | ")
         )
     }
+}
+
+/// What every red-flags pack needs to know of one file, worked out by the first pack that
+/// runs: where the article gives guidance, and which pack (if any) is its topic.
+pub struct TopicChoice {
+    /// The care patterns the zones were found with (the same in every pack).
+    care: CarePatterns,
+    zones: GuidanceZones,
+    /// The topic pack's code and where its findings are anchored.
+    winner: Option<(String, Range<usize>)>,
+}
+
+impl TopicChoice {
+    fn new(cx: &CheckContext<'_>, care: &CarePatterns, registry: &TopicRegistry) -> TopicChoice {
+        let zones = GuidanceZones::new(cx, care);
+        let winner = chosen_topic(cx, &zones, &registry.entries());
+        TopicChoice {
+            care: care.clone(),
+            zones,
+            winner,
+        }
+    }
+}
+
+/// The pack that is the article's topic, if any, and where to anchor its findings.
+fn chosen_topic(
+    cx: &CheckContext<'_>,
+    zones: &GuidanceZones,
+    entries: &[TopicEntry],
+) -> Option<(String, Range<usize>)> {
+    let doc = cx.doc;
+    let title_range = title_range(doc);
+    // Front matter `topic` naming a pack decides outright.
+    if let Some(fm) = doc.front_matter.get("topic") {
+        let fm = fm.to_lowercase();
+        let best = entries
+            .iter()
+            .flat_map(|e| {
+                e.front_matter
+                    .iter()
+                    .filter(|v| !v.is_empty() && fm.contains(v.as_str()))
+                    .map(move |v| (v.len(), e))
+            })
+            .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.code.cmp(&a.1.code)));
+        if let Some((_, entry)) = best {
+            let first = first_mention(cx, entry, entries);
+            return Some((entry.code.clone(), title_range.or(first).unwrap_or(0..0)));
+        }
+    }
+    // Otherwise score every pack on its own (longest-wins) mentions.
+    let mentions = topic_mentions(cx, entries);
+    let fm_title = doc.front_matter.get("title").map(str::to_lowercase);
+    let mut best: Option<(usize, &str, Option<Range<usize>>)> = None;
+    for entry in entries {
+        let mut score = 0;
+        let mut first: Option<Range<usize>> = None;
+        if let Some(t) = &fm_title {
+            if entry
+                .front_matter
+                .iter()
+                .any(|v| !v.is_empty() && t.contains(v.as_str()))
+            {
+                score += TITLE_WEIGHT;
+            }
+        }
+        for (code, m) in &mentions {
+            if *code != entry.code {
+                continue;
+            }
+            let Some(block) = doc.block_at(m.start) else {
+                continue;
+            };
+            let in_title = title_range
+                .as_ref()
+                .is_some_and(|t| t.start <= m.start && m.end <= t.end);
+            if in_title {
+                score += TITLE_WEIGHT;
+            } else if doc.blocks[block].is_heading() {
+                if zones.is_guidance_heading(block) {
+                    continue;
+                }
+                score += HEADING_WEIGHT;
+            } else if zones.in_zone(cx, m) {
+                continue;
+            } else {
+                score += 1;
+            }
+            if first.is_none() {
+                first = Some(m.clone());
+            }
+        }
+        let better = match best {
+            None => true,
+            Some((s, ..)) => score > s,
+        };
+        if better {
+            best = Some((score, &entry.code, first));
+        }
+    }
+    let (best_score, best_code, first) = best?;
+    if best_score < MIN_TOPIC_SCORE {
+        return None;
+    }
+    Some((best_code.to_string(), title_range.or(first).unwrap_or(0..0)))
+}
+
+fn first_mention(
+    cx: &CheckContext<'_>,
+    entry: &TopicEntry,
+    entries: &[TopicEntry],
+) -> Option<Range<usize>> {
+    topic_mentions(cx, entries)
+        .into_iter()
+        .find(|(c, _)| *c == entry.code)
+        .map(|(_, r)| r)
 }
 
 /// Whether a sorted list of matches holds one inside `range`.
