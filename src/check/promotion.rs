@@ -169,11 +169,14 @@ impl Promotion {
             return;
         }
         let risk_hits = self.risk_hits(cx);
+        let title_drugs = title_drugs(cx, lexicon, &mentions);
+        // An untitled article has no topic to be off: do not raise severity on a guess.
+        let untitled = cx.doc.title().is_none() && cx.doc.blocks.is_empty();
+        let title_names_a_drug = untitled || !title_drugs.is_empty();
         let mut by_drug: BTreeMap<usize, Vec<Mention>> = BTreeMap::new();
         for m in mentions {
             by_drug.entry(m.drug).or_default().push(m);
         }
-        let title_drugs = title_drugs(cx, lexicon);
         let busiest = by_drug.values().map(Vec::len).max().unwrap_or(0);
         let is_main =
             |drug: usize, n: usize| title_drugs.contains(&drug) || (n >= 3 && n == busiest);
@@ -214,7 +217,11 @@ impl Promotion {
                         .block_at(m.range.start)
                         .is_some_and(|b| main_blocks.binary_search(&b).is_ok())
                 });
-            let scope = Scope { main, narrow };
+            let scope = Scope {
+                main,
+                narrow,
+                title_names_a_drug,
+            };
             if let Some(d) = self.weigh(cx, drug, mentions, scope, &risk_hits, &cache) {
                 found.push(d);
             }
@@ -233,7 +240,11 @@ impl Promotion {
         risk_hits: &[(usize, Range<usize>)],
         cache: &ContextCache,
     ) -> Option<Diagnostic> {
-        let Scope { main, narrow } = scope;
+        let Scope {
+            main,
+            narrow,
+            title_names_a_drug,
+        } = scope;
         let doc = cx.doc;
         let lexicon = &cx.lexicon.drugs;
         let drug = lexicon.drugs.get(drug_idx)?;
@@ -468,7 +479,7 @@ impl Promotion {
             .or_else(|| kept.first())?;
         let class = lexicon.class_of(drug_idx);
         let named = doc.text.get(first.range.clone()).unwrap_or(&drug.name);
-        let off_topic = !main && !title_mentions_any(cx, lexicon);
+        let off_topic = !main && !title_names_a_drug;
         let subject = if named.eq_ignore_ascii_case(&drug.name) {
             named.to_string()
         } else {
@@ -727,14 +738,14 @@ pub fn tie_to_drug(mut d: Diagnostic, cx: &CheckContext<'_>, m: &Mention) -> Dia
     d
 }
 
-/// Drugs named in the title (front matter or first heading).
-fn title_drugs(cx: &CheckContext<'_>, lexicon: &DrugLexicon) -> Vec<usize> {
+/// Drugs named in the title (front matter or first heading), given the drug mentions of the
+/// prose.
+fn title_drugs(cx: &CheckContext<'_>, lexicon: &DrugLexicon, mentions: &[Mention]) -> Vec<usize> {
     // A title in the prose was found by the file's one scan; only front-matter text, which
     // is not prose, is scanned here.
     let in_prose = |range: Range<usize>| {
-        lexicon
-            .mentions(cx.hits, &cx.doc.prose)
-            .into_iter()
+        mentions
+            .iter()
             .filter(move |m| m.range.start >= range.start && m.range.end <= range.end)
             .map(|m| m.drug)
     };
@@ -747,7 +758,9 @@ fn title_drugs(cx: &CheckContext<'_>, lexicon: &DrugLexicon) -> Vec<usize> {
     };
     let mut out = Vec::new();
     if let Some((title, range)) = cx.doc.title() {
-        out.extend(in_text(&title));
+        if cx.doc.front_matter.get("title").is_some() {
+            out.extend(in_text(&title));
+        }
         out.extend(in_prose(range));
     } else if let Some(first) = cx.doc.blocks.first() {
         // A plain-text article's first line usually is its title.
@@ -761,15 +774,6 @@ fn title_drugs(cx: &CheckContext<'_>, lexicon: &DrugLexicon) -> Vec<usize> {
     out.sort_unstable();
     out.dedup();
     out
-}
-
-/// Whether the article's title names any drug (then no drug in it is off-topic).
-fn title_mentions_any(cx: &CheckContext<'_>, lexicon: &DrugLexicon) -> bool {
-    // An untitled article has no topic to be off: do not raise severity on a guess.
-    if cx.doc.title().is_none() && cx.doc.blocks.is_empty() {
-        return true;
-    }
-    !title_drugs(cx, lexicon).is_empty()
 }
 
 fn sorted(items: impl Iterator<Item = usize>) -> Vec<usize> {
@@ -786,6 +790,8 @@ struct Scope {
     main: bool,
     /// Named only inside paragraphs about a main drug: only its own sentences count.
     narrow: bool,
+    /// The title names some drug, or there is no title (then no drug is off-topic).
+    title_names_a_drug: bool,
 }
 
 /// The NegEx/ConText context of signal matches, computed once per match and file although
