@@ -336,8 +336,7 @@ impl PatternSet {
         while at < bytes.len() {
             let b = bytes[at];
             if is_word_byte(b) {
-                let end = word_end(bytes, at);
-                key_of(&bytes[at..end], &mut key);
+                let (end, first_digit) = fold_word(bytes, at, &mut key);
                 self.try_key(&key, bytes, at, end, &mut second, &mut found);
                 // "can't" is looked up as one word too (phrases such as "can't walk" are
                 // indexed so), besides "can" (for "can" and the possessive "doctor's").
@@ -355,11 +354,10 @@ impl PatternSet {
                 }
                 // "aspadol100mg": the letters alone, for names that take a glued strength.
                 if self.glued {
-                    if let Some(digit) = bytes[at..end].iter().position(u8::is_ascii_digit) {
-                        if digit > 0 && bytes[at + digit - 1].is_ascii_alphabetic() {
-                            key_of(&bytes[at..at + digit], &mut key);
-                            let stop = at + digit;
-                            self.try_key(&key, bytes, at, stop, &mut second, &mut found);
+                    if let Some(digit) = first_digit {
+                        if digit > at && bytes[digit - 1].is_ascii_alphabetic() {
+                            key_of(&bytes[at..digit], &mut key);
+                            self.try_key(&key, bytes, at, digit, &mut second, &mut found);
                         }
                     }
                 }
@@ -434,8 +432,7 @@ impl PatternSet {
             if next == end || !bytes.get(next).is_some_and(|&b| is_word_byte(b)) {
                 return;
             }
-            end = word_end(bytes, next);
-            key_of(&bytes[next..end], word);
+            end = fold_word(bytes, next, word).0;
             match split.next.get(word.as_slice()) {
                 Some(deeper) => entry = deeper,
                 None => return,
@@ -472,6 +469,28 @@ fn word_end(bytes: &[u8], at: usize) -> usize {
         .iter()
         .position(|&b| !is_word_byte(b))
         .map_or(bytes.len(), |len| at + len)
+}
+
+/// Reads the word that starts at `at` in one pass: writes it into `key` as [`key_of`] does,
+/// and hands on its end and where its first digit is, if it has one.
+fn fold_word(bytes: &[u8], at: usize, key: &mut Vec<u8>) -> (usize, Option<usize>) {
+    key.clear();
+    let mut first_digit = None;
+    let mut end = at;
+    while let Some(&b) = bytes.get(end) {
+        if b.is_ascii_digit() {
+            first_digit.get_or_insert(end);
+            if key.last() != Some(&b'0') {
+                key.push(b'0');
+            }
+        } else if is_word_byte(b) {
+            key.push(b.to_ascii_lowercase());
+        } else {
+            break;
+        }
+        end += 1;
+    }
+    (end, first_digit)
 }
 
 /// Writes a word into `key` as the index holds it: ASCII lowercase, every run of digits
