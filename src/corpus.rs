@@ -49,7 +49,24 @@ pub struct LocatedFact {
 struct FileFacts {
     index: usize,
     target: Target,
+    /// Where its facts are in [`Kept::facts`].
+    facts: Range<usize>,
+}
+
+/// The facts of every file that has some, in one list owned by the collecting thread:
+/// thousands of small lists made on worker threads would each hold their own allocation,
+/// scattered among the pages that those threads reuse for everything else.
+#[derive(Debug, Default)]
+struct Kept {
+    files: Vec<FileFacts>,
     facts: Vec<LocatedFact>,
+}
+
+impl Kept {
+    /// The facts of the `i`th kept file.
+    fn of(&self, i: usize) -> &[LocatedFact] {
+        &self.facts[self.files[i].facts.clone()]
+    }
 }
 
 /// The cross-document pass of one run: built before the files are checked, it takes each
@@ -63,7 +80,7 @@ pub struct Collector<'a> {
     within: Vec<(&'a Rule, &'a Conflict)>,
     /// The advice actions any of them compares.
     wanted: u64,
-    files: Vec<FileFacts>,
+    kept: Kept,
 }
 
 /// Cross-document findings, by target index, waiting to be merged into their reports.
@@ -105,7 +122,7 @@ impl<'a> Collector<'a> {
             reporter,
             within,
             wanted,
-            files: Vec::new(),
+            kept: Kept::default(),
         })
     }
 
@@ -141,10 +158,13 @@ impl<'a> Collector<'a> {
     /// Keeps the facts of target `index` (in path order) for the comparison.
     pub fn keep(&mut self, index: usize, target: &Target, facts: Vec<LocatedFact>) {
         if !facts.is_empty() {
-            self.files.push(FileFacts {
+            let kept = &mut self.kept;
+            let from = kept.facts.len();
+            kept.facts.extend(facts);
+            kept.files.push(FileFacts {
                 index,
                 target: target.clone(),
-                facts,
+                facts: from..kept.facts.len(),
             });
         }
     }
@@ -154,7 +174,7 @@ impl<'a> Collector<'a> {
         let Collector {
             reporter,
             within,
-            files,
+            kept,
             ..
         } = self;
         let severity = linter
@@ -164,20 +184,20 @@ impl<'a> Collector<'a> {
         let mut out = CrossDocument::default();
         for (rule, conflict) in &within {
             let found: Vec<(usize, Vec<Diagnostic>)> = pool.install(|| {
-                let sides = Sides::of(conflict, &files);
-                (0..files.len())
+                let sides = Sides::of(conflict, &kept);
+                (0..kept.files.len())
                     .into_par_iter()
                     .map(|i| {
-                        let this = &files[i];
                         let mut diagnostics = Vec::new();
                         for j in sides.partners(i).take(MAX_COMPARISONS) {
-                            let Some((mine, theirs)) = first_conflict(conflict, this, &files[j])
+                            let Some((mine, theirs)) =
+                                first_conflict(conflict, kept.of(i), kept.of(j))
                             else {
                                 continue;
                             };
                             let mine_text = conflict.describe(&mine.fact);
                             let theirs_text = conflict.describe(&theirs.fact);
-                            let other_path = display_path(files[j].target.path());
+                            let other_path = display_path(kept.files[j].target.path());
                             let message = reporter
                                 .meta
                                 .message
@@ -215,7 +235,7 @@ impl<'a> Collector<'a> {
             });
             for (i, diagnostics) in found {
                 if !diagnostics.is_empty() {
-                    let FileFacts { index, target, .. } = &files[i];
+                    let FileFacts { index, target, .. } = &kept.files[i];
                     out.found.entry(*index).or_default().extend(diagnostics);
                     out.targets.entry(*index).or_insert_with(|| target.clone());
                 }
@@ -272,18 +292,17 @@ struct Sides {
 }
 
 impl Sides {
-    fn of(conflict: &Conflict, files: &[FileFacts]) -> Sides {
-        let of_file: Vec<(bool, bool)> = files
-            .iter()
-            .map(|f| {
-                f.facts.iter().fold((false, false), |(a, b), lf| {
+    fn of(conflict: &Conflict, kept: &Kept) -> Sides {
+        let of_file: Vec<(bool, bool)> = (0..kept.files.len())
+            .map(|i| {
+                kept.of(i).iter().fold((false, false), |(a, b), lf| {
                     let (x, y) = conflict.sides_across(&lf.fact);
                     (a || x, b || y)
                 })
             })
             .collect();
         let which = |pick: fn(&(bool, bool)) -> bool| -> Vec<usize> {
-            (0..files.len()).filter(|&i| pick(&of_file[i])).collect()
+            (0..of_file.len()).filter(|&i| pick(&of_file[i])).collect()
         };
         Sides {
             on_a: which(|s| s.0),
@@ -308,11 +327,11 @@ impl Sides {
 /// The first pair of facts, one from each file, that the rule finds in conflict.
 fn first_conflict<'a>(
     conflict: &Conflict,
-    a: &'a FileFacts,
-    b: &'a FileFacts,
+    a: &'a [LocatedFact],
+    b: &'a [LocatedFact],
 ) -> Option<(&'a LocatedFact, &'a LocatedFact)> {
-    for fa in &a.facts {
-        for fb in &b.facts {
+    for fa in a {
+        for fb in b {
             if conflict.conflicts(&fa.fact, &fb.fact, false) {
                 return Some((fa, fb));
             }
