@@ -318,12 +318,15 @@ fn amount_phrases() -> Vec<String> {
     let words = "one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|sixty|ninety";
     let num = format!(r"(\d+(.\d+)?|{words})");
     let range = format!("( (to|or|and) | | ?– ?){num}");
-    let unit = "(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mg|milligrams?|degrees? (celsius|fahrenheit|c|f)|° ?(c|f))";
+    let word_units = "seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mg|milligrams?|degrees? (celsius|fahrenheit|c|f)";
+    let unit = format!("({word_units}|° ?(c|f))");
     // Three phrases: only digits glue to a unit ("100mg", "10mins"), and only numbers take a
     // range; "a" and "an" start so many sentences that their phrase must be told apart by
-    // the next word before it is tried (see `matcher::Entry`).
+    // the next word before it is tried (see `matcher::Entry`), so it takes no unit that
+    // starts with a symbol ("a °C" is not an amount): such a unit would leave the phrase to
+    // be tried after every "a".
     vec![
-        format!("(a|an|a couple of|a few|several) {unit}"),
+        format!("(a|an|a couple of|a few|several) ({word_units})"),
         format!("({words})({range})? {unit}"),
         format!(r"\d+(.\d+)?({range})? ?{unit}"),
     ]
