@@ -154,7 +154,8 @@ pub fn run_check(
         for first in (0..index).step_by(BATCH) {
             // The files of this stretch with cross-document findings, checked again (in
             // parallel) with those findings merged in.
-            let redone: BTreeMap<usize, (Vec<Diagnostic>, io::Result<Vec<u8>>)> = {
+            type Redone = (Vec<Diagnostic>, bool, io::Result<Vec<u8>>);
+            let redone: BTreeMap<usize, Redone> = {
                 let shared: &dyn Reporter = reporter;
                 let redo: Vec<(usize, &Target)> = (first..(first + BATCH).min(index))
                     .filter_map(|i| cross.target(i).map(|t| (i, t)))
@@ -164,7 +165,7 @@ pub fn run_check(
                         .map(|&(i, target)| {
                             let mut report = linter.check_target(target, stdin);
                             let added = cross.merge(i, &mut report);
-                            (i, (added, render(shared, &report)))
+                            (i, (added, report.failed, render(shared, &report)))
                         })
                         .collect()
                 })
@@ -175,7 +176,9 @@ pub fn run_check(
                     io::Error::other("the held-back output ended early (temporary file changed?)")
                 })??;
                 match redone.next_if(|(j, _)| *j == i) {
-                    Some((_, (added, fragment))) => {
+                    Some((_, (added, failed, fragment))) => {
+                        // A file that changed since its first check and cannot be read now.
+                        outcome.tool_error |= failed;
                         outcome.add_findings(linter, &added);
                         reporter.write_fragment(&fragment?, out)?;
                     }
