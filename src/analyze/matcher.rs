@@ -883,6 +883,45 @@ mod tests {
         assert_eq!(hits.len(), 5);
     }
 
+    /// Phrases are parsed in chunks by whichever thread comes first: the set, and the error
+    /// reported for bad phrases, must not depend on it.
+    #[test]
+    fn chunked_parsing_keeps_registration_order_and_reports_the_first_bad_phrase() {
+        let words: Vec<String> = (0..5 * CHUNK).map(|i| format!("word{i} here")).collect();
+        let build = |bad: &[usize]| {
+            let mut b = PatternSetBuilder::default();
+            let ids: Vec<PatternId> = words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let phrase = if bad.contains(&i) {
+                        format!("({w}")
+                    } else {
+                        w.clone()
+                    };
+                    b.add_phrases(&[phrase])
+                })
+                .collect();
+            (ids, b.build())
+        };
+        let (ids, set) = build(&[]);
+        let set = set.unwrap();
+        let prose: String = words.iter().rev().map(|w| format!("{w}. ")).collect();
+        let hits = set.scan(&prose);
+        for (id, w) in ids.iter().zip(&words) {
+            let found: Vec<&str> = hits.of(*id).map(|r| &prose[r.clone()]).collect();
+            assert_eq!(found, [w.as_str()]);
+        }
+        for _ in 0..5 {
+            let err = build(&[4 * CHUNK + 3, CHUNK + 7, 3 * CHUNK]).1.unwrap_err();
+            assert!(
+                err.0.contains(&format!("word{} here", CHUNK + 7)),
+                "{}",
+                err.0
+            );
+        }
+    }
+
     #[test]
     fn spans_are_original_text_across_separator_runs() {
         let prose = "Stay   active —\u{2019}don’t  rest – for long.\0\0Rest ice";
