@@ -25,6 +25,7 @@ use crate::diagnostic::{Diagnostic, Label, Related};
 use crate::discover::{Target, Targets};
 use crate::document::Document;
 use crate::engine::{FileReport, Linter};
+use crate::report::Counts;
 use crate::rules::Rule;
 use crate::source::{display_path, LineCol, SourceFile};
 use crate::suppress;
@@ -49,6 +50,8 @@ pub struct LocatedFact {
 struct FileFacts {
     index: usize,
     target: Target,
+    /// The findings its report was counted with, taken back if it is checked again.
+    counted: Counts,
     /// Where its facts are in [`Kept::facts`].
     facts: Range<usize>,
 }
@@ -87,8 +90,9 @@ pub struct Collector<'a> {
 #[derive(Debug, Default)]
 pub struct CrossDocument {
     found: BTreeMap<usize, Vec<Diagnostic>>,
-    /// The targets of the files with findings, to check them again when their turn comes.
-    targets: BTreeMap<usize, Target>,
+    /// The files with findings, to check them again when their turn comes: each target and
+    /// what its first report was counted with.
+    redo: BTreeMap<usize, (Target, Counts)>,
 }
 
 impl<'a> Collector<'a> {
@@ -155,8 +159,15 @@ impl<'a> Collector<'a> {
             .collect()
     }
 
-    /// Keeps the facts of target `index` (in path order) for the comparison.
-    pub fn keep(&mut self, index: usize, target: &Target, facts: Vec<LocatedFact>) {
+    /// Keeps the facts of target `index` (in path order) for the comparison, with the
+    /// findings its report was counted with.
+    pub fn keep(
+        &mut self,
+        index: usize,
+        target: &Target,
+        facts: Vec<LocatedFact>,
+        counted: Counts,
+    ) {
         if !facts.is_empty() {
             let kept = &mut self.kept;
             let from = kept.facts.len();
@@ -164,6 +175,7 @@ impl<'a> Collector<'a> {
             kept.files.push(FileFacts {
                 index,
                 target: target.clone(),
+                counted,
                 facts: from..kept.facts.len(),
             });
         }
@@ -235,9 +247,16 @@ impl<'a> Collector<'a> {
             });
             for (i, diagnostics) in found {
                 if !diagnostics.is_empty() {
-                    let FileFacts { index, target, .. } = &kept.files[i];
+                    let FileFacts {
+                        index,
+                        target,
+                        counted,
+                        ..
+                    } = &kept.files[i];
                     out.found.entry(*index).or_default().extend(diagnostics);
-                    out.targets.entry(*index).or_insert_with(|| target.clone());
+                    out.redo
+                        .entry(*index)
+                        .or_insert_with(|| (target.clone(), *counted));
                 }
             }
         }
@@ -246,21 +265,24 @@ impl<'a> Collector<'a> {
 }
 
 impl CrossDocument {
-    /// The target at `index`, when it has findings.
-    pub fn target(&self, index: usize) -> Option<&Target> {
-        self.targets.get(&index)
+    /// The target at `index` and what its first report was counted with, when it has
+    /// findings.
+    pub fn redo(&self, index: usize) -> Option<(&Target, Counts)> {
+        self.redo
+            .get(&index)
+            .map(|(target, counted)| (target, *counted))
     }
 
     /// Adds the cross-document findings of target `index` to its report, after the file's
-    /// own suppression comments, and hands on the ones it added.
-    pub fn merge(&self, index: usize, report: &mut FileReport) -> Vec<Diagnostic> {
+    /// own suppression comments.
+    pub fn merge(&self, index: usize, report: &mut FileReport) {
         let (Some(extra), Some(source)) = (self.found.get(&index), &report.source) else {
-            return Vec::new();
+            return;
         };
         let doc = Document::parse(source);
         // `is_enabled` answers false so that directives aimed at other rules are not reported
         // unused a second time; only our own findings are kept from the result.
-        let kept: Vec<Diagnostic> = suppress::apply(
+        let kept = suppress::apply(
             &source.text,
             &source.lines,
             &doc.directives,
@@ -268,14 +290,12 @@ impl CrossDocument {
             &|_| false,
         )
         .into_iter()
-        .filter(|d| extra.iter().any(|e| e.rule.code == d.rule.code))
-        .collect();
-        report.diagnostics.extend(kept.iter().cloned());
+        .filter(|d| extra.iter().any(|e| e.rule.code == d.rule.code));
+        report.diagnostics.extend(kept);
         report
             .diagnostics
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         report.diagnostics.dedup();
-        kept
     }
 }
 

@@ -38,11 +38,10 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::config::{Overrides, Settings};
-use crate::diagnostic::Diagnostic;
 use crate::discover::{Target, Targets};
 use crate::engine::{FileReport, Linter};
 use crate::error::SetupError;
-use crate::report::{Reporter, Summary};
+use crate::report::{Counts, Reporter, Summary};
 use crate::rules::RuleSet;
 
 /// How many files are checked in parallel before their reports are written: results stream
@@ -76,12 +75,6 @@ impl Outcome {
         self.summary.add(report);
         self.tool_error |= report.failed;
         self.findings_fail |= report.diagnostics.iter().any(|d| linter.fails(d.severity));
-    }
-
-    /// Counts findings added to a file already counted.
-    fn add_findings(&mut self, linter: &Linter, added: &[Diagnostic]) {
-        self.summary.count(added);
-        self.findings_fail |= added.iter().any(|d| linter.fails(d.severity));
     }
 
     /// 0 clean, 1 findings at or above `fail-on`, 2 a file could not be checked.
@@ -140,7 +133,8 @@ pub fn run_check(
             outcome.add(linter, &report);
             match (&mut spill, &mut collector) {
                 (Some(spill), Some(collector)) => {
-                    collector.keep(index, target, facts);
+                    let counted = Counts::of(&report.diagnostics);
+                    collector.keep(index, target, facts, counted);
                     spill.push(&fragment?)?;
                 }
                 _ => reporter.write_fragment(&fragment?, out)?,
@@ -153,19 +147,22 @@ pub fn run_check(
         let mut replay = spill.replay()?;
         for first in (0..index).step_by(BATCH) {
             // The files of this stretch with cross-document findings, checked again (in
-            // parallel) with those findings merged in.
-            type Redone = (Vec<Diagnostic>, bool, io::Result<Vec<u8>>);
+            // parallel) with those findings merged in; each report replaces the first one in
+            // the output and in the counts.
+            type Redone = (FileReport, Counts, io::Result<Vec<u8>>);
             let redone: BTreeMap<usize, Redone> = {
                 let shared: &dyn Reporter = reporter;
-                let redo: Vec<(usize, &Target)> = (first..(first + BATCH).min(index))
-                    .filter_map(|i| cross.target(i).map(|t| (i, t)))
+                let redo: Vec<(usize, &Target, Counts)> = (first..(first + BATCH).min(index))
+                    .filter_map(|i| cross.redo(i).map(|(t, counted)| (i, t, counted)))
                     .collect();
                 pool.install(|| {
                     redo.par_iter()
-                        .map(|&(i, target)| {
+                        .map(|&(i, target, counted)| {
                             let mut report = linter.check_target(target, stdin);
-                            let added = cross.merge(i, &mut report);
-                            (i, (added, report.failed, render(shared, &report)))
+                            cross.merge(i, &mut report);
+                            let fragment = render(shared, &report);
+                            report.source = None;
+                            (i, (report, counted, fragment))
                         })
                         .collect()
                 })
@@ -176,10 +173,10 @@ pub fn run_check(
                     io::Error::other("the held-back output ended early (temporary file changed?)")
                 })??;
                 match redone.next_if(|(j, _)| *j == i) {
-                    Some((_, (added, failed, fragment))) => {
-                        // A file that changed since its first check and cannot be read now.
-                        outcome.tool_error |= failed;
-                        outcome.add_findings(linter, &added);
+                    Some((_, (report, counted, fragment))) => {
+                        // Counted anew: the file may have changed since its first check.
+                        outcome.summary.retract(counted);
+                        outcome.add(linter, &report);
                         reporter.write_fragment(&fragment?, out)?;
                     }
                     None => reporter.write_fragment(kept, out)?,

@@ -28,14 +28,18 @@ pub struct PatternId(pub u32);
 
 /// Collects phrase lists while rules compile. Identical lists share one id.
 ///
-/// Parsing and keying thousands of phrases is most of start-up, so it starts while rules are
-/// still compiling: each new distinct phrase joins a chunk, and a full chunk is handed to the
-/// thread pool at once. [`PatternSetBuilder::build`] parses whatever no thread has taken yet
-/// itself, so it never waits on work that has not started (no deadlock on a busy or
-/// one-thread pool), and it assembles the results in registration order, so the set does not
-/// depend on which thread parsed what.
+/// Parsing and keying thousands of phrases is most of start-up, so for the set a run will
+/// build ([`PatternSetBuilder::parsing_ahead`]) it starts while rules are still compiling:
+/// each new distinct phrase joins a chunk, and a full chunk is handed to the thread pool at
+/// once. [`PatternSetBuilder::build`] parses whatever no thread has taken yet itself, so it
+/// never waits on work that has not started (no deadlock on a busy or one-thread pool), and
+/// it assembles the results in registration order, so the set does not depend on which
+/// thread parsed what.
 #[derive(Default)]
 pub struct PatternSetBuilder {
+    /// Whether full chunks go to the thread pool at once (see above); otherwise everything
+    /// is parsed in `build`, and a builder that is never built parses nothing.
+    ahead: bool,
     lists: Vec<List>,
     by_list: FxHashMap<List, PatternId>,
     /// Distinct phrases (text, names) → their index in registration order.
@@ -50,7 +54,14 @@ pub struct PatternSetBuilder {
 /// Distinct phrases parsed together, by a pool thread or by `build`, whichever comes first.
 struct Chunk {
     phrases: Vec<(String, bool)>,
-    parsed: Mutex<Option<Vec<Parsed>>>,
+    state: Mutex<ChunkState>,
+}
+
+enum ChunkState {
+    Waiting,
+    Parsed(Vec<Parsed>),
+    /// `build` has taken the results: a pool job that starts only now has nothing to do.
+    Taken,
 }
 
 /// A parsed phrase with its index keys, or what is wrong with it.
@@ -63,15 +74,29 @@ impl Chunk {
     /// Parses the chunk unless that is done; the lock makes a late caller wait only for a
     /// parse already under way.
     fn parse(&self) {
-        let mut parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
-        if parsed.is_none() {
-            *parsed = Some(
+        let mut state = self.lock();
+        if matches!(*state, ChunkState::Waiting) {
+            *state = ChunkState::Parsed(
                 self.phrases
                     .iter()
                     .map(|(text, names)| parse_phrase(text, *names))
                     .collect(),
             );
         }
+    }
+
+    /// The results, parsing them first if no thread has.
+    fn take(&self) -> Vec<Parsed> {
+        self.parse();
+        match std::mem::replace(&mut *self.lock(), ChunkState::Taken) {
+            ChunkState::Parsed(parsed) => parsed,
+            ChunkState::Waiting | ChunkState::Taken => Vec::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ChunkState> {
+        // A panic while parsing leaves the state as it was: still usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -138,14 +163,25 @@ impl PatternSetBuilder {
         id
     }
 
-    /// Hands the pending phrases to the thread pool.
+    /// A builder that parses phrases on the thread pool as they are registered, for the
+    /// set a run builds (a scratch set that is never built would only waste the work).
+    pub fn parsing_ahead() -> PatternSetBuilder {
+        PatternSetBuilder {
+            ahead: true,
+            ..PatternSetBuilder::default()
+        }
+    }
+
+    /// Makes a chunk of the pending phrases and, when parsing ahead, hands it to the pool.
     fn start_chunk(&mut self) {
         let chunk = Arc::new(Chunk {
             phrases: std::mem::take(&mut self.pending),
-            parsed: Mutex::new(None),
+            state: Mutex::new(ChunkState::Waiting),
         });
         self.chunks.push(Arc::clone(&chunk));
-        rayon::spawn(move || chunk.parse());
+        if self.ahead {
+            rayon::spawn(move || chunk.parse());
+        }
     }
 
     /// Collects every phrase parsed (a phrase shared by several lists is matched once),
@@ -162,13 +198,7 @@ impl PatternSetBuilder {
         let mut phrases = Vec::with_capacity(self.owners.len());
         let mut index: FxHashMap<Vec<u8>, Entry> = FxHashMap::default();
         for chunk in &self.chunks {
-            let parsed = chunk
-                .parsed
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-                .unwrap_or_default();
-            for result in parsed {
+            for result in chunk.take() {
                 let (phrase, keys) = result?;
                 let id = phrases.len() as u32;
                 for key in keys {
@@ -889,7 +919,7 @@ mod tests {
     fn chunked_parsing_keeps_registration_order_and_reports_the_first_bad_phrase() {
         let words: Vec<String> = (0..5 * CHUNK).map(|i| format!("word{i} here")).collect();
         let build = |bad: &[usize]| {
-            let mut b = PatternSetBuilder::default();
+            let mut b = PatternSetBuilder::parsing_ahead();
             let ids: Vec<PatternId> = words
                 .iter()
                 .enumerate()

@@ -28,6 +28,28 @@ pub enum Format {
     Github,
 }
 
+/// How many findings of each severity one file has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: u32,
+    pub warnings: u32,
+    pub infos: u32,
+}
+
+impl Counts {
+    pub fn of(diagnostics: &[Diagnostic]) -> Counts {
+        let mut counts = Counts::default();
+        for d in diagnostics {
+            match d.severity {
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+                Severity::Info => counts.infos += 1,
+            }
+        }
+        counts
+    }
+}
+
 /// Counts for the closing summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -54,18 +76,20 @@ impl Summary {
         } else {
             self.checked += 1;
         }
-        self.count(&report.diagnostics);
+        let counts = Counts::of(&report.diagnostics);
+        self.errors += counts.errors as usize;
+        self.warnings += counts.warnings as usize;
+        self.infos += counts.infos as usize;
     }
 
-    /// Counts findings added to a file already counted (cross-document ones).
-    pub fn count(&mut self, diagnostics: &[Diagnostic]) {
-        for d in diagnostics {
-            match d.severity {
-                Severity::Error => self.errors += 1,
-                Severity::Warning => self.warnings += 1,
-                Severity::Info => self.infos += 1,
-            }
-        }
+    /// Takes back a checked file's counts, before it is counted again (a file checked a
+    /// second time to merge in its cross-document findings).
+    pub fn retract(&mut self, counts: Counts) {
+        self.files = self.files.saturating_sub(1);
+        self.checked = self.checked.saturating_sub(1);
+        self.errors = self.errors.saturating_sub(counts.errors as usize);
+        self.warnings = self.warnings.saturating_sub(counts.warnings as usize);
+        self.infos = self.infos.saturating_sub(counts.infos as usize);
     }
 
     /// One line for people: "Checked 3 files: 1 error, 2 warnings, 0 info."
@@ -129,5 +153,49 @@ pub(crate) fn position(report: &FileReport, offset: usize) -> LineCol {
     match &report.source {
         Some(source) => source.lines.line_col(&source.text, offset),
         None => LineIndex::default().line_col("", 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::tool;
+
+    fn report(path: &str, severities: &[Severity], failed: bool) -> FileReport {
+        let diagnostics = severities
+            .iter()
+            .map(|&s| {
+                let mut d = tool::UNREADABLE.file_diagnostic("x");
+                d.severity = s;
+                d
+            })
+            .collect();
+        FileReport {
+            path: path.to_string(),
+            source: None,
+            diagnostics,
+            skipped: None,
+            failed,
+        }
+    }
+
+    /// Regression: a file checked again for its cross-document findings was counted with its
+    /// first report's findings plus the new ones, even when the second check printed other
+    /// findings (the file had changed, or could no longer be read).
+    #[test]
+    fn a_file_checked_again_is_counted_as_its_last_report() {
+        let first = report("a.md", &[Severity::Warning, Severity::Warning], false);
+        let again = report("a.md", &[Severity::Error], true);
+        let other = report("b.md", &[Severity::Info], false);
+        let mut summary = Summary::default();
+        summary.add(&first);
+        summary.add(&other);
+        summary.retract(Counts::of(&first.diagnostics));
+        summary.add(&again);
+        let mut expected = Summary::default();
+        expected.add(&other);
+        expected.add(&again);
+        assert_eq!(summary, expected);
+        assert_eq!((summary.files, summary.checked, summary.failed), (2, 1, 1));
     }
 }

@@ -151,7 +151,7 @@ impl RuleSet {
         enabled: &dyn Fn(&str) -> bool,
     ) -> Result<RuleSet, SetupError> {
         let mut lexicon = Lexicon::builtin()?;
-        let mut patterns = PatternSetBuilder::default();
+        let mut patterns = PatternSetBuilder::parsing_ahead();
         lexicon.drugs.register(&mut patterns);
         let context = ContextRules::compile(&lexicon.context, &mut patterns);
         let topics = check::red_flags::TopicRegistry::default();

@@ -54,7 +54,8 @@ pub fn check_with_companion(linter: &Linter, path: &Path, companion: &Path) -> F
     for (i, t) in targets.to_vec().iter().enumerate() {
         let (report, facts) = linter.check_target_collecting(t, None, collector.as_ref());
         if let Some(collector) = collector.as_mut() {
-            collector.keep(i, t, facts);
+            let counted = healthlint::report::Counts::of(&report.diagnostics);
+            collector.keep(i, t, facts, counted);
         }
         reports.push(report);
     }
