@@ -1,8 +1,11 @@
 //! The per-file pipeline: takes a [`Target`] and the compiled [`RuleSet`] and hands on a
 //! [`FileReport`]: source → document → one pattern scan → every selected check → severity
-//! overrides → suppressions → findings sorted by position. Reading problems become `HL0xx`
-//! findings for that file, and a panic inside the checks becomes `HL000` for that file, so
-//! one bad article never stops a run.
+//! overrides → suppressions → findings sorted by position; with the cross-document pass, also
+//! the file's comparable advice facts, taken from what the checks extracted (a file is parsed
+//! and scanned once). Work that several rules need (the advice facts, the red-flags topic) is
+//! done once per file, on first use. Reading problems become `HL0xx` findings for that file,
+//! and a panic inside the checks becomes `HL000` for that file, so one bad article never
+//! stops a run.
 
 use std::cell::OnceCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
