@@ -837,8 +837,8 @@ mod tests {
     }
 
     /// Regression: a name whose strength is glued to its second word was lost once its first
-    /// word's index entry had been split (after 32 scans), so results depended on how many
-    /// files a run had checked before.
+    /// word's index entry had been split (after `SPLIT_AFTER` meetings), so results depended
+    /// on how many files a run had checked before.
     #[test]
     fn glued_names_match_before_and_after_the_index_splits() {
         let mut b = PatternSetBuilder::default();
