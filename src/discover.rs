@@ -1,7 +1,8 @@
 //! Which files to check: takes the command line's paths and the settings and hands on
-//! [`Targets`], which yields sorted, de-duplicated [`Target`]s as often as asked. A single folder, the usual case, is walked lazily in
-//! sorted order each time, so a run over 100,000 files never holds their list; anything else
-//! (several paths, standard input) is listed, sorted and de-duplicated once. Folders are walked with the `ignore` crate (honouring
+//! [`Targets`], which yields sorted, de-duplicated [`Target`]s as often as asked. A single
+//! folder, the usual case, is walked lazily in sorted order each time, so a run over 100,000
+//! files never holds their list; anything else (several paths, standard input) is listed,
+//! sorted and de-duplicated once. Folders are walked with the `ignore` crate (honouring
 //! `.gitignore`, `.ignore` and hidden files, inside or outside a git repository), keeping
 //! `.md`, `.markdown`, `.mdx` and `.txt` files (or the config's `include` globs) minus the
 //! `exclude` globs. A file named on the command line is always checked. Paths that cannot be
