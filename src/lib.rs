@@ -120,11 +120,9 @@ pub fn run_check(
                 batch
                     .par_iter()
                     .map(|t| {
-                        let (mut report, facts) =
+                        let (report, facts) =
                             linter.check_target_collecting(t, stdin, collector.as_ref());
-                        let fragment = render(shared, &report);
-                        // The text was needed only to render the fragment.
-                        report.source = None;
+                        let (report, fragment) = rendered(shared, report);
                         (report, facts, fragment)
                     })
                     .collect()
@@ -160,8 +158,7 @@ pub fn run_check(
                         .map(|&(i, target, counted)| {
                             let mut report = linter.check_target(target, stdin);
                             cross.merge(i, &mut report);
-                            let fragment = render(shared, &report);
-                            report.source = None;
+                            let (report, fragment) = rendered(shared, report);
                             (i, (report, counted, fragment))
                         })
                         .collect()
@@ -188,11 +185,12 @@ pub fn run_check(
     Ok(outcome)
 }
 
-/// One report's output fragment.
-fn render(reporter: &dyn Reporter, report: &FileReport) -> io::Result<Vec<u8>> {
-    let mut fragment = Vec::new();
-    reporter.fragment(report, &mut fragment)?;
-    Ok(fragment)
+/// A report's output fragment, with the report kept for counting: its text, needed only to
+/// render the fragment, is let go so that a batch holds no file's text once it is rendered.
+fn rendered(reporter: &dyn Reporter, mut report: FileReport) -> (FileReport, io::Result<Vec<u8>>) {
+    let fragment = reporter.render(&report);
+    report.source = None;
+    (report, fragment)
 }
 
 /// The default path list: the current folder.

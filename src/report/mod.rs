@@ -127,10 +127,15 @@ pub trait Reporter: Sync {
     fn write_fragment(&mut self, fragment: &[u8], out: &mut dyn Write) -> io::Result<()> {
         out.write_all(fragment)
     }
-    /// Renders and writes one file's findings.
-    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    /// One file's fragment, as a buffer of its own.
+    fn render(&self, report: &FileReport) -> io::Result<Vec<u8>> {
         let mut fragment = Vec::new();
         self.fragment(report, &mut fragment)?;
+        Ok(fragment)
+    }
+    /// Renders and writes one file's findings.
+    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        let fragment = self.render(report)?;
         self.write_fragment(&fragment, out)
     }
     /// Closes the output with the summary.
