@@ -15,10 +15,13 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::analyze::advice::{Fact, Polarity};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::analyze::advice::{Fact, Polarity, Window};
 use crate::check::conflict::Conflict;
 use crate::check::Check;
 use crate::diagnostic::{Diagnostic, Label, Related};
@@ -27,7 +30,7 @@ use crate::document::Document;
 use crate::engine::{FileReport, Linter};
 use crate::report::Counts;
 use crate::rules::Rule;
-use crate::source::{display_path, LineCol, SourceFile};
+use crate::source::{display_path, Format, LineCol, SourceFile};
 use crate::suppress;
 
 /// At most this many cross-document findings per file and conflict rule: the first files, in
@@ -49,26 +52,131 @@ pub struct LocatedFact {
 #[derive(Debug)]
 struct FileFacts {
     index: usize,
-    target: Target,
+    /// A file found by walking a folder (the usual case) keeps its path only.
+    path: Box<Path>,
+    format: Format,
+    explicit: bool,
     /// The findings its report was counted with, taken back if it is checked again.
     counted: Counts,
-    /// Where its facts are in [`Kept::facts`].
-    facts: Range<usize>,
+    /// Where its facts start in [`Kept::facts`] (they end where the next file's start).
+    first: u32,
 }
 
-/// The facts of every file that has some, in one list owned by the collecting thread:
-/// thousands of small lists made on worker threads would each hold their own allocation,
-/// scattered among the pages that those threads reuse for everything else.
+/// A kept fact: what it says, by [`Kept::said`] index, and where it is. A fact says nothing
+/// about where it is, and files repeat the same advice in the same words, so each distinct
+/// statement is kept once and each fact takes 28 bytes.
+#[derive(Debug, Clone, Copy)]
+struct KeptFact {
+    said: u32,
+    range: [u32; 2],
+    start: [u32; 2],
+    end: [u32; 2],
+}
+
+impl KeptFact {
+    fn range(&self) -> Range<usize> {
+        self.range[0] as usize..self.range[1] as usize
+    }
+}
+
+/// Files hold at most [`crate::source::MAX_FILE_BYTES`], so offsets, lines and columns fit.
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn widen(at: [u32; 2]) -> LineCol {
+    LineCol {
+        line: at[0] as usize,
+        column: at[1] as usize,
+    }
+}
+
+/// The facts of every file that has some, in lists owned by the collecting thread: thousands
+/// of small lists made on worker threads would each hold their own allocation, scattered
+/// among the pages that those threads reuse for everything else.
 #[derive(Debug, Default)]
 struct Kept {
     files: Vec<FileFacts>,
-    facts: Vec<LocatedFact>,
+    facts: Vec<KeptFact>,
+    /// Every distinct statement kept, its range and sentence cleared.
+    said: Vec<Fact>,
+    said_ids: FxHashMap<[u64; 8], u32>,
+    /// Scratch for [`Kept::push`]: the statements of the file being kept.
+    in_file: FxHashSet<u32>,
 }
 
 impl Kept {
     /// The facts of the `i`th kept file.
-    fn of(&self, i: usize) -> &[LocatedFact] {
-        &self.facts[self.files[i].facts.clone()]
+    fn of(&self, i: usize) -> &[KeptFact] {
+        let from = self.files[i].first as usize;
+        let to = self
+            .files
+            .get(i + 1)
+            .map_or(self.facts.len(), |f| f.first as usize);
+        &self.facts[from..to]
+    }
+
+    /// What a kept fact says.
+    fn said(&self, fact: &KeptFact) -> &Fact {
+        &self.said[fact.said as usize]
+    }
+
+    /// Keeps one file's facts, the first of each distinct statement only: a later one could
+    /// never be reported, because comparisons take the first fact of a file that conflicts
+    /// and the same statement conflicts with the same facts.
+    fn push(&mut self, facts: Vec<LocatedFact>) -> Range<u32> {
+        let from = narrow(self.facts.len());
+        self.in_file.clear();
+        for LocatedFact { fact, start, end } in facts {
+            let said = self.intern(&fact);
+            if self.in_file.insert(said) {
+                self.facts.push(KeptFact {
+                    said,
+                    range: [narrow(fact.range.start), narrow(fact.range.end)],
+                    start: [narrow(start.line), narrow(start.column)],
+                    end: [narrow(end.line), narrow(end.column)],
+                });
+            }
+        }
+        from..narrow(self.facts.len())
+    }
+
+    fn intern(&mut self, fact: &Fact) -> u32 {
+        let window = match fact.window {
+            Window::Unknown => [0, 0, 0],
+            Window::Span(from, to) => [1, from.to_bits(), to.to_bits()],
+            Window::Later => [2, 0, 0],
+        };
+        let amount = match fact.amount {
+            None => [0, 0, 0],
+            Some(a) => [1 + a.dimension as u64, a.lo.to_bits(), a.hi.to_bits()],
+        };
+        let head = u64::from(fact.action)
+            | (fact.polarity as u64) << 16
+            | u64::from(fact.harm) << 24
+            | u64::from(fact.qualified) << 25
+            | window[0] << 32
+            | amount[0] << 40;
+        let key = [
+            head,
+            fact.conditions,
+            fact.own_conditions,
+            fact.subjects,
+            window[1],
+            window[2],
+            amount[1],
+            amount[2],
+        ];
+        let next = narrow(self.said.len());
+        let said = &mut self.said;
+        *self.said_ids.entry(key).or_insert_with(|| {
+            said.push(Fact {
+                range: 0..0,
+                sentence: 0,
+                ..fact.clone()
+            });
+            next
+        })
     }
 }
 
@@ -168,17 +276,28 @@ impl<'a> Collector<'a> {
         facts: Vec<LocatedFact>,
         counted: Counts,
     ) {
-        if !facts.is_empty() {
-            let kept = &mut self.kept;
-            let from = kept.facts.len();
-            kept.facts.extend(facts);
-            kept.files.push(FileFacts {
-                index,
-                target: target.clone(),
-                counted,
-                facts: from..kept.facts.len(),
-            });
-        }
+        let (
+            Target::File {
+                path,
+                format,
+                explicit,
+            },
+            false,
+        ) = (target, facts.is_empty())
+        else {
+            // Standard input is never one of several targets; a file that could not be read
+            // has no facts.
+            return;
+        };
+        let first = self.kept.push(facts).start;
+        self.kept.files.push(FileFacts {
+            index,
+            path: path.as_path().into(),
+            format: *format,
+            explicit: *explicit,
+            counted,
+            first,
+        });
     }
 
     /// Compares every kept file with the files that state the other side of each rule.
@@ -202,14 +321,13 @@ impl<'a> Collector<'a> {
                     .map(|i| {
                         let mut diagnostics = Vec::new();
                         for j in sides.partners(i).take(MAX_COMPARISONS) {
-                            let Some((mine, theirs)) =
-                                first_conflict(conflict, kept.of(i), kept.of(j))
-                            else {
+                            let Some((mine, theirs)) = first_conflict(conflict, &kept, i, j) else {
                                 continue;
                             };
-                            let mine_text = conflict.describe(&mine.fact);
-                            let theirs_text = conflict.describe(&theirs.fact);
-                            let other_path = display_path(kept.files[j].target.path());
+                            let (mine_says, theirs_say) = (kept.said(mine), kept.said(theirs));
+                            let mine_text = conflict.describe(mine_says);
+                            let theirs_text = conflict.describe(theirs_say);
+                            let other_path = display_path(&kept.files[j].path);
                             let message = reporter
                                 .meta
                                 .message
@@ -220,20 +338,20 @@ impl<'a> Collector<'a> {
                                 reporter.meta.id.clone(),
                                 severity,
                                 message,
-                                Label::new(mine.fact.range.clone(), format!("this {mine_text}")),
+                                Label::new(mine.range(), format!("this {mine_text}")),
                             );
                             d.help = reporter.meta.help.clone();
                             d.note = Some(format!(
                                 "compared with {} ({}): {}",
                                 rule.meta.id.code,
                                 rule.meta.id.name,
-                                conflict.reconcile_note(&mine.fact, &theirs.fact)
+                                conflict.reconcile_note(mine_says, theirs_say)
                             ));
                             d.related.push(Related {
                                 path: other_path,
-                                range: theirs.fact.range.clone(),
-                                start: theirs.start,
-                                end: theirs.end,
+                                range: theirs.range(),
+                                start: widen(theirs.start),
+                                end: widen(theirs.end),
                                 message: format!("but this article {theirs_text}"),
                             });
                             diagnostics.push(d);
@@ -247,16 +365,16 @@ impl<'a> Collector<'a> {
             });
             for (i, diagnostics) in found {
                 if !diagnostics.is_empty() {
-                    let FileFacts {
-                        index,
-                        target,
-                        counted,
-                        ..
-                    } = &kept.files[i];
-                    out.found.entry(*index).or_default().extend(diagnostics);
-                    out.redo
-                        .entry(*index)
-                        .or_insert_with(|| (target.clone(), *counted));
+                    let file = &kept.files[i];
+                    out.found.entry(file.index).or_default().extend(diagnostics);
+                    out.redo.entry(file.index).or_insert_with(|| {
+                        let target = Target::File {
+                            path: file.path.to_path_buf(),
+                            format: file.format,
+                            explicit: file.explicit,
+                        };
+                        (target, file.counted)
+                    });
                 }
             }
         }
@@ -315,8 +433,8 @@ impl Sides {
     fn of(conflict: &Conflict, kept: &Kept) -> Sides {
         let of_file: Vec<(bool, bool)> = (0..kept.files.len())
             .map(|i| {
-                kept.of(i).iter().fold((false, false), |(a, b), lf| {
-                    let (x, y) = conflict.sides_across(&lf.fact);
+                kept.of(i).iter().fold((false, false), |(a, b), fact| {
+                    let (x, y) = conflict.sides_across(kept.said(fact));
                     (a || x, b || y)
                 })
             })
@@ -344,18 +462,71 @@ impl Sides {
     }
 }
 
-/// The first pair of facts, one from each file, that the rule finds in conflict.
+/// The first pair of facts, one from kept file `a` and one from `b`, that the rule finds in
+/// conflict.
 fn first_conflict<'a>(
     conflict: &Conflict,
-    a: &'a [LocatedFact],
-    b: &'a [LocatedFact],
-) -> Option<(&'a LocatedFact, &'a LocatedFact)> {
-    for fa in a {
-        for fb in b {
-            if conflict.conflicts(&fa.fact, &fb.fact, false) {
+    kept: &'a Kept,
+    a: usize,
+    b: usize,
+) -> Option<(&'a KeptFact, &'a KeptFact)> {
+    for fa in kept.of(a) {
+        for fb in kept.of(b) {
+            if conflict.conflicts(kept.said(fa), kept.said(fb), false) {
                 return Some((fa, fb));
             }
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fact(action: u16, range: Range<usize>) -> LocatedFact {
+        LocatedFact {
+            fact: Fact {
+                action,
+                polarity: Polarity::Recommend,
+                harm: false,
+                conditions: 1,
+                own_conditions: 1,
+                subjects: 0,
+                qualified: false,
+                window: Window::Span(0.0, 48.0),
+                amount: None,
+                range,
+                sentence: 0,
+            },
+            start: LineCol { line: 3, column: 7 },
+            end: LineCol {
+                line: 3,
+                column: 12,
+            },
+        }
+    }
+
+    #[test]
+    fn a_file_keeps_the_first_fact_of_each_statement_and_files_share_statements() {
+        let mut kept = Kept::default();
+        let first = kept.push(vec![fact(1, 10..15), fact(2, 20..25), fact(1, 30..35)]);
+        assert_eq!(first, 0..2);
+        let ranges: Vec<Range<usize>> = kept.facts.iter().map(KeptFact::range).collect();
+        assert_eq!(ranges, [10..15, 20..25]);
+        assert_eq!(widen(kept.facts[0].start), LineCol { line: 3, column: 7 });
+
+        // The same statement in another file is kept there too, and stored once.
+        let second = kept.push(vec![fact(1, 40..45)]);
+        assert_eq!(second, 2..3);
+        assert_eq!(kept.said.len(), 2);
+        assert_eq!(kept.facts[2].said, kept.facts[0].said);
+        assert_eq!(kept.said(&kept.facts[2]).range, 0..0);
+
+        // Any difference in what is said makes another statement.
+        let mut later = fact(1, 50..55);
+        later.fact.window = Window::Span(48.0, f64::INFINITY);
+        kept.push(vec![later]);
+        assert_eq!(kept.said.len(), 3);
+    }
 }

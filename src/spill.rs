@@ -2,9 +2,9 @@
 //! hands them back in the same order later. The cross-document pass needs it: a file's
 //! report is complete only once every file has been checked, but keeping every report in
 //! memory would make memory grow with the corpus (JSON output is about 2.7 KB per file), so
-//! the fragments wait in an unnamed temporary file (the system deletes it when it is closed)
-//! and only their lengths stay in memory. Where no temporary file can be made, they wait in
-//! memory instead.
+//! the fragments wait in an unnamed temporary file (the system deletes it when it is closed),
+//! each after its length: nothing per fragment stays in memory. Where no temporary file can
+//! be made, they wait in memory instead.
 
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
@@ -14,7 +14,7 @@ impl<T: Read + Write + Seek + Send> Store for T {}
 /// Fragments written in order, then read back in the same order.
 pub struct Spill {
     store: BufWriter<Box<dyn Store>>,
-    lengths: Vec<usize>,
+    count: usize,
 }
 
 impl Spill {
@@ -25,13 +25,15 @@ impl Spill {
         };
         Spill {
             store: BufWriter::with_capacity(1 << 16, store),
-            lengths: Vec::new(),
+            count: 0,
         }
     }
 
     /// Keeps the next fragment.
     pub fn push(&mut self, fragment: &[u8]) -> io::Result<()> {
-        self.lengths.push(fragment.len());
+        self.count += 1;
+        self.store
+            .write_all(&(fragment.len() as u64).to_le_bytes())?;
         self.store.write_all(fragment)
     }
 
@@ -41,7 +43,7 @@ impl Spill {
         store.seek(SeekFrom::Start(0))?;
         Ok(Replay {
             store: BufReader::with_capacity(1 << 16, store),
-            lengths: self.lengths.into_iter(),
+            left: self.count,
             buffer: Vec::new(),
         })
     }
@@ -50,20 +52,33 @@ impl Spill {
 /// Reads the kept fragments back, one at a time.
 pub struct Replay {
     store: BufReader<Box<dyn Store>>,
-    lengths: std::vec::IntoIter<usize>,
+    left: usize,
     buffer: Vec<u8>,
 }
 
 impl Replay {
     /// The next fragment, or `None` after the last.
     pub fn next_fragment(&mut self) -> Option<io::Result<&[u8]>> {
-        let length = self.lengths.next()?;
-        self.buffer.resize(length, 0);
-        Some(
-            self.store
-                .read_exact(&mut self.buffer)
-                .map(|()| &self.buffer[..]),
-        )
+        self.left = self.left.checked_sub(1)?;
+        Some(self.read_next().map(|()| &self.buffer[..]))
+    }
+
+    fn read_next(&mut self) -> io::Result<()> {
+        let mut length = [0u8; 8];
+        self.store.read_exact(&mut length)?;
+        let length = usize::try_from(u64::from_le_bytes(length))
+            .map_err(|_| io::Error::other("a held-back fragment has an impossible length"))?;
+        self.buffer.clear();
+        // `take` rather than sizing the buffer first: a corrupt length fails the read instead
+        // of allocating that much.
+        (&mut self.store)
+            .take(length as u64)
+            .read_to_end(&mut self.buffer)?;
+        if self.buffer.len() == length {
+            Ok(())
+        } else {
+            Err(io::ErrorKind::UnexpectedEof.into())
+        }
     }
 }
 
