@@ -278,7 +278,7 @@ impl Entry {
                 // a name: a strength glued to its second word ("Co-codamol30") would key that
                 // word differently. Either way it is tried at this level, as if unsplit.
                 let phrase = &phrases[id as usize];
-                let keys = match phrase.index_keys(depth) {
+                let keys = match phrase.index_keys_under(depth, &self.words) {
                     Ok(keys) if !phrase.digits_may_follow => keys,
                     _ => {
                         split.alone.push(id);
@@ -361,6 +361,7 @@ impl PatternSet {
         let bytes = prose.as_bytes();
         let mut found: Vec<(u32, u32, u32)> = Vec::new();
         let mut key = Vec::new();
+        let mut literal = Vec::new();
         let mut second = Vec::new();
         let mut at = 0;
         while at < bytes.len() {
@@ -368,6 +369,12 @@ impl PatternSet {
             if is_word_byte(b) {
                 let (end, first_digit) = fold_word(bytes, at, &mut key);
                 self.try_key(&key, bytes, at, end, &mut second, &mut found);
+                // A word with digits, as written too: "100" for "100 ?%" (see IndexKey).
+                let mut digits = first_digit.is_some();
+                if digits {
+                    literal_key_of(&bytes[at..end], &mut literal);
+                    self.try_key(&literal, bytes, at, end, &mut second, &mut found);
+                }
                 // "can't" is looked up as one word too (phrases such as "can't walk" are
                 // indexed so), besides "can" (for "can" and the possessive "doctor's").
                 // Each joined form is looked up: "ma'am" in "ma'am's".
@@ -379,8 +386,13 @@ impl PatternSet {
                     let word_start = joined + len;
                     joined = word_end(bytes, word_start);
                     key.push(b'\'');
-                    append_key(&bytes[word_start..joined], &mut key);
+                    pattern::append_folded(&bytes[word_start..joined], &mut key);
                     self.try_key(&key, bytes, at, joined, &mut second, &mut found);
+                    digits |= bytes[word_start..joined].iter().any(u8::is_ascii_digit);
+                    if digits {
+                        literal_key_of(&bytes[at..joined], &mut literal);
+                        self.try_key(&literal, bytes, at, joined, &mut second, &mut found);
+                    }
                 }
                 // "aspadol100mg": the letters alone, for names that take a glued strength.
                 if self.glued {
@@ -527,18 +539,24 @@ fn fold_word(bytes: &[u8], at: usize, key: &mut Vec<u8>) -> (usize, Option<usize
 /// folded to one `0`.
 fn key_of(word: &[u8], key: &mut Vec<u8>) {
     key.clear();
-    append_key(word, key);
+    pattern::append_folded(word, key);
 }
 
-/// Appends a word to `key`, folded as [`key_of`] folds it.
-fn append_key(word: &[u8], key: &mut Vec<u8>) {
-    for &b in word {
-        if b.is_ascii_digit() {
-            if key.last() != Some(&b'0') {
-                key.push(b'0');
+/// Writes a first word (letters, digits and apostrophes) into `key` as written, for phrases
+/// keyed by a number they spell out: ASCII lowercase, a curly apostrophe as a straight one.
+fn literal_key_of(word: &[u8], key: &mut Vec<u8>) {
+    key.clear();
+    let mut at = 0;
+    while let Some(&b) = word.get(at) {
+        match apostrophe_len(word, at) {
+            Some(len) => {
+                key.push(b'\'');
+                at += len;
             }
-        } else {
-            key.push(b.to_ascii_lowercase());
+            None => {
+                key.push(b.to_ascii_lowercase());
+                at += 1;
+            }
         }
     }
 }
@@ -820,6 +838,33 @@ mod tests {
         // Never inside a word, at either end.
         assert!(found(&["pain"], "painful, spain").is_empty());
         assert!(found(&["\\d mg"], "10 mg").is_empty());
+    }
+
+    /// Phrases whose first word spells out a number are keyed by it, not by any number.
+    #[test]
+    fn numbers_written_out_match_as_written_and_digit_classes_match_any() {
+        assert_eq!(
+            found(
+                &["100 ?%", "(39|40) ?°c"],
+                "100%, 200%, 100 % sure; 40°C, 41 °C, 39 °c"
+            ),
+            ["100%", "100 %", "40°C", "39 °c"]
+        );
+        assert_eq!(
+            found(&["b12 deficiency"], "B12 deficiency"),
+            ["B12 deficiency"]
+        );
+        assert_eq!(
+            found(
+                &["90's kids", "2,4 dnp"],
+                "90’s kids, 80's kids, 2,4 DNP, 3,4 DNP"
+            ),
+            ["90’s kids", "2,4 DNP"]
+        );
+        assert_eq!(
+            found(&["\\d+ ?mg", "1\\d mg"], "take 500mg or 15 mg"),
+            ["500mg", "15 mg"]
+        );
     }
 
     #[test]

@@ -350,9 +350,11 @@ fn flush_literal(nodes: &mut Vec<Node>, lit: &mut Vec<u8>) {
 
 /// Where a match of a phrase can start, as the matcher's index looks it up: its first words
 /// (up to [`KEY_WORDS`]), each ASCII lowercased with every run of digits folded to one `0`
-/// ("100mg" and `\d+mg` are both `0mg`), an apostrophe between letters of the first word
+/// ("take 100mg" and `take \d+mg` are both `take 0mg`), an apostrophe between letters of the first word
 /// being part of it ("can't"); or the first character when the phrase starts with punctuation
-/// ("£", "'s"). Common first words ("is", "a", "do") start dozens of phrases; the words after
+/// ("£", "'s"). A first word whose digits are all written out keeps them ("100 ?%" is keyed
+/// `100`, not `0`): a scan looks up a word with digits both as written and folded, so such a
+/// phrase is tried after its own number only, not after every number. Common first words ("is", "a", "do") start dozens of phrases; the words after
 /// them tell most apart before any phrase is tried.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct IndexKey {
@@ -367,22 +369,32 @@ impl Phrase {
     /// start. A key that extends another of the phrase's keys is left out (the shorter one
     /// already covers it).
     pub fn index_keys(&self, depth: usize) -> Result<Vec<IndexKey>, KeyError> {
-        self.keys_to_depth(depth.clamp(1, KEY_WORDS))
+        self.index_keys_under(depth, &[])
     }
 
-    fn keys_to_depth(&self, depth: usize) -> Result<Vec<IndexKey>, KeyError> {
+    /// The [`Phrase::index_keys`] that start with the words `under`, and maybe some others:
+    /// the matcher splits an index entry by the next word this way, and a phrase with many
+    /// variants would otherwise have every one of them spelled out for each entry it is in.
+    pub fn index_keys_under(
+        &self,
+        depth: usize,
+        under: &[Vec<u8>],
+    ) -> Result<Vec<IndexKey>, KeyError> {
+        let depth = depth.clamp(1, KEY_WORDS);
         if let Some(key) = self.only_key(depth) {
             return key.map(|k| vec![k]);
         }
-        self.keys_by_walk(depth)
+        self.keys_by_walk(depth, under)
     }
 
-    /// Keys of any phrase, branching at every group and optional element.
-    fn keys_by_walk(&self, depth: usize) -> Result<Vec<IndexKey>, KeyError> {
+    /// Keys of any phrase, branching at every group and optional element; variants that
+    /// cannot start with the words `under` are dropped on the way.
+    fn keys_by_walk(&self, depth: usize, under: &[Vec<u8>]) -> Result<Vec<IndexKey>, KeyError> {
         let mut states = vec![Prefix::default()];
         let mut keys = Keys {
             depth,
             limit: MAX_KEYS,
+            under,
             done: Vec::new(),
         };
         keys.walk(&self.nodes, &mut states)?;
@@ -428,7 +440,7 @@ impl Phrase {
                     }
                 }
                 Node::Digit | Node::Digits => {
-                    state.push_digit(depth);
+                    state.push_digit(depth, None);
                 }
                 Node::Sep => {
                     if let Err(e) = state.push_sep() {
@@ -487,6 +499,8 @@ struct Prefix {
     stage: Stage,
     /// An apostrophe after the first word: part of it if a word character follows ("can't").
     apostrophe: bool,
+    /// The first word has a `\d`: its digits are folded, as in later words.
+    digit_class: bool,
 }
 
 impl Default for Prefix {
@@ -495,6 +509,7 @@ impl Default for Prefix {
             words: vec![Vec::new()],
             stage: Stage::InWord,
             apostrophe: false,
+            digit_class: false,
         }
     }
 }
@@ -507,12 +522,44 @@ impl Prefix {
                 "the phrase can match empty text".to_string(),
             ));
         }
+        if self.digit_class {
+            let mut folded = Vec::with_capacity(self.words[0].len());
+            append_folded(&self.words[0], &mut folded);
+            self.words[0] = folded;
+        }
         self.words.retain(|w| !w.is_empty());
         Ok(IndexKey { words: self.words })
     }
 
     fn done(&self) -> bool {
         self.stage == Stage::Done
+    }
+
+    /// Whether the finished key may still start with the words `under`: false only when a
+    /// word read so far already differs.
+    fn may_start_with(&self, under: &[Vec<u8>]) -> bool {
+        let last = self.words.len() - 1;
+        self.words
+            .iter()
+            .zip(under)
+            .enumerate()
+            .all(|(i, (word, wanted))| {
+                let complete = i < last || self.stage != Stage::InWord;
+                if i == 0 && self.digit_class {
+                    // Folded only once the key is finished.
+                    let mut folded = Vec::with_capacity(word.len());
+                    append_folded(word, &mut folded);
+                    return if complete { folded == *wanted } else { true };
+                }
+                if complete {
+                    word == wanted
+                } else if i == 0 && word.iter().any(u8::is_ascii_digit) {
+                    // A `\d` later in the first word would fold the digits read so far.
+                    true
+                } else {
+                    wanted.starts_with(word)
+                }
+            })
     }
 
     fn current(&mut self) -> &mut Vec<u8> {
@@ -548,7 +595,7 @@ impl Prefix {
         }
         if word {
             if b.is_ascii_digit() {
-                return self.push_digit(depth);
+                return self.push_digit(depth, Some(b));
             }
             if self.enter_word(depth) {
                 self.current().push(b);
@@ -571,13 +618,19 @@ impl Prefix {
         !self.done()
     }
 
-    fn push_digit(&mut self, depth: usize) -> bool {
+    /// Extends the key with a digit: `literal` from a literal, `None` for `\d`.
+    fn push_digit(&mut self, depth: usize, literal: Option<u8>) -> bool {
         if std::mem::take(&mut self.apostrophe) {
             self.current().push(b'\'');
         }
         if self.enter_word(depth) {
+            let first = self.words.len() == 1;
             let word = self.current();
-            if word.last() != Some(&b'0') {
+            if first {
+                // Kept as written until the key is finished (see `into_key`).
+                word.push(literal.unwrap_or(b'0'));
+                self.digit_class |= literal.is_none();
+            } else if word.last() != Some(&b'0') {
                 word.push(b'0');
             }
         }
@@ -599,6 +652,20 @@ impl Prefix {
     }
 }
 
+/// Appends a word to `key`, ASCII lowercased with every run of digits folded to one `0`, as
+/// the index holds words.
+pub fn append_folded(word: &[u8], key: &mut Vec<u8>) {
+    for &b in word {
+        if b.is_ascii_digit() {
+            if key.last() != Some(&b'0') {
+                key.push(b'0');
+            }
+        } else {
+            key.push(b.to_ascii_lowercase());
+        }
+    }
+}
+
 /// The length of the UTF-8 sequence that starts with `lead` (1 for a stray byte).
 pub fn utf8_len(lead: u8) -> usize {
     match lead {
@@ -610,13 +677,15 @@ pub fn utf8_len(lead: u8) -> usize {
 }
 
 /// Computes index keys to a depth, moving each finished key out of the way.
-struct Keys {
+struct Keys<'u> {
     depth: usize,
     limit: usize,
+    /// Words every key wanted starts with.
+    under: &'u [Vec<u8>],
     done: Vec<Prefix>,
 }
 
-impl Keys {
+impl Keys<'_> {
     /// Advances every key being built over `nodes`, branching at groups and optional
     /// elements; keys that are complete go to `done`.
     fn walk(&mut self, nodes: &[Node], states: &mut Vec<Prefix>) -> Result<(), KeyError> {
@@ -637,7 +706,7 @@ impl Keys {
                         next.push(state);
                     }
                     Node::Digit | Node::Digits => {
-                        state.push_digit(depth);
+                        state.push_digit(depth, None);
                         next.push(state);
                     }
                     Node::Sep => {
@@ -658,6 +727,9 @@ impl Keys {
                         next.push(state);
                     }
                 }
+            }
+            if !self.under.is_empty() {
+                next.retain(|state| state.may_start_with(self.under));
             }
             let (done, open): (Vec<Prefix>, Vec<Prefix>) = next.into_iter().partition(Prefix::done);
             self.done.extend(done);
@@ -765,7 +837,11 @@ mod tests {
         assert_eq!(keys("not( better)?"), ["not"]);
         assert_eq!(keys("no, never"), ["no"]);
         assert_eq!(keys("\\d\\d? weeks"), ["0 weeks"]);
-        assert_eq!(keys("100mg"), ["0mg"]);
+        assert_eq!(keys("1\\d+mg"), ["0mg"]);
+        assert_eq!(keys("100mg"), ["100mg"]);
+        assert_eq!(keys("100 ?%"), ["100"]);
+        assert_eq!(keys("(39|40) ?°"), ["39", "40"]);
+        assert_eq!(keys("take 2 tablets"), ["take 0 tablets"]);
         assert_eq!(keys("(\\$|£) ?\\d"), ["$", "£"]);
         assert_eq!(keys("a&e"), ["a"]);
         assert_eq!(keys("Don’t"), ["don't"]);
@@ -802,17 +878,53 @@ mod tests {
             "a 'b",
             "the best (way|drug)",
             "tablets?",
+            "100mg",
+            "1\\d+mg",
+            "b12 deficiency",
+            "90's kids",
         ];
         for text in phrases {
             let phrase = parse(text).unwrap();
             for depth in 1..=KEY_WORDS {
-                let walked = phrase.keys_by_walk(depth).map_err(|e| e.to_string());
+                let walked = phrase.keys_by_walk(depth, &[]).map_err(|e| e.to_string());
                 match phrase.only_key(depth) {
                     Some(key) => {
                         let key = key.map(|k| vec![k]).map_err(|e| e.to_string());
                         assert_eq!(key, walked, "{text} at depth {depth}");
                     }
                     None => assert!(text.contains(['(', '?']), "{text}"),
+                }
+            }
+        }
+    }
+
+    /// Keys wanted under some words are the keys that start with them.
+    #[test]
+    fn keys_under_words_are_the_keys_that_start_with_them() {
+        let phrases = [
+            "(a|the|your) (big|small|bigger) (dog|cat)s?",
+            "(a|an) \\d+ ?(mg|g)",
+            "1\\d? (days|weeks)",
+            "(10|1\\d|2) (days|weeks)",
+            "(can't|cannot|can) (walk|stand)",
+            "(a|the)( very)? (big|small)",
+        ];
+        for text in phrases {
+            let phrase = parse(text).unwrap();
+            for depth in 2..=KEY_WORDS {
+                let all = phrase.index_keys(depth).unwrap();
+                let mut prefixes: Vec<Vec<Vec<u8>>> = all
+                    .iter()
+                    .flat_map(|k| (1..depth.min(k.words.len() + 1)).map(|n| k.words[..n].to_vec()))
+                    .collect();
+                prefixes.push(vec![b"zzz".to_vec()]);
+                for under in prefixes {
+                    let wanted: Vec<&IndexKey> =
+                        all.iter().filter(|k| k.words.starts_with(&under)).collect();
+                    let got = phrase.index_keys_under(depth, &under).unwrap();
+                    let got: Vec<&IndexKey> =
+                        got.iter().filter(|k| k.words.starts_with(&under)).collect();
+                    assert_eq!(got, wanted, "{text} at depth {depth} under {under:?}");
                 }
             }
         }
