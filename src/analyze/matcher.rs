@@ -702,6 +702,8 @@ pub struct Hits {
     first: Vec<u32>,
     /// Original byte ranges, grouped by pattern, each group in text order.
     matches: Vec<Range<usize>>,
+    /// The patterns with matches, in id order.
+    found: Vec<PatternId>,
 }
 
 impl Hits {
@@ -712,23 +714,32 @@ impl Hits {
         found.sort_unstable_by(|a, b| (a.0, a.1, b.2).cmp(&(b.0, b.1, a.2)));
         let mut first = Vec::with_capacity(patterns + 1);
         let mut matches = Vec::with_capacity(found.len());
-        let mut next = found.iter().peekable();
-        for pattern in 0..patterns as u32 {
-            first.push(matches.len() as u32);
+        let mut with_matches = Vec::new();
+        // A short text (a title) matches a few of thousands of patterns: the patterns
+        // without matches are skipped in runs.
+        for group in found.chunk_by(|a, b| a.0 == b.0) {
+            let pattern = group[0].0;
+            first.resize(pattern as usize + 1, matches.len() as u32);
+            with_matches.push(PatternId(pattern));
             let mut reached = 0;
-            while let Some(&&(owner, start, end)) = next.peek() {
-                if owner != pattern {
-                    break;
-                }
-                next.next();
+            for &(_, start, end) in group {
                 if start >= reached {
                     matches.push(start as usize..end as usize);
                     reached = end;
                 }
             }
         }
-        first.push(matches.len() as u32);
-        Hits { first, matches }
+        first.resize(patterns + 1, matches.len() as u32);
+        Hits {
+            first,
+            matches,
+            found: with_matches,
+        }
+    }
+
+    /// The patterns with matches, in id order.
+    pub fn found(&self) -> &[PatternId] {
+        &self.found
     }
 
     /// The matches of one pattern, in text order.
@@ -865,6 +876,22 @@ mod tests {
             found(&["\\d+ ?mg", "1\\d mg"], "take 500mg or 15 mg"),
             ["500mg", "15 mg"]
         );
+    }
+
+    #[test]
+    fn hits_list_the_patterns_found_and_none_for_the_others() {
+        let mut b = PatternSetBuilder::default();
+        let ids: Vec<PatternId> = ["ice", "heat", "rest", "massage", "ibuprofen"]
+            .iter()
+            .map(|p| b.add_phrases(&[p]))
+            .collect();
+        let set = b.build().unwrap();
+        let hits = set.scan("Rest, then ice; ice again.");
+        assert_eq!(hits.found(), [ids[0], ids[2]]);
+        let counts: Vec<usize> = ids.iter().map(|&id| hits.of(id).count()).collect();
+        assert_eq!(counts, [2, 0, 1, 0, 0]);
+        assert!(set.scan("").found().is_empty());
+        assert!(!set.scan("").any(ids[4]));
     }
 
     #[test]

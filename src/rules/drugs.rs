@@ -139,6 +139,8 @@ pub struct DrugLexicon {
     /// Per registered pattern: (pattern id, drug index, exact spelling); empty until
     /// [`DrugLexicon::register`].
     patterns: Vec<(PatternId, usize, Option<String>)>,
+    /// (pattern id, index into `patterns`), sorted: which names a scan's hits are.
+    by_pattern: Vec<(PatternId, u32)>,
 }
 
 const CLASSES_PATH: &str = "lexicon/drug-classes.toml";
@@ -335,6 +337,7 @@ impl DrugLexicon {
             classes,
             terms: variants,
             patterns: Vec::new(),
+            by_pattern: Vec::new(),
         })
     }
 
@@ -346,6 +349,11 @@ impl DrugLexicon {
             .iter()
             .map(|(form, drug, exact)| (patterns.add_names(&[form]), *drug, exact.clone()))
             .collect();
+        self.by_pattern = (0u32..)
+            .zip(&self.patterns)
+            .map(|(i, (id, ..))| (*id, i))
+            .collect();
+        self.by_pattern.sort_unstable();
     }
 
     /// The class of a drug.
@@ -356,8 +364,22 @@ impl DrugLexicon {
     /// Every drug name in `prose`, in text order: whole words, except that digits may follow
     /// the name directly (a glued strength such as "Aspadol100mg").
     pub fn mentions(&self, hits: &Hits, prose: &str) -> Vec<Mention> {
+        // The names a scan found, in registration order (which breaks ties below), read from
+        // the patterns with hits rather than by asking about each of thousands of names.
+        let mut named: Vec<u32> = Vec::new();
+        for &id in hits.found() {
+            let from = self.by_pattern.partition_point(|(p, _)| *p < id);
+            named.extend(
+                self.by_pattern[from..]
+                    .iter()
+                    .take_while(|(p, _)| *p == id)
+                    .map(|(_, i)| *i),
+            );
+        }
+        named.sort_unstable();
         let mut found: Vec<Mention> = Vec::new();
-        for (id, drug, exact) in &self.patterns {
+        for i in named {
+            let (id, drug, exact) = &self.patterns[i as usize];
             for range in hits.of(*id) {
                 // A word-like brand ("Soma") counts only as capitalised in the lexicon.
                 if exact
