@@ -142,26 +142,40 @@ impl Kept {
     }
 
     fn intern(&mut self, fact: &Fact) -> u32 {
-        let window = match fact.window {
+        // Every field but where the fact is: a field added to `Fact` must be placed here.
+        let Fact {
+            action,
+            polarity,
+            harm,
+            conditions,
+            own_conditions,
+            subjects,
+            qualified,
+            window,
+            amount,
+            range: _,
+            sentence: _,
+        } = *fact;
+        let window = match window {
             Window::Unknown => [0, 0, 0],
             Window::Span(from, to) => [1, from.to_bits(), to.to_bits()],
             Window::Later => [2, 0, 0],
         };
-        let amount = match fact.amount {
+        let amount = match amount {
             None => [0, 0, 0],
             Some(a) => [1 + a.dimension as u64, a.lo.to_bits(), a.hi.to_bits()],
         };
-        let head = u64::from(fact.action)
-            | (fact.polarity as u64) << 16
-            | u64::from(fact.harm) << 24
-            | u64::from(fact.qualified) << 25
+        let head = u64::from(action)
+            | (polarity as u64) << 16
+            | u64::from(harm) << 24
+            | u64::from(qualified) << 25
             | window[0] << 32
             | amount[0] << 40;
         let key = [
             head,
-            fact.conditions,
-            fact.own_conditions,
-            fact.subjects,
+            conditions,
+            own_conditions,
+            subjects,
             window[1],
             window[2],
             amount[1],

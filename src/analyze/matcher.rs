@@ -3,7 +3,8 @@
 //! [`Hits`]: every match of every pattern, by pattern, in text order.
 //!
 //! The scan is one pass over the prose, with no copy of it. Each word (ASCII lowercased, digit
-//! runs folded to `0`), and each punctuation character, is looked up in a trie of the first
+//! runs folded to `0`; a word with digits also as written), and each punctuation character,
+//! is looked up in a trie of the first
 //! words of all phrases ([`pattern::IndexKey`], [`Entry`]); only the phrases that can
 //! start there are tried, each by a small walk over its syntax tree ([`pattern::Node`]) that
 //! compares ignoring ASCII case, takes a run of whitespace and hyphens for a phrase's space
