@@ -52,7 +52,7 @@ pub struct LocatedFact {
 #[derive(Debug)]
 struct FileFacts {
     index: usize,
-    /// A file found by walking a folder (the usual case) keeps its path only.
+    /// What its `Target::File` held, to check it again: a path, not a whole `Target`.
     path: Box<Path>,
     format: Format,
     explicit: bool,
@@ -290,17 +290,17 @@ impl<'a> Collector<'a> {
         facts: Vec<LocatedFact>,
         counted: Counts,
     ) {
-        let (
-            Target::File {
-                path,
-                format,
-                explicit,
-            },
-            false,
-        ) = (target, facts.is_empty())
+        if facts.is_empty() {
+            return;
+        }
+        // Standard input is never one of several targets, and a target that could not be
+        // read has no facts.
+        let Target::File {
+            path,
+            format,
+            explicit,
+        } = target
         else {
-            // Standard input is never one of several targets; a file that could not be read
-            // has no facts.
             return;
         };
         let first = self.kept.push(facts).start;
