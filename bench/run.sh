@@ -26,6 +26,12 @@ BIN=target/release/healthlint
 GEN=target/release/examples/gen_corpus
 CORES=$(nproc)
 
+# The ripgrep rows are part of the result: without rg they would time a "command not found".
+if ! command -v rg >/dev/null 2>&1; then
+  echo "bench/run.sh: ripgrep (rg) is not installed; install it first (Debian: apt-get install ripgrep, or cargo install ripgrep)" >&2
+  exit 2
+fi
+
 cargo build --release --quiet --bin healthlint --example gen_corpus
 mkdir -p "$WORK"
 
