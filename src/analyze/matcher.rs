@@ -614,65 +614,80 @@ impl Attempt<'_> {
         attempt.longest
     }
 
-    fn walk(&mut self, nodes: &[Node], rest: Option<&Rest<'_>>, at: usize) {
-        self.steps += 1;
-        if self.steps > STEP_BUDGET {
-            return;
-        }
+    /// Walks `nodes`, then `rest`, from `at`. A run of nodes that can only go one way
+    /// (literals, digits, separators, the end of a group's alternative, the skip of an
+    /// optional element) is followed in a loop; only the other branches of groups and
+    /// optional elements recurse. Each node taken counts as one step, as it would in a
+    /// walk that recursed for every node, so the budget cuts off at the same place.
+    fn walk<'n>(&mut self, mut nodes: &'n [Node], mut rest: Option<&'n Rest<'n>>, mut at: usize) {
         let text = self.text;
-        let Some((node, after)) = nodes.split_first() else {
-            match rest {
-                Some(rest) => self.walk(rest.nodes, rest.then, at),
-                None => self.reached(at),
+        loop {
+            self.steps += 1;
+            if self.steps > STEP_BUDGET {
+                return;
             }
-            return;
-        };
-        match node {
-            Node::Lit(lit) => {
-                if let Some(end) = literal_at(text, at, lit) {
-                    self.walk(after, rest, end);
-                }
-            }
-            Node::Digit => {
-                if text.get(at).is_some_and(u8::is_ascii_digit) {
-                    self.walk(after, rest, at + 1);
-                }
-            }
-            Node::Digits => {
-                let run = text[at..].iter().take_while(|b| b.is_ascii_digit()).count();
-                if run > 0 {
-                    self.walk(after, rest, at + run);
-                }
-            }
-            Node::Sep => {
-                let end = sep_end(text, at);
-                if end > at {
-                    self.walk(after, rest, end);
-                }
-            }
-            Node::Group(alternatives, firsts) => {
-                let then = Rest {
-                    nodes: after,
-                    then: rest,
-                };
-                let next = text.get(at).map(u8::to_ascii_lowercase);
-                for (alternative, first) in alternatives.iter().zip(firsts) {
-                    // Most alternatives of a long group fail on their first byte: skip them
-                    // without a walk. (At the end of the text only an empty match is possible,
-                    // which only an alternative with every first byte allows.)
-                    if first.contains(next.unwrap_or(0)) {
-                        self.walk(alternative, Some(&then), at);
+            let Some((node, after)) = nodes.split_first() else {
+                match rest {
+                    Some(then) => {
+                        nodes = then.nodes;
+                        rest = then.then;
+                        continue;
                     }
+                    None => return self.reached(at),
+                }
+            };
+            match node {
+                Node::Lit(lit) => match literal_at(text, at, lit) {
+                    Some(end) => at = end,
+                    None => return,
+                },
+                Node::Digit => {
+                    if !text.get(at).is_some_and(u8::is_ascii_digit) {
+                        return;
+                    }
+                    at += 1;
+                }
+                Node::Digits => {
+                    let run = text[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+                    if run == 0 {
+                        return;
+                    }
+                    at += run;
+                }
+                Node::Sep => {
+                    let end = sep_end(text, at);
+                    if end == at {
+                        return;
+                    }
+                    at = end;
+                }
+                Node::Group(alternatives, firsts) => {
+                    let then = Rest {
+                        nodes: after,
+                        then: rest,
+                    };
+                    let next = text.get(at).map(u8::to_ascii_lowercase);
+                    for (alternative, first) in alternatives.iter().zip(firsts) {
+                        // Most alternatives of a long group fail on their first byte: skip
+                        // them without a walk. (At the end of the text only an empty match
+                        // is possible, which only an alternative with every first byte
+                        // allows.)
+                        if first.contains(next.unwrap_or(0)) {
+                            self.walk(alternative, Some(&then), at);
+                        }
+                    }
+                    return;
+                }
+                Node::Opt(inner) => {
+                    let then = Rest {
+                        nodes: after,
+                        then: rest,
+                    };
+                    self.walk(std::slice::from_ref(inner), Some(&then), at);
+                    // Then on without it.
                 }
             }
-            Node::Opt(inner) => {
-                let then = Rest {
-                    nodes: after,
-                    then: rest,
-                };
-                self.walk(std::slice::from_ref(inner), Some(&then), at);
-                self.walk(after, rest, at);
-            }
+            nodes = after;
         }
     }
 
@@ -706,12 +721,40 @@ pub struct Hits {
     found: Vec<PatternId>,
 }
 
+/// Orders raw (pattern, start, end) matches by pattern, then start, then longest first. A
+/// file has hundreds of matches and tuple comparisons were most of the cost of sorting them,
+/// so where every pattern id and match length fits, each match is packed into one `u64`
+/// whose order is that order (pattern: 20 bits, start: 32, 4095 minus the length: 12).
+fn sort_matches(found: &mut [(u32, u32, u32)]) {
+    const LENGTH: u32 = (1 << 12) - 1;
+    let fits =
+        |&(pattern, start, end): &(u32, u32, u32)| pattern < 1 << 20 && end - start <= LENGTH;
+    if !found.iter().all(fits) {
+        found.sort_unstable_by(|a, b| (a.0, a.1, b.2).cmp(&(b.0, b.1, a.2)));
+        return;
+    }
+    let mut packed: Vec<u64> = found
+        .iter()
+        .map(|&(pattern, start, end)| {
+            u64::from(pattern) << 44 | u64::from(start) << 12 | u64::from(LENGTH - (end - start))
+        })
+        .collect();
+    packed.sort_unstable();
+    for (slot, key) in found.iter_mut().zip(packed) {
+        let start = (key >> 12) as u32;
+        *slot = (
+            (key >> 44) as u32,
+            start,
+            start + (LENGTH - (key as u32 & LENGTH)),
+        );
+    }
+}
+
 impl Hits {
     /// Orders raw (pattern, start, end) matches and keeps the leftmost-longest
     /// non-overlapping ones per pattern.
     fn collect(mut found: Vec<(u32, u32, u32)>, patterns: usize) -> Hits {
-        // Longest first among matches of a pattern at the same start.
-        found.sort_unstable_by(|a, b| (a.0, a.1, b.2).cmp(&(b.0, b.1, a.2)));
+        sort_matches(&mut found);
         let mut first = Vec::with_capacity(patterns + 1);
         let mut matches = Vec::with_capacity(found.len());
         let mut with_matches = Vec::new();
@@ -1053,5 +1096,69 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn packed_sort_orders_matches_as_the_tuple_sort_does() {
+        // A small deterministic generator (xorshift): many ties on pattern and start.
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |bound: u32| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % u64::from(bound)) as u32
+        };
+        for round in 0..200 {
+            let mut found: Vec<(u32, u32, u32)> = (0..round)
+                .map(|_| {
+                    let start = next(50);
+                    (next(8), start, start + 1 + next(20))
+                })
+                .collect();
+            // Some rounds hold a match too long or a pattern id too large to pack.
+            match round % 3 {
+                1 => found.push((2, 7, 7 + 5000)),
+                2 => found.push((1 << 21, 3, 4)),
+                _ => {}
+            }
+            let mut expected = found.clone();
+            expected.sort_unstable_by(|a, b| (a.0, a.1, b.2).cmp(&(b.0, b.1, a.2)));
+            sort_matches(&mut found);
+            assert_eq!(found, expected, "round {round}");
+        }
+    }
+
+    #[test]
+    fn a_pathological_phrase_stops_at_the_step_budget() {
+        // 2^20 paths: without the budget this would take minutes; with it the phrase finds
+        // the longest match among the paths tried, and a plain phrase still matches.
+        let phrase = "(a|a)".repeat(20);
+        let mut b = PatternSetBuilder::default();
+        let slow = b.add_phrases(&[phrase.as_str()]);
+        let plain = b.add_phrases(&["aaa"]);
+        let set = b.build().unwrap();
+        let text = "a".repeat(19) + " aaa";
+        let hits = set.scan(&text);
+        assert!(hits.of(slow).all(|r| r.end <= 19));
+        assert_eq!(
+            hits.of(plain).map(|r| (r.start, r.end)).collect::<Vec<_>>(),
+            [(20, 23)]
+        );
+        let mut attempt = Attempt {
+            text: text.as_bytes(),
+            start: 0,
+            digits_may_follow: false,
+            longest: None,
+            steps: 0,
+        };
+        let parsed = pattern::parse(&phrase).unwrap();
+        attempt.walk(&parsed.nodes, None, 0);
+        // Past the budget each pending branch (two per group at most) takes one more step
+        // to see that it must stop.
+        assert!(
+            (STEP_BUDGET..=STEP_BUDGET + 40).contains(&attempt.steps),
+            "{}",
+            attempt.steps
+        );
     }
 }
