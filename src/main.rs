@@ -34,9 +34,18 @@ fn main() -> ExitCode {
             let _ = report::render_setup_error(&err, color, &mut io::stderr().lock());
             ExitCode::from(2)
         }
-        Err(Failure::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        // A reader that stops early (`| head -1`) has not seen every finding: exiting 0 would
+        // let a CI pipeline pass an article it never read. Stderr may be closed too, so its
+        // write errors are ignored rather than panicking in `eprintln!`.
+        Err(Failure::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => {
+            let _ = writeln!(
+                io::stderr(),
+                "healthlint: error: the output was closed before every finding was written"
+            );
+            ExitCode::from(2)
+        }
         Err(Failure::Io(err)) => {
-            eprintln!("healthlint: error: {err}");
+            let _ = writeln!(io::stderr(), "healthlint: error: {err}");
             ExitCode::from(2)
         }
     }
@@ -112,7 +121,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     )?;
     out.flush()?;
     if args.format == report::Format::Github {
-        eprintln!("{}", outcome.summary.line());
+        let _ = writeln!(io::stderr(), "{}", outcome.summary.line());
     }
     // The process ends next: freeing thousands of compiled phrases one by one would only
     // delay the exit an editor is waiting for.

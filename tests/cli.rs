@@ -463,3 +463,24 @@ fn cross_document_conflict_is_reported_on_each_file_with_a_related_location() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn a_reader_that_stops_early_makes_the_run_exit_2() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // The fixtures render to far more than a pipe holds (about 64 KB), so the linter is still
+    // writing when the reader goes away, whatever the timing.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_healthlint"))
+        .current_dir(common::root())
+        .env("NO_COLOR", "1")
+        .args(["check", "--isolated", "fixtures"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("output was closed"));
+}
