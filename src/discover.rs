@@ -117,19 +117,34 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
         }
     }
     targets.sort_by(|a, b| a.path().cmp(b.path()).then_with(|| a.cmp(b)));
-    // The same file reached twice (named and walked) is checked once, as named.
-    targets.dedup_by(|later, earlier| {
-        if later.path() != earlier.path() {
-            return false;
+    Targets::List(once_each(targets))
+}
+
+/// Keeps the first of the targets that are one file on disk, however it was reached: named
+/// and walked, spelled `a.md` and `./a.md`, or through a link. A file checked twice would be
+/// reported twice and "conflict with itself" across documents. The kept target is explicit
+/// when any of its spellings was named on the command line.
+fn once_each(targets: Vec<Target>) -> Vec<Target> {
+    let mut seen: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
+    let mut kept: Vec<Target> = Vec::with_capacity(targets.len());
+    for target in targets {
+        if let Target::File { path, explicit, .. } = &target {
+            let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            if let Some(&first) = seen.get(&key) {
+                if let Target::File {
+                    explicit: kept_explicit,
+                    ..
+                } = &mut kept[first]
+                {
+                    *kept_explicit |= *explicit;
+                }
+                continue;
+            }
+            seen.insert(key, kept.len());
         }
-        if let (Target::File { explicit: e2, .. }, Target::File { explicit: e1, .. }) =
-            (&*later, &mut *earlier)
-        {
-            *e1 |= *e2;
-        }
-        true
-    });
-    Targets::List(targets)
+        kept.push(target);
+    }
+    kept
 }
 
 /// The files under `root` to check, in path order, lazily.
@@ -227,5 +242,31 @@ mod tests {
         assert_eq!(walked, listed.to_vec());
         assert_eq!(walked.len(), 10);
         assert!(walked.windows(2).all(|w| w[0].path() < w[1].path()));
+    }
+
+    /// One file reached under several spellings is checked once (issue 20, D7).
+    #[test]
+    fn one_file_under_two_spellings_is_one_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("articles");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("a.md"), "text").unwrap();
+        std::fs::write(folder.join("b.md"), "text").unwrap();
+        let settings = Settings::default();
+        let paths = [
+            folder.join("a.md"),
+            folder.join(".").join("a.md"),
+            folder.join("..").join("articles"),
+        ];
+        let targets = discover(&paths, None, &settings).to_vec();
+        let names: Vec<_> = targets
+            .iter()
+            .map(|t| t.path().file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(names, ["a.md", "b.md"], "{targets:?}");
+        assert!(
+            matches!(&targets[0], Target::File { explicit: true, .. }),
+            "a named spelling keeps the file explicit: {targets:?}"
+        );
     }
 }
