@@ -176,7 +176,13 @@ pub mod tool {
         code: "HL004",
         name: "binary-file",
         severity: Severity::Error,
-        summary: "a file named on the command line holds binary data (NUL bytes) and was not checked; binary files found while walking folders are skipped with a note.",
+        summary: "a file named on the command line is binary: it holds NUL or control bytes and is not UTF-8 text either (an image or archive with a text name), so it was not checked; such files found while walking folders are skipped with a note.",
+    };
+    pub const CONTROL_CHARACTERS: ToolRule = ToolRule {
+        code: "HL006",
+        name: "control-characters",
+        severity: Severity::Info,
+        summary: "the text holds NUL or other control characters; they were read as spaces and the rest of the file was checked (text tools and reviewers may not show what is there).",
     };
     pub const UNKNOWN_DIRECTIVE: ToolRule = ToolRule {
         code: "HL005",
@@ -194,6 +200,7 @@ pub mod tool {
         &UNUSED_SUPPRESSION,
         &BINARY,
         &UNKNOWN_DIRECTIVE,
+        &CONTROL_CHARACTERS,
     ];
 
     impl ToolRule {

@@ -110,13 +110,15 @@ impl Linter {
                 path,
                 source: None,
                 diagnostics: Vec::new(),
-                skipped: Some("binary file (contains NUL bytes)".to_string()),
+                skipped: Some("binary file (control bytes and not UTF-8 text)".to_string()),
                 failed: false,
             },
             Err(err) => {
                 let rule = match err {
                     SourceError::Binary => &tool::BINARY,
-                    SourceError::InvalidUtf8 { .. } => &tool::BAD_ENCODING,
+                    SourceError::InvalidUtf8 { .. } | SourceError::InvalidUtf16 { .. } => {
+                        &tool::BAD_ENCODING
+                    }
                     SourceError::Io(_) | SourceError::TooLarge { .. } => &tool::UNREADABLE,
                 };
                 let d = rule.file_diagnostic(format!("cannot check `{path}`: {err}"));
@@ -154,6 +156,18 @@ impl Linter {
                 .with_help("this is a bug in healthlint; please report it together with the file");
             (vec![d], Vec::new())
         });
+        if source.control_chars > 0 {
+            diagnostics.push(tool::CONTROL_CHARACTERS.file_diagnostic(format!(
+                "{} NUL or other control character{} in this file {} read as spaces",
+                source.control_chars,
+                if source.control_chars == 1 { "" } else { "s" },
+                if source.control_chars == 1 {
+                    "was"
+                } else {
+                    "were"
+                },
+            )));
+        }
         if let Some(encoding) = source.decoded_from {
             if let Some(first) = diagnostics.first_mut() {
                 first

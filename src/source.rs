@@ -1,7 +1,9 @@
 //! Reading one article: takes a path (or standard input's bytes) and hands on a
 //! [`SourceFile`] — the decoded text, its format and a line index. Decoding accepts UTF-8
-//! (with or without BOM) and UTF-16 with a BOM; anything else is a [`SourceError`] that the
-//! engine turns into an `HL0xx` diagnostic naming the file. Spans everywhere else are byte
+//! (with or without BOM) and UTF-16 (with a BOM, or recognised by its zero bytes without one).
+//! NUL and other control bytes in UTF-8 text are read as spaces and counted, so that one
+//! stray byte cannot hide an article from the check; anything else is a [`SourceError`] that
+//! the engine turns into an `HL0xx` diagnostic naming the file. Spans everywhere else are byte
 //! offsets into `SourceFile::text`; line and column are only computed here, for reporting.
 
 use std::io::Read;
@@ -44,6 +46,8 @@ pub struct SourceFile {
     pub lines: LineIndex,
     /// Set when the bytes were not UTF-8 and had to be decoded (reported as a note).
     pub decoded_from: Option<&'static str>,
+    /// How many NUL or other control characters were read as spaces (reported as `HL006`).
+    pub control_chars: usize,
 }
 
 /// Why a file could not be turned into text.
@@ -53,10 +57,12 @@ pub enum SourceError {
     Io(#[from] std::io::Error),
     #[error("file is {size} bytes, larger than the {limit}-byte limit for one article")]
     TooLarge { size: u64, limit: u64 },
-    #[error("binary file (contains NUL bytes)")]
+    #[error("binary file (control bytes and not UTF-8 text)")]
     Binary,
     #[error("invalid UTF-8 at byte {offset}: the file is neither UTF-8 nor UTF-16 with a byte-order mark")]
     InvalidUtf8 { offset: usize },
+    #[error("invalid {encoding}: the file starts as UTF-16 but holds unpaired surrogates or an odd number of bytes")]
+    InvalidUtf16 { encoding: &'static str },
 }
 
 impl SourceFile {
@@ -81,7 +87,11 @@ impl SourceFile {
         format: Format,
         bytes: Vec<u8>,
     ) -> Result<SourceFile, SourceError> {
-        let (text, decoded_from) = decode(bytes)?;
+        let Decoded {
+            text,
+            decoded_from,
+            control_chars,
+        } = decode(bytes)?;
         let lines = LineIndex::new(&text);
         Ok(SourceFile {
             path,
@@ -89,6 +99,7 @@ impl SourceFile {
             text,
             lines,
             decoded_from,
+            control_chars,
         })
     }
 
@@ -106,49 +117,120 @@ impl SourceFile {
             text,
             lines,
             decoded_from: None,
+            control_chars: 0,
         }
     }
 }
 
-/// UTF-8 or UTF-16 with a byte-order mark. A BOM is dropped: offsets are into the decoded
-/// text (documented in the JSON format), and line/column, which editors use, do not change.
-fn decode(bytes: Vec<u8>) -> Result<(String, Option<&'static str>), SourceError> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let encoding = if bytes[0] == 0xFF {
-            encoding_rs::UTF_16LE
-        } else {
-            encoding_rs::UTF_16BE
-        };
+/// Decoded text and what decoding it took.
+struct Decoded {
+    text: String,
+    decoded_from: Option<&'static str>,
+    control_chars: usize,
+}
+
+/// UTF-8, or UTF-16 with a byte-order mark or recognisably without one. A BOM is dropped:
+/// offsets are into the decoded text (documented in the JSON format), and line/column, which
+/// editors use, do not change.
+fn decode(mut bytes: Vec<u8>) -> Result<Decoded, SourceError> {
+    let utf16 = if bytes.starts_with(&[0xFF, 0xFE]) {
+        Some((encoding_rs::UTF_16LE, "UTF-16LE"))
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        Some((encoding_rs::UTF_16BE, "UTF-16BE"))
+    } else {
+        utf16_without_bom(&bytes)
+    };
+    if let Some((encoding, name)) = utf16 {
         // Offsets refer to the decoded text: a UTF-16 file is reported as if it were UTF-8.
-        let (text, _, had_errors) = encoding.decode(&bytes);
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes);
         if had_errors {
-            return Err(SourceError::InvalidUtf8 { offset: 0 });
+            return Err(SourceError::InvalidUtf16 { encoding: name });
         }
-        let text = text.trim_start_matches('\u{FEFF}').to_owned();
-        if text.contains('\0') {
-            return Err(SourceError::Binary);
-        }
-        return Ok((text, Some(encoding.name())));
+        let mut control_chars = 0;
+        let text = text
+            .trim_start_matches('\u{FEFF}')
+            .chars()
+            .map(|c| match u8::try_from(c) {
+                Ok(b) if is_stray_control(b) => {
+                    control_chars += 1;
+                    ' '
+                }
+                _ => c,
+            })
+            .collect();
+        return Ok(Decoded {
+            text,
+            decoded_from: Some(name),
+            control_chars,
+        });
     }
-    if memchr_nul(&bytes) {
-        return Err(SourceError::Binary);
-    }
+    // C0 control bytes never occur inside a UTF-8 multi-byte sequence, so blanking them
+    // before validation keeps every other character and every offset as it was.
+    let control_chars = blank_controls(&mut bytes);
     match String::from_utf8(bytes) {
         Ok(mut text) => {
-            if text.starts_with('\u{FEFF}') {
+            let decoded_from = if text.starts_with('\u{FEFF}') {
                 text.drain(..3);
-                return Ok((text, Some("UTF-8 with BOM")));
-            }
-            Ok((text, None))
+                Some("UTF-8 with BOM")
+            } else {
+                None
+            };
+            Ok(Decoded {
+                text,
+                decoded_from,
+                control_chars,
+            })
         }
+        // Control bytes in something that is not text either: an image or an archive with
+        // a text extension.
+        Err(_) if control_chars > 0 => Err(SourceError::Binary),
         Err(err) => Err(SourceError::InvalidUtf8 {
             offset: err.utf8_error().valid_up_to(),
         }),
     }
 }
 
-fn memchr_nul(bytes: &[u8]) -> bool {
-    bytes.contains(&0)
+/// Whether a byte is a control character to read as a space: every C0 control and DEL except
+/// the tab, line feed, form feed and carriage return that text uses.
+fn is_stray_control(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r')) || b == 0x7F
+}
+
+/// Replaces stray control bytes with spaces and counts them.
+fn blank_controls(bytes: &mut [u8]) -> usize {
+    let mut count = 0;
+    for b in bytes.iter_mut().filter(|b| is_stray_control(**b)) {
+        *b = b' ';
+        count += 1;
+    }
+    count
+}
+
+/// UTF-16 without a byte-order mark, told by its zero bytes: text that is mostly ASCII or
+/// Latin has a zero in every other byte, on one side only. UTF-8 text has none at all.
+fn utf16_without_bom(bytes: &[u8]) -> Option<(&'static encoding_rs::Encoding, &'static str)> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    // The usual case, text with no zero byte, costs one fast scan of the sample.
+    if sample.len() < 4 || !sample.contains(&0) {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let zeros_at = |parity: usize| {
+        sample
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    if odd * 10 >= pairs * 4 && even * 20 <= pairs {
+        Some((encoding_rs::UTF_16LE, "UTF-16LE (no byte-order mark)"))
+    } else if even * 10 >= pairs * 4 && odd * 20 <= pairs {
+        Some((encoding_rs::UTF_16BE, "UTF-16BE (no byte-order mark)"))
+    } else {
+        None
+    }
 }
 
 /// Reads all of standard input.
@@ -225,12 +307,6 @@ impl LineIndex {
     }
 }
 
-/// Whether the bytes look like text worth reading at all (used when walking folders to skip
-/// binary files with a note rather than an error).
-pub fn is_binary(bytes: &[u8]) -> bool {
-    !(bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])) && memchr_nul(bytes)
-}
-
 /// A path for display: without a leading `./`, with forward slashes kept as the OS gives them.
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();
@@ -255,18 +331,57 @@ mod tests {
     }
 
     #[test]
-    fn decodes_utf16_with_bom_and_refuses_nul_and_bad_utf8() {
+    fn decodes_utf16_with_bom_and_refuses_bad_utf8() {
         let mut bytes = vec![0xFF, 0xFE];
         for unit in "Hi µ".encode_utf16() {
             bytes.extend_from_slice(&unit.to_le_bytes());
         }
-        let (text, from) = decode(bytes).unwrap();
-        assert_eq!(text, "Hi µ");
-        assert_eq!(from, Some("UTF-16LE"));
-        assert!(matches!(decode(b"a\0b".to_vec()), Err(SourceError::Binary)));
+        let decoded = decode(bytes).unwrap();
+        assert_eq!(decoded.text, "Hi µ");
+        assert_eq!(decoded.decoded_from, Some("UTF-16LE"));
         assert!(matches!(
             decode(b"ab\xFFc".to_vec()),
             Err(SourceError::InvalidUtf8 { offset: 2 })
         ));
+        // A BOM followed by a lone surrogate is named as bad UTF-16, not as bad UTF-8.
+        let err = decode(vec![0xFF, 0xFE, 0x00, 0xD8, b'a', 0]).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "invalid UTF-16LE: the file starts as UTF-16 but holds unpaired surrogates or an odd number of bytes"
+        );
+    }
+
+    /// One NUL byte used to make a walked file "binary" and skip it (issue 20, D5).
+    #[test]
+    fn control_bytes_are_read_as_spaces_and_counted() {
+        let decoded = decode(b"buy\0cheap\x1b pills\tnow\r\n".to_vec()).unwrap();
+        assert_eq!(decoded.text, "buy cheap  pills\tnow\r\n");
+        assert_eq!(decoded.control_chars, 2);
+        assert_eq!(decoded.decoded_from, None);
+        // Control bytes in what is not text at all still make it binary.
+        assert!(matches!(
+            decode(b"\x89PNG\r\n\x1a\n\0\0\xff\xd8".to_vec()),
+            Err(SourceError::Binary)
+        ));
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_recognised_by_its_zero_bytes() {
+        for (big_endian, name) in [(false, "UTF-16LE"), (true, "UTF-16BE")] {
+            let bytes: Vec<u8> = "Buy cheap pills online, µ"
+                .encode_utf16()
+                .flat_map(|u| {
+                    if big_endian {
+                        u.to_be_bytes()
+                    } else {
+                        u.to_le_bytes()
+                    }
+                })
+                .collect();
+            let decoded = decode(bytes).unwrap();
+            assert_eq!(decoded.text, "Buy cheap pills online, µ");
+            assert!(decoded.decoded_from.unwrap().starts_with(name));
+            assert_eq!(decoded.control_chars, 0);
+        }
     }
 }

@@ -67,9 +67,27 @@ fn invalid_utf8_and_nul_bytes_are_named_errors() {
     assert!(report.diagnostics[0].message.contains("latin1.md"));
     assert!(report.diagnostics[0].message.contains("byte 3"));
 
-    let report = check_bytes("nul.md", b"text\0more");
+    let report = check_bytes("image.md", b"\x89PNG\0\0\xff\xd8");
     assert_eq!(codes(&report), vec!["HL004"]);
     assert!(report.failed);
+}
+
+/// A NUL byte used to make a walked file count as binary and be skipped, spam and all
+/// (issue 20, D5): now the text around it is checked and the byte is reported.
+#[test]
+fn a_nul_byte_does_not_hide_an_article() {
+    let report = check_bytes("nul.md", b"This is a miracle\0cure for back pain.\n");
+    assert!(!report.failed);
+    assert!(
+        codes(&report).contains(&"HL006".to_string()),
+        "{:?}",
+        codes(&report)
+    );
+    assert!(
+        codes(&report).contains(&"HL502".to_string()),
+        "{:?}",
+        codes(&report)
+    );
 }
 
 #[test]
