@@ -6,7 +6,8 @@
 //!
 //! Scope, as in NegEx: a pre-trigger governs what follows it up to a terminator ("but",
 //! "however"), a clause break (";"), another trigger of a different kind, or
-//! [`MAX_SCOPE_WORDS`]; a post-trigger governs the few words before it. Pseudo-triggers ("no
+//! [`MAX_SCOPE_WORDS`]; a post-trigger governs the few words before it. Only a window of
+//! words around each match is read ([`WINDOW_WORDS`]), so the work per match is bounded. Pseudo-triggers ("no
 //! wonder", "don't ignore", "don't wait") cancel the triggers they overlap.
 
 use std::ops::Range;
@@ -20,6 +21,13 @@ use crate::document::Document;
 pub const MAX_SCOPE_WORDS: usize = 8;
 /// How far back a post-trigger reaches, in words (NegEx's window).
 pub const POST_SCOPE_WORDS: usize = 5;
+/// How many words around a match are read for triggers, terminators and pseudo-triggers:
+/// the scopes above plus the length of the longest trigger phrase, with room to spare. Only
+/// this window is read, so the work per match is bounded and a file that is one long
+/// sentence is checked in linear time (reading the whole sentence per match was cubic).
+const WINDOW_WORDS: usize = 24;
+/// The same window's limit in bytes, for text whose words are not separated by ASCII spaces.
+const WINDOW_BYTES: usize = 2048;
 
 /// The trigger lists, as `rules/lexicon/context.toml` holds them.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -133,9 +141,11 @@ impl ContextRules {
         let block_index = doc.sentences[sentence].block;
         let sentence = doc.sentences[sentence].range.clone();
         let prose = &doc.prose;
-        // Every trigger list is read once, for this sentence only (a binary search in [`Hits::of_in`]).
+        let window = word_window(prose, &sentence, &target);
+        // Every trigger list is read once, for the window around the target only (a binary
+        // search in [`Hits::of_in`]).
         let local = |id: Option<PatternId>| -> Vec<Range<usize>> {
-            id.map(|p| hits.of_in(p, sentence.clone()).cloned().collect())
+            id.map(|p| hits.of_in(p, window.clone()).cloned().collect())
                 .unwrap_or_default()
         };
         let pseudo = local(self.pseudo);
@@ -161,9 +171,9 @@ impl ContextRules {
             .iter()
             .map(|r| r.start)
             .collect();
-        for (i, byte) in prose[sentence.clone()].bytes().enumerate() {
+        for (i, byte) in prose[window.clone()].bytes().enumerate() {
             if byte == b';' {
-                boundaries.push(sentence.start + i);
+                boundaries.push(window.start + i);
             }
         }
         let governs = |kind: PatternId| {
@@ -218,6 +228,42 @@ impl ContextRules {
     }
 }
 
+/// The part of `sentence` within [`WINDOW_WORDS`] words (and [`WINDOW_BYTES`] bytes) of
+/// `target` on either side, on character boundaries.
+fn word_window(prose: &str, sentence: &Range<usize>, target: &Range<usize>) -> Range<usize> {
+    let bytes = prose.as_bytes();
+    let is_space = |b: u8| b.is_ascii_whitespace() || b == 0;
+    let floor = sentence
+        .start
+        .max(target.start.saturating_sub(WINDOW_BYTES));
+    let mut start = target.start.max(floor);
+    for _ in 0..WINDOW_WORDS {
+        while start > floor && is_space(bytes[start - 1]) {
+            start -= 1;
+        }
+        while start > floor && !is_space(bytes[start - 1]) {
+            start -= 1;
+        }
+    }
+    let ceiling = sentence.end.min(target.end.saturating_add(WINDOW_BYTES));
+    let mut end = target.end.min(ceiling);
+    for _ in 0..WINDOW_WORDS {
+        while end < ceiling && is_space(bytes[end]) {
+            end += 1;
+        }
+        while end < ceiling && !is_space(bytes[end]) {
+            end += 1;
+        }
+    }
+    while !prose.is_char_boundary(start) {
+        start += 1;
+    }
+    while !prose.is_char_boundary(end) {
+        end -= 1;
+    }
+    start.min(end)..end
+}
+
 fn words_between(prose: &str, start: usize, end: usize) -> usize {
     if start >= end {
         return 0;
@@ -226,4 +272,46 @@ fn words_between(prose: &str, start: usize, end: usize) -> usize {
         .split(|c: char| c.is_whitespace() || c == '\0')
         .filter(|w| !w.is_empty())
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The work per match is bounded by the window, whatever the sentence's length: this is
+    /// what keeps a one-sentence file linear (issue 20, D1: a 50 KB sentence took 46 s).
+    #[test]
+    fn the_window_around_a_match_is_bounded_in_a_long_sentence() {
+        let prose = "word ".repeat(20_000);
+        let sentence = 0..prose.len();
+        let middle = prose.len() / 2;
+        let target = middle..middle + 4;
+        let window = word_window(&prose, &sentence, &target);
+        let words = prose[window.clone()].split_whitespace().count();
+        assert!(words <= 2 * WINDOW_WORDS + 1, "{words} words in {window:?}");
+        // Near the sentence's edges the window stops there.
+        let first = word_window(&prose, &sentence, &(0..4));
+        assert_eq!(first.start, 0);
+        // Words without ASCII spaces are cut by bytes, on character boundaries.
+        let glued = "é".repeat(10_000);
+        let all = 0..glued.len();
+        let w = word_window(&glued, &all, &(10_000..10_002));
+        assert!(w.len() <= 2 * WINDOW_BYTES + 2);
+        assert!(glued.is_char_boundary(w.start) && glued.is_char_boundary(w.end));
+    }
+
+    #[test]
+    fn the_window_reaches_every_trigger_in_scope() {
+        // A trigger within MAX_SCOPE_WORDS words of the match lies inside the window.
+        let prose = format!(
+            "{}do not use heat {}",
+            "filler ".repeat(100),
+            "filler ".repeat(100)
+        );
+        let target_start = prose.find("heat").unwrap();
+        let window = word_window(&prose, &(0..prose.len()), &(target_start..target_start + 4));
+        let trigger = prose.find("do not").unwrap();
+        assert!(window.start <= trigger && window.end >= target_start + 4);
+        assert!(words_between(&prose, window.start, trigger) >= MAX_SCOPE_WORDS);
+    }
 }
