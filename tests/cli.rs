@@ -484,3 +484,51 @@ fn a_reader_that_stops_early_makes_the_run_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("output was closed"));
 }
+
+/// Pretty output stays proportional to the findings (issue 20, D2): one long line with
+/// thousands of findings used to render the whole line once per finding (hundreds of MB).
+#[test]
+fn pretty_output_of_one_long_line_is_bounded_and_names_true_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = vec!["a miracle cure"; 3000].join(", ");
+    std::fs::write(dir.path().join("long.md"), format!("# Notes\n\n{line}\n")).unwrap();
+    let run = |format: &str| {
+        let mut cmd = Command::cargo_bin("healthlint").unwrap();
+        let out = cmd
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args([
+                "check",
+                "--isolated",
+                "--select",
+                "HL502",
+                "--format",
+                format,
+                "long.md",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json = run("json");
+    let pretty = run("pretty");
+    assert!(
+        pretty.len() < json.len(),
+        "pretty {} bytes, json {} bytes",
+        pretty.len(),
+        json.len()
+    );
+    assert!(
+        pretty.contains("more HL502 findings are not shown"),
+        "{pretty}"
+    );
+    // The 20th finding's header names the column in the file, as concise output does.
+    let concise = run("concise");
+    let twentieth = concise.lines().nth(19).unwrap();
+    let location = twentieth.split(": ").next().unwrap();
+    assert!(
+        pretty.contains(&format!("[ {location} ]")),
+        "{location} not in pretty output"
+    );
+}

@@ -3,11 +3,19 @@
 //! every underline on a line with "µg" or "–"). ariadne stays inside this file: the rest of the
 //! crate knows only its own `Diagnostic`. Also renders setup errors (broken rule or config
 //! files) against the TOML text, pointing at the key.
+//!
+//! Output stays proportional to the findings, not to the text: a labelled line longer than
+//! [`LONG_LINE`] bytes is shown as windows around its labels, and past [`MAX_SHOWN_PER_RULE`]
+//! findings of one rule in one file the rest are counted in a note (the other formats list
+//! them all). Without this, one long line with many findings rendered the whole line once
+//! per finding: hundreds of megabytes for a 50 KB file.
 
 use std::io::{self, Write};
 use std::ops::Range;
 
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
+
+use std::collections::BTreeMap;
 
 use super::{Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -20,6 +28,125 @@ pub struct Pretty {
 
 /// ariadne's span type, private to this file.
 type Span = (String, Range<usize>);
+
+/// A labelled line longer than this (in bytes) is shown around its labels only.
+const LONG_LINE: usize = 2000;
+/// Bytes of a long line kept on each side of a label.
+const CONTEXT: usize = 80;
+/// Findings of one rule shown in full for one file; the rest are counted in a note.
+const MAX_SHOWN_PER_RULE: usize = 50;
+
+/// What ariadne is given to render one diagnostic: the whole text, or an excerpt of the
+/// labelled lines with long lines cut down, its labels moved into it.
+struct View {
+    /// `None`: render against the file's whole text.
+    excerpt: Option<String>,
+    labels: Vec<Range<usize>>,
+}
+
+/// The view of `labels` (clamped, primary first) in `text`: the whole text when every
+/// labelled line is short (the usual case, rendered as it always was), otherwise the lines
+/// from the first labelled one to the last, with long ones cut to windows around their
+/// labels and every other line left empty (ariadne does not show them), so that line
+/// numbers stay right.
+fn view(text: &str, lines: &crate::source::LineIndex, labels: Vec<Range<usize>>) -> View {
+    let line_of = |offset: usize| lines.line_of(offset);
+    let bounds = |line: usize| {
+        let start = lines.line_start(line).unwrap_or(text.len());
+        let end = lines
+            .line_start(line + 1)
+            .map_or(text.len(), |next| next - 1);
+        start..end.max(start)
+    };
+    let single_line = labels
+        .iter()
+        .all(|r| line_of(r.start) == line_of(r.end.max(r.start + 1) - 1));
+    let long = labels
+        .iter()
+        .any(|r| bounds(line_of(r.start)).len() > LONG_LINE);
+    if !long || !single_line || labels.is_empty() {
+        return View {
+            excerpt: None,
+            labels,
+        };
+    }
+    let mut by_line: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, r) in labels.iter().enumerate() {
+        by_line.entry(line_of(r.start)).or_default().push(i);
+    }
+    let first = *by_line.keys().next().unwrap_or(&0);
+    let last = *by_line.keys().next_back().unwrap_or(&0);
+    // ariadne 0.6 numbers the gutter from the source's first line whatever its display
+    // offset, so the lines before the first labelled one stay, empty.
+    let mut excerpt = "\n".repeat(first);
+    let mut moved = labels.clone();
+    let snap = |mut i: usize, forward: bool| {
+        while !text.is_char_boundary(i) {
+            if forward {
+                i += 1
+            } else {
+                i -= 1
+            }
+        }
+        i
+    };
+    for line in first..=last {
+        if line > first {
+            excerpt.push('\n');
+        }
+        let Some(ids) = by_line.get(&line) else {
+            continue;
+        };
+        let span = bounds(line);
+        if span.len() <= LONG_LINE {
+            for &i in ids {
+                moved[i] = labels[i].start - span.start + excerpt.len()
+                    ..labels[i].end - span.start + excerpt.len();
+            }
+            excerpt.push_str(&text[span]);
+            continue;
+        }
+        // Windows around the labels, merged where they meet, joined by an ellipsis. A label
+        // longer than two contexts (a whole paragraph) is shown by its head.
+        let mut labels = labels.clone();
+        for &i in ids {
+            let r = &mut labels[i];
+            r.end = r.end.min(snap(r.start + 2 * CONTEXT, false)).max(r.start);
+        }
+        let mut order = ids.clone();
+        order.sort_by_key(|&i| (labels[i].start, labels[i].end));
+        let mut windows: Vec<(Range<usize>, Vec<usize>)> = Vec::new();
+        for i in order {
+            let r = &labels[i];
+            let w = snap(r.start.saturating_sub(CONTEXT).max(span.start), false)
+                ..snap((r.end + CONTEXT).min(span.end), true);
+            match windows.last_mut() {
+                Some((last, members)) if w.start <= last.end => {
+                    last.end = last.end.max(w.end);
+                    members.push(i);
+                }
+                _ => windows.push((w, vec![i])),
+            }
+        }
+        for (n, (w, members)) in windows.iter().enumerate() {
+            if n > 0 || w.start > span.start {
+                excerpt.push_str(if n > 0 { " … " } else { "… " });
+            }
+            let at = excerpt.len();
+            for &i in members {
+                moved[i] = labels[i].start - w.start + at..labels[i].end - w.start + at;
+            }
+            excerpt.push_str(&text[w.clone()]);
+        }
+        if windows.last().is_some_and(|(w, _)| w.end < span.end) {
+            excerpt.push_str(" …");
+        }
+    }
+    View {
+        excerpt: Some(excerpt),
+        labels: moved,
+    }
+}
 
 fn config(color: bool) -> Config {
     Config::new()
@@ -58,7 +185,18 @@ fn render(
 ) -> io::Result<()> {
     let text = report.source.as_ref().map_or("", |s| s.text.as_str());
     let path = report.path.clone();
-    let primary = clamp(text, &d.primary.range);
+    let ranges: Vec<Range<usize>> = std::iter::once(&d.primary)
+        .chain(&d.secondary)
+        .map(|l| clamp(text, &l.range))
+        .collect();
+    let view = match &report.source {
+        Some(file) => view(text, &file.lines, ranges),
+        None => View {
+            excerpt: None,
+            labels: ranges,
+        },
+    };
+    let primary = view.labels[0].clone();
     let mut builder = Report::<Span>::build(kind(d.severity), (path.clone(), primary.clone()))
         .with_config(config(color))
         .with_code(&d.rule.code)
@@ -71,8 +209,8 @@ fn render(
             label = label.with_message(m);
         }
         builder = builder.with_label(label);
-        for (i, secondary) in d.secondary.iter().enumerate() {
-            let mut label = Label::new((path.clone(), clamp(text, &secondary.range)))
+        for (i, (secondary, range)) in d.secondary.iter().zip(&view.labels[1..]).enumerate() {
+            let mut label = Label::new((path.clone(), range.clone()))
                 .with_color(Color::Cyan)
                 .with_order(i as i32 + 1);
             if let Some(m) = &secondary.message {
@@ -94,8 +232,36 @@ fn render(
         ));
     }
     let mut buf = Vec::new();
-    builder.finish().write((path, source), &mut buf)?;
+    match (&view.excerpt, &report.source) {
+        (Some(excerpt), Some(file)) => {
+            let excerpt_source = Source::from(excerpt.as_str());
+            builder
+                .finish()
+                .write((path.clone(), excerpt_source), &mut buf)?;
+            // ariadne names the column within the excerpt; the header must name the file's.
+            let shown = {
+                let at = view.labels[0].start;
+                let line_start = excerpt[..at].rfind('\n').map_or(0, |i| i + 1);
+                let line = excerpt[..line_start].matches('\n').count() + 1;
+                format!(
+                    "{path}:{line}:{}",
+                    excerpt[line_start..at].chars().count() + 1
+                )
+            };
+            let real = file.lines.line_col(text, d.primary.range.start);
+            let real = format!("{path}:{}:{}", real.line, real.column);
+            buf = replace_first(&buf, shown.as_bytes(), real.as_bytes());
+        }
+        _ => builder.finish().write((path, source), &mut buf)?,
+    }
     write_colored(&buf, color, out)
+}
+
+fn replace_first(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    match haystack.windows(from.len().max(1)).position(|w| w == from) {
+        Some(at) => [&haystack[..at], to, &haystack[at + from.len()..]].concat(),
+        None => haystack.to_vec(),
+    }
 }
 
 /// ariadne colours a custom report kind ("Info") even when colour is off, so uncoloured
@@ -130,8 +296,23 @@ impl Reporter for Pretty {
         // per diagnostic re-read a long article once per finding.
         let text = report.source.as_ref().map_or("", |s| s.text.as_str());
         let source = Source::from(text);
+        let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
         for d in &report.diagnostics {
-            render(report, &source, d, self.color, out)?;
+            let count = shown.entry(d.rule.code.as_ref()).or_default();
+            *count += 1;
+            if *count <= MAX_SHOWN_PER_RULE {
+                render(report, &source, d, self.color, out)?;
+            }
+        }
+        for (code, count) in shown {
+            if count > MAX_SHOWN_PER_RULE {
+                writeln!(
+                    out,
+                    "note: {}: {} more {code} findings are not shown here; `--format concise` or `json` lists every finding",
+                    report.path,
+                    count - MAX_SHOWN_PER_RULE
+                )?;
+            }
         }
         Ok(())
     }
