@@ -136,15 +136,31 @@ pub fn is_word_byte(b: u8) -> bool {
 /// refused rather than slowing down start-up.
 const MAX_KEYS: usize = 4096;
 
+/// The longest phrase accepted, in characters: far above any real phrase, low enough that a
+/// user's rule file cannot make start-up or matching slow.
+pub const MAX_PHRASE_CHARS: usize = 4000;
+/// How deeply groups may nest. Parsing, keying and matching recurse over groups, so a phrase
+/// nested thousands deep would overflow the stack instead of being refused.
+pub const MAX_NESTING: usize = 16;
+
 /// Parses a phrase, or says what is wrong with it.
 pub fn parse(phrase: &str) -> Result<Phrase, String> {
     let trimmed = phrase.trim();
     if trimmed.is_empty() {
         return Err("empty phrase".to_string());
     }
+    if trimmed.len() != phrase.len() {
+        return Err("the phrase starts or ends with a space".to_string());
+    }
     let chars: Vec<char> = trimmed.chars().collect();
+    if chars.len() > MAX_PHRASE_CHARS {
+        return Err(format!(
+            "the phrase is {} characters long; at most {MAX_PHRASE_CHARS} are accepted",
+            chars.len()
+        ));
+    }
     let mut at = 0;
-    let alternatives = parse_alternatives(&chars, &mut at)?;
+    let alternatives = parse_alternatives(&chars, &mut at, 0)?;
     if at < chars.len() {
         return Err("unmatched `)`".to_string());
     }
@@ -216,7 +232,14 @@ pub fn literal(text: &str) -> String {
 }
 
 /// Parses `a|b|…` up to an unmatched `)` or the end.
-fn parse_alternatives(chars: &[char], at: &mut usize) -> Result<Vec<Vec<Node>>, String> {
+fn parse_alternatives(
+    chars: &[char],
+    at: &mut usize,
+    depth: usize,
+) -> Result<Vec<Vec<Node>>, String> {
+    if depth > MAX_NESTING {
+        return Err(format!("groups nest more than {MAX_NESTING} deep"));
+    }
     let mut alternatives = vec![Vec::new()];
     // The literal being read, made a node when something else comes (one allocation per
     // literal rather than one per character).
@@ -249,7 +272,7 @@ fn parse_alternatives(chars: &[char], at: &mut usize) -> Result<Vec<Vec<Node>>, 
                 break;
             }
             '(' => {
-                let inner = parse_alternatives(chars, at)?;
+                let inner = parse_alternatives(chars, at, depth + 1)?;
                 if chars.get(*at) != Some(&')') {
                     return Err("unclosed `(`".to_string());
                 }
@@ -968,6 +991,24 @@ mod tests {
         }
         assert!(validate("fine (phrase|words)").is_ok());
         assert!(validate("(\\$|£|€) ?\\d+(.|,)\\d\\d").is_ok());
+    }
+
+    /// Limits a user's rule file cannot get past (issue 20, D3): a phrase nested 30,000
+    /// deep overflowed the stack; a leading space was accepted though the syntax forbids it.
+    #[test]
+    fn refuses_phrases_too_deep_too_long_or_padded() {
+        let deep = format!("{}a{}", "(".repeat(1_000), ")".repeat(1_000));
+        assert!(parse(&deep).unwrap_err().contains("nest more than"));
+        let deeper = format!("{}a{}", "(".repeat(30_000), ")".repeat(30_000));
+        assert!(parse(&deeper).is_err());
+        let nested_ok = format!("{}a{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        assert!(parse(&nested_ok).is_ok());
+        let long = "word ".repeat(MAX_PHRASE_CHARS);
+        assert!(parse(long.trim()).unwrap_err().contains("characters long"));
+        assert!(parse(" back pain")
+            .unwrap_err()
+            .contains("starts or ends with a space"));
+        assert!(parse("back pain ").is_err());
     }
 
     #[test]
