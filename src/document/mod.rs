@@ -249,6 +249,7 @@ impl<'a> Builder<'a> {
             .windows(2)
             .all(|w| w[0].range.start <= w[1].range.start));
         let sections = build_sections(&mut self.blocks, self.text.len());
+        blank_invisible_spacing(&mut self.prose);
         // Prose is built from whole UTF-8 slices and ASCII fill bytes, so it stays UTF-8.
         let prose = String::from_utf8(self.prose).unwrap_or_else(|e| {
             String::from_utf8_lossy(e.as_bytes())
@@ -275,6 +276,37 @@ impl<'a> Builder<'a> {
             front_matter: self.front_matter,
             directives: self.directives,
             code_ranges: self.code_ranges,
+        }
+    }
+}
+
+/// Spaces that a reader sees as plain spaces but a phrase's separator would not match: the
+/// no-break space (also written `&nbsp;`, `&#160;` or `&#xA0;`), the fixed-width spaces
+/// U+2000–U+200A, the narrow no-break space, the medium mathematical space and the
+/// ideographic space. Each becomes as many ASCII spaces as it has bytes, so offsets and
+/// UTF-8 stay valid; "100%&nbsp;safe" then reads as "100% safe", as it renders.
+fn blank_invisible_spacing(prose: &mut [u8]) {
+    let mut i = 0;
+    while i < prose.len() {
+        let rest = &prose[i..];
+        let len = match rest {
+            [0xC2, 0xA0, ..] => 2,
+            [0xE2, 0x80, 0x80..=0x8A | 0xAF, ..]
+            | [0xE2, 0x81, 0x9F, ..]
+            | [0xE3, 0x80, 0x80, ..] => 3,
+            [b'&', ..] => [&b"&nbsp;"[..], b"&#160;", b"&#xa0;"]
+                .iter()
+                .find(|entity| {
+                    rest.len() >= entity.len() && rest[..entity.len()].eq_ignore_ascii_case(entity)
+                })
+                .map_or(0, |entity| entity.len()),
+            _ => 0,
+        };
+        if len > 0 {
+            prose[i..i + len].fill(b' ');
+            i += len;
+        } else {
+            i += 1;
         }
     }
 }

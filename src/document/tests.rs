@@ -139,3 +139,20 @@ fn directives_inside_code_are_ignored() {
         .collect();
     assert_eq!(codes, vec!["HL1"]);
 }
+
+/// A no-break space, written as a character or an entity, hid "100% safe" from every phrase
+/// (issue 20, D11): in the prose it is a plain space, and offsets do not move.
+#[test]
+fn no_break_and_other_invisible_spaces_read_as_spaces() {
+    let text = "100%\u{A0}safe, a miracle&nbsp;cure, 3\u{2009}mg, so\u{3000}on &NBSP; &#160; &#xA0; &amp;\n";
+    for format in [Format::Markdown, Format::Plain] {
+        let doc = Document::parse_text(text, format);
+        assert_eq!(doc.prose.len(), text.len());
+        let prose = doc.prose.trim_end_matches(['\0', '\n']);
+        assert_eq!(
+            prose.split_whitespace().collect::<Vec<_>>(),
+            ["100%", "safe,", "a", "miracle", "cure,", "3", "mg,", "so", "on", "&amp;"],
+            "{format:?}"
+        );
+    }
+}
