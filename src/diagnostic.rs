@@ -178,6 +178,12 @@ pub mod tool {
         severity: Severity::Error,
         summary: "a file named on the command line is binary: it holds NUL or control bytes and is not UTF-8 text either (an image or archive with a text name), so it was not checked; such files found while walking folders are skipped with a note.",
     };
+    pub const UNCLOSED_COMMENT: ToolRule = ToolRule {
+        code: "HL007",
+        name: "unclosed-comment",
+        severity: Severity::Info,
+        summary: "an HTML comment (`<!--`) that is never closed: Markdown reads everything after it as part of the comment, so that text is not checked.",
+    };
     pub const CONTROL_CHARACTERS: ToolRule = ToolRule {
         code: "HL006",
         name: "control-characters",
@@ -201,6 +207,7 @@ pub mod tool {
         &BINARY,
         &UNKNOWN_DIRECTIVE,
         &CONTROL_CHARACTERS,
+        &UNCLOSED_COMMENT,
     ];
 
     impl ToolRule {
@@ -213,6 +220,11 @@ pub mod tool {
         }
 
         /// A diagnostic for a whole file (anchored at its start).
+        /// A finding of this rule at a labelled span of the file.
+        pub fn diagnostic(&self, label: Label, message: impl Into<String>) -> Diagnostic {
+            Diagnostic::new(self.id(), self.severity, message, label)
+        }
+
         pub fn file_diagnostic(&self, message: impl Into<String>) -> Diagnostic {
             Diagnostic::new(self.id(), self.severity, message, Label::bare(0..0))
         }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::check::{AdviceFacts, CheckContext};
 use crate::config::Settings;
 use crate::corpus::{Collector, LocatedFact};
-use crate::diagnostic::{tool, Diagnostic, Severity};
+use crate::diagnostic::{tool, Diagnostic, Label, Severity};
 use crate::discover::Target;
 use crate::document::Document;
 use crate::rules::RuleSet;
@@ -156,18 +156,6 @@ impl Linter {
                 .with_help("this is a bug in healthlint; please report it together with the file");
             (vec![d], Vec::new())
         });
-        if source.control_chars > 0 {
-            diagnostics.push(tool::CONTROL_CHARACTERS.file_diagnostic(format!(
-                "{} NUL or other control character{} in this file {} read as spaces",
-                source.control_chars,
-                if source.control_chars == 1 { "" } else { "s" },
-                if source.control_chars == 1 {
-                    "was"
-                } else {
-                    "were"
-                },
-            )));
-        }
         if let Some(encoding) = source.decoded_from {
             if let Some(first) = diagnostics.first_mut() {
                 first
@@ -214,6 +202,7 @@ impl Linter {
                 }
             }
         }
+        input_findings(source, &doc, &mut diagnostics);
         let facts = collector.map_or_else(Vec::new, |c| {
             c.facts(source, advice.get(&doc, &hits, &self.rules.context))
         });
@@ -255,5 +244,31 @@ impl Linter {
     /// The worst severity that counts toward the exit code.
     pub fn fails(&self, severity: Severity) -> bool {
         self.settings.fail_on.fails(severity)
+    }
+}
+
+/// Findings about the input itself that the text allows to check anyway: what was read
+/// differently from how it is stored, or not read at all. They go through selection and
+/// suppression like rule findings.
+fn input_findings(source: &SourceFile, doc: &Document<'_>, out: &mut Vec<Diagnostic>) {
+    let n = source.control_chars;
+    if n > 0 {
+        let (s, were) = if n == 1 { ("", "was") } else { ("s", "were") };
+        out.push(tool::CONTROL_CHARACTERS.file_diagnostic(format!(
+            "{n} NUL or other control character{s} in this file {were} read as spaces"
+        )));
+    }
+    if let Some(start) = doc.unclosed_comment() {
+        let last = source.text.trim_end().len().max(start);
+        let lines = source.lines.line_of(last) - source.lines.line_of(start) + 1;
+        let (s, are) = if lines == 1 { ("", "is") } else { ("s", "are") };
+        out.push(
+            tool::UNCLOSED_COMMENT
+                .diagnostic(
+                    Label::new(start..start + 4, "the comment opens here and never closes"),
+                    format!("this HTML comment is never closed: its {lines} line{s}, to the end of the file, {are} not checked"),
+                )
+                .with_help("close the comment with `-->` where it should end"),
+        );
     }
 }

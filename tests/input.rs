@@ -170,3 +170,18 @@ fn fixtures_in_input_folder_have_exact_spans() {
         .unwrap()
     );
 }
+
+/// Input findings follow selection and suppression like rule findings.
+#[test]
+fn input_findings_are_reported_selected_and_suppressed_like_rules() {
+    let report = check_bytes(
+        "hidden.md",
+        b"# Notes\n\nFine.\n\n<!-- note\n\nA miracle cure.\n",
+    );
+    assert_eq!(codes(&report), vec!["HL007"]);
+    let report = check_bytes(
+        "quiet.md",
+        b"<!-- healthlint-disable-file HL006 -->\n# Notes\n\nOne\x01byte.\n",
+    );
+    assert!(codes(&report).is_empty(), "{:?}", codes(&report));
+}

@@ -109,6 +109,35 @@ impl<'a> Document<'a> {
         builder.finish()
     }
 
+    /// Where a Markdown HTML comment starts that is never closed: CommonMark reads the rest
+    /// of the document as part of it (an HTML block of type 2 ends only at `-->`), so none of
+    /// that text is prose. `None` for plain text, where comments are not markup.
+    pub fn unclosed_comment(&self) -> Option<usize> {
+        if self.format != Format::Markdown {
+            return None;
+        }
+        // Only an opener after the last `-->` can lack a closer.
+        let after = self.text.rfind("-->").map_or(0, |close| close + 3);
+        let mut line_start = self.text[..after].rfind('\n').map_or(0, |i| i + 1);
+        while line_start < self.text.len() {
+            let line_end = self.text[line_start..]
+                .find('\n')
+                .map_or(self.text.len(), |i| line_start + i);
+            let line = &self.text[line_start..line_end];
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            let at = line_start + indent;
+            if indent <= 3
+                && line[indent..].starts_with("<!--")
+                && !self.text[at + 4..].contains("-->")
+                && !self.code_ranges.iter().any(|r| r.contains(&at))
+            {
+                return Some(at);
+            }
+            line_start = line_end + 1;
+        }
+        None
+    }
+
     /// The prose of a range (masked bytes included).
     pub fn prose_of(&self, range: &Range<usize>) -> &str {
         &self.prose[range.clone()]

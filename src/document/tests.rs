@@ -156,3 +156,23 @@ fn no_break_and_other_invisible_spaces_read_as_spaces() {
         );
     }
 }
+
+/// Text after an unclosed `<!--` is an HTML block to the end of the file, so it is never
+/// checked; the document says where such a comment starts (issue 20).
+#[test]
+fn an_unclosed_comment_is_found_where_it_opens() {
+    let open = "# T\n\n<!-- ok -->\n\nText.\n\n  <!-- draft\n\nBuy now.\n";
+    assert_eq!(md(open).unclosed_comment(), open.find("<!-- draft"));
+    for closed in [
+        "# T\n\n<!-- a\n\nstill comment -->\n\nText.\n",
+        "# T\n\nInline <!-- is literal text in a paragraph.\n",
+        "# T\n\n```\n<!-- in code\n```\n",
+        "# T\n\n    <!-- indented four: code\n",
+    ] {
+        assert_eq!(md(closed).unclosed_comment(), None, "{closed}");
+    }
+    assert_eq!(
+        Document::parse_text(open, Format::Plain).unclosed_comment(),
+        None
+    );
+}
