@@ -55,7 +55,7 @@ pub struct SourceFile {
 pub enum SourceError {
     #[error("cannot read file: {0}")]
     Io(#[from] std::io::Error),
-    #[error("file is {size} bytes, larger than the {limit}-byte limit for one article")]
+    #[error("larger than the {limit}-byte limit for one article ({size} bytes or more)")]
     TooLarge { size: u64, limit: u64 },
     #[error("binary file (control bytes and not UTF-8 text)")]
     Binary,
@@ -87,6 +87,12 @@ impl SourceFile {
         format: Format,
         bytes: Vec<u8>,
     ) -> Result<SourceFile, SourceError> {
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(SourceError::TooLarge {
+                size: bytes.len() as u64,
+                limit: MAX_FILE_BYTES,
+            });
+        }
         let Decoded {
             text,
             decoded_from,
@@ -233,10 +239,14 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<(&'static encoding_rs::Encoding, &'
     }
 }
 
-/// Reads all of standard input.
+/// Reads standard input, up to one byte past [`MAX_FILE_BYTES`]: an endless or huge stream
+/// is then refused for its size (as a file is) instead of filling memory.
 pub fn read_stdin() -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    std::io::stdin().lock().read_to_end(&mut bytes)?;
+    std::io::stdin()
+        .lock()
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -363,6 +373,14 @@ mod tests {
             decode(b"\x89PNG\r\n\x1a\n\0\0\xff\xd8".to_vec()),
             Err(SourceError::Binary)
         ));
+    }
+
+    /// Standard input had no size limit; bytes from anywhere now have the file's.
+    #[test]
+    fn bytes_over_the_limit_are_refused_for_their_size() {
+        let big = vec![b'a'; MAX_FILE_BYTES as usize + 1];
+        let err = SourceFile::from_bytes("-".into(), Format::Plain, big).unwrap_err();
+        assert!(matches!(err, SourceError::TooLarge { .. }), "{err}");
     }
 
     #[test]
