@@ -318,9 +318,23 @@ impl LineIndex {
 }
 
 /// A path for display: without a leading `./`, with forward slashes kept as the OS gives them.
+/// Control characters in a name are written as `\u{…}` escapes: a file named with a
+/// newline or a terminal escape sequence must not forge a line of output or recolour it.
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();
-    s.strip_prefix("./").unwrap_or(&s).to_string()
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -373,6 +387,15 @@ mod tests {
             decode(b"\x89PNG\r\n\x1a\n\0\0\xff\xd8".to_vec()),
             Err(SourceError::Binary)
         ));
+    }
+
+    #[test]
+    fn paths_show_control_characters_as_escapes() {
+        assert_eq!(display_path(Path::new("./a/b.md")), "a/b.md");
+        assert_eq!(
+            display_path(Path::new("x\n1:1: error[HL000] forged\x1b[0m.md")),
+            "x\\u{a}1:1: error[HL000] forged\\u{1b}[0m.md"
+        );
     }
 
     /// Standard input had no size limit; bytes from anywhere now have the file's.
