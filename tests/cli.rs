@@ -185,6 +185,60 @@ fn output_is_identical_for_any_thread_count() {
     assert_eq!(one, run("8"));
 }
 
+/// The same over more files than one batch (256), with cross-document findings between
+/// batches, in every format: batching, the spill file and re-checking must not depend on
+/// which thread finished first.
+#[test]
+fn output_is_identical_for_any_thread_count_across_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let pieces = [
+        "Rest the ankle and put ice on it for 20 minutes.",
+        "Put a heat pack on the sprain straight away.",
+        "Avoid heat for the first 48 hours after a sprain.",
+        "Buy Soma 350mg online today, no prescription needed.",
+        "This remedy is 100% safe.",
+        "Call 999 if your leg goes numb.",
+    ];
+    for i in 0..300 {
+        let folder = dir.path().join(format!("part{}", i % 7));
+        std::fs::create_dir_all(&folder).unwrap();
+        let body: Vec<&str> = (0..4)
+            .map(|k| pieces[(i * 5 + k * 3) % pieces.len()])
+            .collect();
+        std::fs::write(
+            folder.join(format!("article-{i:03}.md")),
+            format!("# Sprained ankle, note {i}\n\n{}\n", body.join("\n\n")),
+        )
+        .unwrap();
+    }
+    for format in ["json", "concise", "pretty", "github"] {
+        let run = |jobs: &str| {
+            let mut cmd = Command::cargo_bin("healthlint").unwrap();
+            cmd.current_dir(dir.path())
+                .env("NO_COLOR", "1")
+                .args([
+                    "check",
+                    "--isolated",
+                    "--format",
+                    format,
+                    "--jobs",
+                    jobs,
+                    ".",
+                ])
+                .output()
+                .unwrap()
+                .stdout
+        };
+        let one = run("1");
+        assert!(
+            String::from_utf8_lossy(&one).contains("HL401"),
+            "{format}: the folder has cross-document findings"
+        );
+        assert_eq!(one, run("2"), "{format}: -j1 and -j2 differ");
+        assert_eq!(one, run("8"), "{format}: -j1 and -j8 differ");
+    }
+}
+
 #[test]
 fn broken_rule_file_points_at_the_key_and_checks_nothing() {
     let dir = tempfile::tempdir().unwrap();
