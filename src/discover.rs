@@ -26,6 +26,9 @@ pub enum Target {
     Stdin { name: PathBuf, format: Format },
     /// A path that could not be walked or does not exist, with the reason.
     Unreadable { path: PathBuf, reason: String },
+    /// A walked entry with an article's name that is no regular file (a FIFO, a socket, a
+    /// device): reading it could block or never end, so it is listed as skipped instead.
+    Special { path: PathBuf, kind: &'static str },
 }
 
 impl Target {
@@ -33,7 +36,8 @@ impl Target {
         match self {
             Target::File { path, .. }
             | Target::Stdin { name: path, .. }
-            | Target::Unreadable { path, .. } => path,
+            | Target::Unreadable { path, .. }
+            | Target::Special { path, .. } => path,
         }
     }
 }
@@ -162,14 +166,24 @@ fn walk<'a>(root: &'a Path, settings: &'a Settings) -> impl Iterator<Item = Targ
     builder.build().filter_map(move |entry| match entry {
         Ok(entry) => {
             let path = entry.path();
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            let file_type = entry.file_type()?;
+            if file_type.is_dir() {
                 return None;
             }
             let wanted = match &settings.include {
                 Some(globs) => globs.is_match(path.strip_prefix("./").unwrap_or(path)),
                 None => Format::from_path(path).is_some(),
             };
-            wanted.then(|| Target::File {
+            if !wanted {
+                return None;
+            }
+            if !file_type.is_file() {
+                return Some(Target::Special {
+                    path: path.to_path_buf(),
+                    kind: special_kind(&file_type),
+                });
+            }
+            Some(Target::File {
                 path: path.to_path_buf(),
                 format: Format::from_path(path).unwrap_or(Format::Markdown),
                 explicit: false,
@@ -180,6 +194,25 @@ fn walk<'a>(root: &'a Path, settings: &'a Settings) -> impl Iterator<Item = Targ
             reason: error_reason(&err),
         }),
     })
+}
+
+/// What kind of special file an entry is, for the note that says it was skipped.
+fn special_kind(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = file_type;
+    "not a regular file"
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {

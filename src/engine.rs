@@ -83,6 +83,16 @@ impl Linter {
                 };
                 return (report, Vec::new());
             }
+            Target::Special { kind, .. } => {
+                let report = FileReport {
+                    path,
+                    source: None,
+                    diagnostics: Vec::new(),
+                    skipped: Some(format!("{kind}, not a regular file")),
+                    failed: false,
+                };
+                return (report, Vec::new());
+            }
         };
         let explicit = !matches!(
             target,

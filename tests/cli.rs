@@ -586,3 +586,39 @@ fn pretty_output_of_one_long_line_is_bounded_and_names_true_columns() {
         "{location} not in pretty output"
     );
 }
+
+/// A walked FIFO with an article's name was ignored without a word (issue 20, D5); reading
+/// it could block forever, so it is skipped, and every format says so.
+#[cfg(unix)]
+#[test]
+fn walked_special_files_are_listed_as_skipped_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ok.md"), "# Fine\n").unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("pipe.md"))
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available; nothing to test");
+        return;
+    }
+    for (format, expected) in [
+        ("concise", "note: skipped pipe.md: a named pipe (FIFO)"),
+        ("pretty", "note: skipped pipe.md: a named pipe (FIFO)"),
+        (
+            "github",
+            "::notice file=pipe.md::skipped: a named pipe (FIFO)",
+        ),
+        (
+            "json",
+            r#"{"path":"pipe.md","reason":"a named pipe (FIFO), not a regular file"}"#,
+        ),
+    ] {
+        let mut cmd = Command::cargo_bin("healthlint").unwrap();
+        cmd.current_dir(dir.path())
+            .args(["check", "--isolated", "--format", format, "."])
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(expected));
+    }
+}

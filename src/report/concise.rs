@@ -29,6 +29,9 @@ impl Reporter for Concise {
     }
 
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        for (path, reason) in &summary.skipped {
+            writeln!(out, "note: skipped {path}: {reason}")?;
+        }
         writeln!(out, "{}", summary.line())
     }
 }

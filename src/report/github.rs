@@ -42,8 +42,17 @@ impl Reporter for Github {
         Ok(())
     }
 
-    fn finish(&mut self, _summary: &Summary, _out: &mut dyn Write) -> io::Result<()> {
-        // Only annotations go to standard output; `main` prints the summary to the log.
+    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        // Only annotations go to standard output; `main` prints the summary to the log. A
+        // skipped file is an annotation too, so that a pull request shows what was not read.
+        for (path, reason) in &summary.skipped {
+            writeln!(
+                out,
+                "::notice file={}::{}",
+                escape_property(path),
+                escape_data(&format!("skipped: {reason}"))
+            )?;
+        }
         Ok(())
     }
 }
