@@ -51,14 +51,27 @@ pub struct SettingsArgs {
     pub ignore: Vec<String>,
 }
 
+/// What `check` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Input {
+    /// The paths on the command line (files, folders, `-` for one article on stdin).
+    Files,
+    /// JSON lines on standard input, one document per line (stream mode).
+    Jsonl,
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or folders to check; `-` reads standard input. Default: the current folder.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = report::Format::Pretty)]
-    pub format: report::Format,
+    /// Output format (default: `pretty`; `jsonl` with `--input jsonl`).
+    #[arg(long, value_enum)]
+    pub format: Option<report::Format>,
+    /// What standard input holds: `files` (paths are files and folders, `-` one article) or
+    /// `jsonl` (one JSON document per line: `{"id": …, "text": …}`; see the README).
+    #[arg(long, value_enum, default_value_t = Input::Files)]
+    pub input: Input,
     /// When to colour pretty output (NO_COLOR is honoured by `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

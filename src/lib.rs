@@ -29,6 +29,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 mod spill;
+pub mod stream;
 pub mod suppress;
 
 use std::collections::BTreeMap;

@@ -6,7 +6,7 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use healthlint::cli::{CheckArgs, Cli, Command, ExplainArgs, ListFormat, RulesArgs};
+use healthlint::cli::{CheckArgs, Cli, Command, ExplainArgs, Input, ListFormat, RulesArgs};
 use healthlint::diagnostic::tool;
 use healthlint::engine::Linter;
 use healthlint::error::SetupError;
@@ -84,6 +84,15 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         o.fail_on = args.fail_on;
         o.no_cross_document = args.no_cross_document;
     })?;
+    let jobs = match args.jobs {
+        Some(0) => return Err(SetupError::Message("--jobs must be at least 1".into()).into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    if args.input == Input::Jsonl {
+        return stream(&args, linter, jobs);
+    }
+    let format = args.format.unwrap_or(report::Format::Pretty);
     // `--stdin-filename` with no path reads standard input, as editors call it (like ruff);
     // without it, no path means the current folder.
     let paths = if args.paths.is_empty() && args.stdin_filename.is_some() {
@@ -102,14 +111,9 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     } else {
         None
     };
-    let jobs = match args.jobs {
-        Some(0) => return Err(SetupError::Message("--jobs must be at least 1".into()).into()),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
     let stdout = io::stdout();
     let color = args.color.enabled(stdout.is_terminal());
-    let mut reporter = report::reporter(args.format, color);
+    let mut reporter = report::reporter(format, color);
     let mut out = io::BufWriter::new(stdout.lock());
     let outcome = healthlint::run_check(
         &linter,
@@ -120,11 +124,35 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         &mut out,
     )?;
     out.flush()?;
-    if args.format == report::Format::Github {
+    // These formats keep standard output for records; the summary goes to the log.
+    if matches!(format, report::Format::Github | report::Format::Jsonl) {
         let _ = writeln!(io::stderr(), "{}", outcome.summary.line());
     }
     // The process ends next: freeing thousands of compiled phrases one by one would only
     // delay the exit an editor is waiting for.
+    std::mem::forget(linter);
+    Ok(outcome.exit_code())
+}
+
+/// Stream mode: JSON lines in, one JSON line per document out (see `stream.rs`).
+fn stream(args: &CheckArgs, linter: Linter, jobs: usize) -> Result<u8, Failure> {
+    if !(args.paths.is_empty() || args.paths.iter().all(|p| p.as_os_str() == "-")) {
+        return Err(SetupError::Message(
+            "`--input jsonl` reads documents from standard input; give no paths (or `-`)".into(),
+        )
+        .into());
+    }
+    if args.format.is_some_and(|f| f != report::Format::Jsonl) {
+        return Err(SetupError::Message(
+            "`--input jsonl` writes `--format jsonl`: one JSON line per input document".into(),
+        )
+        .into());
+    }
+    let mut input = io::BufReader::new(io::stdin().lock());
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let outcome = healthlint::stream::run_stream(&linter, &mut input, jobs, &mut out)?;
+    out.flush()?;
+    let _ = writeln!(io::stderr(), "{}", outcome.summary.line());
     std::mem::forget(linter);
     Ok(outcome.exit_code())
 }

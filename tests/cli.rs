@@ -622,3 +622,105 @@ fn walked_special_files_are_listed_as_skipped_in_every_format() {
             .stdout(predicate::str::contains(expected));
     }
 }
+
+/// Stream mode (issue 17): one output line per record, in input order, across windows; bad
+/// records get an error object and the stream goes on; output is the same for any thread
+/// count; a document gives the same findings as the same text checked as a file.
+#[test]
+fn stream_mode_answers_every_record_in_order() {
+    let mut input = String::new();
+    let mut expected_errors = 0;
+    let bad_lines = [
+        "not json at all",
+        "[1, 2, 3]",
+        r#"{"id": "no-text"}"#,
+        r#"{"id": "bad-format", "text": "x", "format": "pdf"}"#,
+        r#"{"id": 7, "text": 42}"#,
+        "{\"id\": \"cut",
+    ];
+    for i in 0..700 {
+        if i % 7 == 3 {
+            input.push_str(bad_lines[i % bad_lines.len()]);
+            expected_errors += 1;
+        } else {
+            let text = if i % 2 == 0 {
+                "# Ankle sprain\n\nPut heat on it straight away.\n\nThis cream is 100% safe."
+            } else {
+                "A calm page about sleep."
+            };
+            input
+                .push_str(&serde_json::json!({"id": format!("doc-{i}"), "path": format!("doc-{i}.md"), "text": text}).to_string());
+        }
+        input.push('\n');
+        if i % 50 == 0 {
+            input.push('\n'); // blank lines are not records
+        }
+    }
+    let run = |jobs: &str| {
+        healthlint()
+            .args(["check", "--isolated", "--input", "jsonl", "--jobs", jobs])
+            .write_stdin(input.clone())
+            .assert()
+            .code(2)
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    let lines: Vec<serde_json::Value> = String::from_utf8(one)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 700);
+    let errors = lines.iter().filter(|l| l.get("error").is_some()).count();
+    assert_eq!(errors, expected_errors);
+    let input_lines: Vec<usize> = lines
+        .iter()
+        .map(|l| l["line"].as_u64().unwrap() as usize)
+        .collect();
+    assert!(input_lines.windows(2).all(|w| w[0] < w[1]), "input order");
+    let first = &lines[0];
+    assert_eq!(first["id"], "doc-0");
+    let codes: Vec<&str> = first["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"HL501"), "{codes:?}");
+
+    // The same text as a file gives the same findings.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("doc-0.md"),
+        "# Ankle sprain\n\nPut heat on it straight away.\n\nThis cream is 100% safe.",
+    )
+    .unwrap();
+    let mut cmd = Command::cargo_bin("healthlint").unwrap();
+    let file_run = cmd
+        .current_dir(dir.path())
+        .args(["check", "--isolated", "--format", "jsonl", "doc-0.md"])
+        .output()
+        .unwrap();
+    let file_line: serde_json::Value =
+        serde_json::from_slice(&file_run.stdout).expect("one JSON line");
+    assert_eq!(file_line["diagnostics"], first["diagnostics"]);
+}
+
+#[test]
+fn stream_mode_refuses_paths_and_other_formats() {
+    healthlint()
+        .args(["check", "--input", "jsonl", "fixtures"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give no paths"));
+    healthlint()
+        .args(["check", "--input", "jsonl", "--format", "json"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--format jsonl"));
+}

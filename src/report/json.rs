@@ -87,7 +87,7 @@ struct JsonRelated<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
+pub(crate) struct JsonDiagnostic<'a> {
     path: &'a str,
     code: &'a str,
     name: &'a str,
@@ -110,7 +110,8 @@ fn pos(offset: usize, at: LineCol) -> Position {
     }
 }
 
-fn to_json<'a>(report: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+/// One diagnostic in the version 1 shape (shared with `--format jsonl`).
+pub(crate) fn to_json<'a>(report: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
     let at = |offset: usize| pos(offset, position(report, offset));
     let mut labels = vec![JsonLabel {
         primary: true,

@@ -5,6 +5,7 @@
 mod concise;
 mod github;
 pub mod json;
+pub mod jsonl;
 mod pretty;
 
 use std::io::{self, Write};
@@ -26,6 +27,9 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (annotations on pull requests).
     Github,
+    /// One JSON object per line and per document, in input order (see `report/jsonl.rs`):
+    /// for pipelines such as a Spark stage, with `--input jsonl`.
+    Jsonl,
 }
 
 /// How many findings of each severity one file has.
@@ -149,6 +153,7 @@ pub fn reporter(format: Format, color: bool) -> Box<dyn Reporter> {
         Format::Concise => Box::new(concise::Concise),
         Format::Json => Box::new(json::Json::default()),
         Format::Github => Box::new(github::Github),
+        Format::Jsonl => Box::new(jsonl::Jsonl),
     }
 }
 
