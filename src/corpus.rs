@@ -100,7 +100,7 @@ struct Kept {
     facts: Vec<KeptFact>,
     /// Every distinct statement kept, its range and sentence cleared.
     said: Vec<Fact>,
-    said_ids: FxHashMap<[u64; 8], u32>,
+    said_ids: FxHashMap<[u64; 9], u32>,
     /// Scratch for [`Kept::push`]: the statements of the file being kept.
     in_file: FxHashSet<u32>,
 }
@@ -149,6 +149,7 @@ impl Kept {
             harm,
             conditions,
             own_conditions,
+            situation,
             subjects,
             qualified,
             window,
@@ -175,6 +176,7 @@ impl Kept {
             head,
             conditions,
             own_conditions,
+            situation,
             subjects,
             window[1],
             window[2],
@@ -506,6 +508,7 @@ mod tests {
                 harm: false,
                 conditions: 1,
                 own_conditions: 1,
+                situation: 1,
                 subjects: 0,
                 qualified: false,
                 window: Window::Span(0.0, 48.0),

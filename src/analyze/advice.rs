@@ -53,6 +53,15 @@ pub struct Term {
     pub id: String,
     pub label: String,
     pub phrases: Vec<String>,
+    /// Actions only: the object the action must be about, one of which its sentence must
+    /// name ("regularly" is about dosing only with a medicine in the sentence, not with
+    /// tooth-brushing). A formulation from the `subject` list counts as such an object.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    /// Actions only: longer phrases around a mention that make it another thing ("body
+    /// heat" and "heat stroke" are not heat treatment).
+    #[serde(default)]
+    pub except: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -69,6 +78,23 @@ pub struct PolarityLexicon {
     pub avoid_before: Vec<String>,
     pub harm: Vec<String>,
     pub refuted: Vec<String>,
+    /// Negations that tell the reader not to do something ("don't", "never", "avoid",
+    /// "instead of"); a negation outside this list describes ("fatigue is not improved by
+    /// rest") and gives no advice against anything.
+    #[serde(default)]
+    pub forbid: Vec<String>,
+    /// People other than the reader as the subject of a clause ("patients", "most
+    /// people"): what they do or have is description, unless a `modal` tells them what to
+    /// do ("people with back pain should stay active").
+    #[serde(default)]
+    pub others: Vec<String>,
+    /// Clinicians as the subject of a clause ("your doctor may prescribe", "doctors
+    /// should monitor"): what they do is their part, not advice to the reader.
+    #[serde(default)]
+    pub clinicians: Vec<String>,
+    /// Words that make a statement about `others` advice ("should", "are advised to").
+    #[serde(default)]
+    pub modal: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -234,6 +260,10 @@ pub struct Fact {
     pub conditions: u64,
     /// The conditions stated in the statement's own clause (none inherited).
     pub own_conditions: u64,
+    /// Every condition named around the statement: its sentence, list lead-in, headings and
+    /// title together. A rule that leaves out a situation (frostbite, a burn) leaves out a
+    /// statement made anywhere in it, even where the nearest condition is another one.
+    pub situation: u64,
     /// Bit set of subject indices; 0 = none named.
     pub subjects: u64,
     /// Limited to a group of readers or a manner of use: never compared with general advice.
@@ -255,6 +285,8 @@ pub struct CompiledTerm {
     pub id: String,
     pub label: String,
     pub pattern: PatternId,
+    needs: Option<PatternId>,
+    except: Option<PatternId>,
 }
 
 #[derive(Debug, Clone)]
@@ -278,6 +310,10 @@ pub struct AdviceModel {
     avoid_before: PatternId,
     harm: PatternId,
     refuted: PatternId,
+    forbid: Option<PatternId>,
+    others: Option<PatternId>,
+    clinicians: Option<PatternId>,
+    modal: Option<PatternId>,
     within: PatternId,
     after: PatternId,
     sequence: PatternId,
@@ -364,12 +400,17 @@ impl AdviceModel {
         context: &ContextLexicon,
         patterns: &mut PatternSetBuilder,
     ) -> AdviceModel {
+        let optional = |list: &[String], patterns: &mut PatternSetBuilder| {
+            (!list.is_empty()).then(|| patterns.add_phrases(list))
+        };
         let terms = |list: &[Term], patterns: &mut PatternSetBuilder| {
             list.iter()
                 .map(|t| CompiledTerm {
                     id: t.id.clone(),
                     label: t.label.clone(),
                     pattern: patterns.add_phrases(&t.phrases),
+                    needs: optional(&t.needs, patterns),
+                    except: optional(&t.except, patterns),
                 })
                 .collect::<Vec<_>>()
         };
@@ -383,6 +424,10 @@ impl AdviceModel {
             avoid_before: patterns.add_phrases(&lexicon.polarity.avoid_before),
             harm: patterns.add_phrases(&lexicon.polarity.harm),
             refuted: patterns.add_phrases(&lexicon.polarity.refuted),
+            forbid: optional(&lexicon.polarity.forbid, patterns),
+            others: optional(&lexicon.polarity.others, patterns),
+            clinicians: optional(&lexicon.polarity.clinicians, patterns),
+            modal: optional(&lexicon.polarity.modal, patterns),
             within: patterns.add_phrases(&lexicon.timing.within),
             after: patterns.add_phrases(&lexicon.timing.after),
             sequence: patterns.add_phrases(&lexicon.timing.sequence),
@@ -414,7 +459,8 @@ impl AdviceModel {
             .iter()
             .chain(&self.conditions)
             .chain(&self.subjects)
-            .map(|t| t.pattern)
+            .flat_map(|t| [Some(t.pattern), t.needs, t.except])
+            .flatten()
             .chain(self.windows.iter().map(|w| w.pattern))
             .chain([
                 self.qualifiers,
@@ -432,6 +478,10 @@ impl AdviceModel {
                 self.negation,
             ])
             .chain(self.pseudo)
+            .chain(self.forbid)
+            .chain(self.others)
+            .chain(self.clinicians)
+            .chain(self.modal)
             .collect();
         ids.sort();
         ids.dedup();
@@ -482,6 +532,14 @@ impl AdviceModel {
                 continue;
             }
             for range in hits.of(action.pattern) {
+                // "body heat", "heat stroke": a longer phrase that names another thing.
+                let other_thing = action.except.is_some_and(|e| {
+                    hits.of_in(e, range.start.saturating_sub(48)..range.end + 48)
+                        .any(|x| x.start <= range.start && range.end <= x.end)
+                });
+                if other_thing {
+                    continue;
+                }
                 if let Some(fact) =
                     self.fact_at(doc, raw, hits, context, index as u16, range, title_block)
                 {
@@ -545,6 +603,19 @@ impl AdviceModel {
         if cx.myth || cx.historical || cx.other_experiencer {
             return None;
         }
+        let subjects = self
+            .subjects
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| *i < 64 && hits.any_in(s.pattern, sentence.clone()))
+            .fold(0u64, |acc, (i, _)| acc | (1 << i));
+        // The action must be about its object: "regularly" without a medicine in sight is
+        // about something else (brushing, exercise, check-ups).
+        if let Some(needs) = self.actions[usize::from(action)].needs {
+            if subjects == 0 && !hits.any_in(needs, sentence.clone()) {
+                return None;
+            }
+        }
         if hits
             .of_in(self.refuted, sentence.clone())
             .any(|r| r.start >= range.end)
@@ -552,6 +623,9 @@ impl AdviceModel {
             return None;
         }
         let clause = self.clause_of(hits, &sentence, range);
+        if self.describes(doc, hits, &clause, range) {
+            return None;
+        }
         let alone = !self.other_action_in(hits, &sentence, &clause, action);
         let (mut polarity, harm) = self.polarity_in(
             doc,
@@ -602,13 +676,13 @@ impl AdviceModel {
                 .collect::<Vec<_>>(),
         );
         fallbacks.extend(title_block);
-        if conditions == 0 {
-            for b in &fallbacks {
-                conditions = self.conditions_in(hits, doc.blocks[*b].range.clone());
-                if conditions != 0 {
-                    break;
-                }
+        let mut situation = conditions | self.conditions_in(hits, sentence.clone());
+        for b in &fallbacks {
+            let around = self.conditions_in(hits, doc.blocks[*b].range.clone());
+            if conditions == 0 {
+                conditions = around;
             }
+            situation |= around;
         }
         let mut window = self.window_for(doc, hits, &clause, range);
         if window == Window::Unknown && alone {
@@ -637,12 +711,6 @@ impl AdviceModel {
                 }
             }
         }
-        let subjects = self
-            .subjects
-            .iter()
-            .enumerate()
-            .filter(|(i, s)| *i < 64 && hits.any_in(s.pattern, sentence.clone()))
-            .fold(0u64, |acc, (i, _)| acc | (1 << i));
         let qualified = hits.any_in(self.qualifiers, sentence.clone());
         let amount = self.amount_for(doc, hits, &sentence, range, action);
         Some(Fact {
@@ -651,6 +719,7 @@ impl AdviceModel {
             harm,
             conditions,
             own_conditions,
+            situation,
             subjects,
             qualified,
             window,
@@ -658,6 +727,48 @@ impl AdviceModel {
             range: range.clone(),
             sentence: sentence_idx as u32,
         })
+    }
+
+    /// Whether the clause describes the action instead of advising it: the action is the
+    /// agent of a passive ("fatigue that is not improved by bed rest", "relieved by
+    /// sufficient rest"), or someone other than the reader does it ("most people do four
+    /// exchanges a day", "your doctor may prescribe"); people other than the reader are
+    /// advised only with a modal ("people with back pain should stay active").
+    fn describes(
+        &self,
+        doc: &Document<'_>,
+        hits: &Index,
+        clause: &Range<usize>,
+        target: &Range<usize>,
+    ) -> bool {
+        let before = doc.prose.get(clause.start..target.start).unwrap_or("");
+        let mut words = before
+            .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+            .filter(|w| !w.is_empty())
+            .rev();
+        let (w0, w1, w2) = (words.next(), words.next(), words.next());
+        let participle = |w: Option<&str>| {
+            w.is_some_and(|w| w.len() > 4 && w.to_ascii_lowercase().ends_with("ed"))
+        };
+        let by = |w: Option<&str>| w.is_some_and(|w| w.eq_ignore_ascii_case("by"));
+        if (by(w0) && participle(w1)) || (by(w1) && participle(w2)) {
+            return true;
+        }
+        let before = clause.start..target.start;
+        if self
+            .clinicians
+            .is_some_and(|c| hits.any_in(c, before.clone()))
+        {
+            return true;
+        }
+        match self.others {
+            Some(o) => hits.of_in(o, before.clone()).last().is_some_and(|who| {
+                !self
+                    .modal
+                    .is_some_and(|m| hits.any_in(m, who.end..target.start))
+            }),
+            None => false,
+        }
     }
 
     /// The clause of the sentence holding `target`.
@@ -701,10 +812,21 @@ impl AdviceModel {
             |r: &Range<usize>| pseudo.iter().any(|p| p.start < r.end && r.start < p.end);
         // Negation counts only inside the action's clause, and a recommendation after a comma
         // between the trigger and the action starts a new instruction ("instead of heat, use ice").
+        // Only a negation that forbids counts ("don't", "never", "avoid", "instead of", or
+        // "no" opening the clause); "is not improved by" describes. A forbidding phrase
+        // may start inside the trigger ("are not meant to": trigger "are not").
+        let forbids = |t: &Range<usize>| {
+            self.forbid
+                .is_some_and(|f| hits.of_in(f, t.start..clause.end).any(|x| x.start < t.end))
+                || doc
+                    .prose
+                    .get(clause.start..t.start)
+                    .is_some_and(|gap| gap.chars().all(|c| !c.is_alphanumeric()))
+        };
         let negated = context_negated
             && hits
                 .of_in(self.negation, clause.start..target.start)
-                .filter(|t| !is_pseudo(t))
+                .filter(|t| !is_pseudo(t) && forbids(t))
                 .any(|t| {
                     let between = t.end..target.start;
                     let comma = doc.prose[between.clone()]
@@ -766,7 +888,16 @@ impl AdviceModel {
                     .any(|q| q.start < r.end && r.start < q.end)
             })
         };
-        if hits.of_in(self.negation, range.clone()).any(|r| !pseudo(r)) {
+        // A lead-in forbids only with a forbidding word ("Don't:", "Avoid these:"); any other
+        // negation in it ("if it does not improve", "non-drug ways") describes.
+        let forbids = |r: &Range<usize>| {
+            self.forbid
+                .is_some_and(|f| hits.of_in(f, r.start..range.end).any(|x| x.start < r.end))
+        };
+        if hits
+            .of_in(self.negation, range.clone())
+            .any(|r| !pseudo(r) && forbids(r))
+        {
             Polarity::Avoid
         } else if hits.any_in(self.recommend, range) {
             Polarity::Recommend
