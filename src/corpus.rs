@@ -164,7 +164,11 @@ impl Kept {
         };
         let amount = match amount {
             None => [0, 0, 0],
-            Some(a) => [1 + a.dimension as u64, a.lo.to_bits(), a.hi.to_bits()],
+            Some(a) => [
+                1 + a.dimension as u64 + (u64::from(a.rough) << 4),
+                a.lo.to_bits(),
+                a.hi.to_bits(),
+            ],
         };
         let head = u64::from(action)
             | (polarity as u64) << 16

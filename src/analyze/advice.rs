@@ -212,6 +212,9 @@ pub struct Amount {
     pub dimension: Dimension,
     pub lo: f64,
     pub hi: f64,
+    /// A single figure widened to a rough interval ("for 15 minutes" compares as 7.5–22.5):
+    /// messages name the figure the article gave, the centre of the interval.
+    pub rough: bool,
 }
 
 impl Amount {
@@ -227,7 +230,9 @@ impl Amount {
             Dimension::Mass => format!("{} mg", trim(v)),
             Dimension::Temperature => format!("{} °C", trim(v)),
         };
-        if self.hi == OPEN_END {
+        if self.rough {
+            format!("about {}", one((self.lo + self.hi) / 2.0))
+        } else if self.hi == OPEN_END {
             format!("at least {}", one(self.lo))
         } else if self.lo <= 0.0 {
             format!("up to {}", one(self.hi))
@@ -1132,6 +1137,7 @@ impl AdviceModel {
                 // minutes" are both ordinary sessions); doses stay exact.
                 amount.lo *= 0.5;
                 amount.hi *= 1.5;
+                amount.rough = true;
             }
             consider(r, amount);
         }
@@ -1143,6 +1149,7 @@ impl AdviceModel {
                         dimension: Dimension::Time,
                         lo: w.from,
                         hi: w.to,
+                        rough: false,
                     },
                 );
             }
@@ -1277,6 +1284,7 @@ pub fn parse_amount(text: &str) -> Option<Amount> {
         dimension,
         lo: convert(lo),
         hi: convert(hi),
+        rough: false,
     })
 }
 
