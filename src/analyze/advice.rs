@@ -41,7 +41,7 @@ pub struct AdviceLexicon {
     pub action: Vec<Term>,
     pub condition: Vec<Term>,
     pub subject: Vec<Term>,
-    pub qualifiers: PhraseList,
+    pub qualifiers: QualifierLexicon,
     pub polarity: PolarityLexicon,
     pub timing: TimingLexicon,
 }
@@ -62,12 +62,20 @@ pub struct Term {
     /// heat" and "heat stroke" are not heat treatment).
     #[serde(default)]
     pub except: Vec<String>,
+    /// Actions only: the amount stated with the action is the time after which to act
+    /// ("see a doctor if it lasts more than 3 days"), so "more than" does not qualify it.
+    #[serde(default)]
+    pub threshold: bool,
 }
 
+/// Qualifiers: a group of readers or a manner of use (`phrases`), and limits of length
+/// (`durations`), which qualify all but threshold actions.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PhraseList {
+pub struct QualifierLexicon {
     pub phrases: Vec<String>,
+    #[serde(default)]
+    pub durations: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -222,6 +230,18 @@ impl Amount {
         self.dimension == other.dimension && self.lo <= other.hi && other.lo <= self.hi
     }
 
+    /// The point an open-ended amount ("after 3 days", "more than 2 weeks") or a single
+    /// figure ("if it lasts 3 days") names, for thresholds; none for ranges and limits.
+    pub fn threshold(&self) -> Option<f64> {
+        if self.rough {
+            Some((self.lo + self.hi) / 2.0)
+        } else if self.hi == OPEN_END || (self.hi - self.lo).abs() < 1e-9 {
+            Some(self.lo)
+        } else {
+            None
+        }
+    }
+
     pub fn describe(&self) -> String {
         let one = |v: f64| match self.dimension {
             Dimension::Time if v < 1.0 => format!("{} min", (v * 60.0).round()),
@@ -292,6 +312,7 @@ pub struct CompiledTerm {
     pub pattern: PatternId,
     needs: Option<PatternId>,
     except: Option<PatternId>,
+    threshold: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -310,6 +331,7 @@ pub struct AdviceModel {
     pub conditions: Vec<CompiledTerm>,
     pub subjects: Vec<CompiledTerm>,
     qualifiers: PatternId,
+    durations: Option<PatternId>,
     recommend: PatternId,
     avoid_after: PatternId,
     avoid_before: PatternId,
@@ -416,6 +438,7 @@ impl AdviceModel {
                     pattern: patterns.add_phrases(&t.phrases),
                     needs: optional(&t.needs, patterns),
                     except: optional(&t.except, patterns),
+                    threshold: t.threshold,
                 })
                 .collect::<Vec<_>>()
         };
@@ -424,6 +447,7 @@ impl AdviceModel {
             conditions: terms(&lexicon.condition, patterns),
             subjects: terms(&lexicon.subject, patterns),
             qualifiers: patterns.add_phrases(&lexicon.qualifiers.phrases),
+            durations: optional(&lexicon.qualifiers.durations, patterns),
             recommend: patterns.add_phrases(&lexicon.polarity.recommend),
             avoid_after: patterns.add_phrases(&lexicon.polarity.avoid_after),
             avoid_before: patterns.add_phrases(&lexicon.polarity.avoid_before),
@@ -483,6 +507,7 @@ impl AdviceModel {
                 self.negation,
             ])
             .chain(self.pseudo)
+            .chain(self.durations)
             .chain(self.forbid)
             .chain(self.others)
             .chain(self.clinicians)
@@ -716,7 +741,11 @@ impl AdviceModel {
                 }
             }
         }
-        let qualified = hits.any_in(self.qualifiers, sentence.clone());
+        let qualified = hits.any_in(self.qualifiers, sentence.clone())
+            || (!self.actions[usize::from(action)].threshold
+                && self
+                    .durations
+                    .is_some_and(|d| hits.any_in(d, sentence.clone())));
         let amount = self.amount_for(doc, hits, &sentence, range, action);
         Some(Fact {
             action,

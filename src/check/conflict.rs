@@ -56,6 +56,11 @@ pub struct ConflictSpec {
     /// (`["1 minute", "3 hours"]` keeps session lengths and leaves out "for 48 hours").
     #[serde(default)]
     pub amount_range: Option<Spanned<Vec<String>>>,
+    /// With `quantity`: the amounts are thresholds, the time after which to act ("see a
+    /// doctor if it lasts more than 3 days"). Two conflict when one is at least twice the
+    /// other; only open-ended amounts ("after", "more than") and single figures count.
+    #[serde(default)]
+    pub threshold: bool,
     /// Conditions (ids from the advice lexicon) both statements must be about, e.g.
     /// `["fresh-injury"]`. Empty: any, as long as the two statements' conditions overlap.
     #[serde(default)]
@@ -95,6 +100,7 @@ pub enum Comparison {
         action: u16,
         min: Option<Amount>,
         max: Option<Amount>,
+        threshold: bool,
     },
 }
 
@@ -199,7 +205,12 @@ impl Conflict {
                         )),
                     }
                 }
-                Comparison::Amount { action, min, max }
+                Comparison::Amount {
+                    action,
+                    min,
+                    max,
+                    threshold: spec.threshold,
+                }
             }
             None => {
                 if !across_documents && (a.is_empty() || b.is_empty()) && errors.is_empty() {
@@ -397,7 +408,12 @@ impl Conflict {
                     same_document || (f1.window != Window::Unknown && f2.window != Window::Unknown);
                 sides && timed && f1.window.overlaps(f2.window)
             }
-            Comparison::Amount { action, min, max } => {
+            Comparison::Amount {
+                action,
+                min,
+                max,
+                threshold,
+            } => {
                 let usable = |f: &Fact| {
                     f.action == *action
                         && f.polarity != Polarity::Avoid
@@ -409,6 +425,14 @@ impl Conflict {
                         })
                 };
                 match (f1.amount, f2.amount) {
+                    (Some(x), Some(y)) if usable(f1) && usable(f2) && *threshold => {
+                        match (x.threshold(), y.threshold()) {
+                            (Some(a), Some(b)) if x.dimension == y.dimension => {
+                                a.min(b) > 0.0 && a.max(b) >= 2.0 * a.min(b)
+                            }
+                            _ => false,
+                        }
+                    }
                     (Some(x), Some(y)) if usable(f1) && usable(f2) => {
                         x.dimension == y.dimension && !x.overlaps(&y)
                     }
@@ -443,6 +467,29 @@ impl Conflict {
             .get(f.action as usize)
             .map_or("this", |a| a.label.as_str());
         let mut s = match (&self.comparison, f.polarity, f.harm) {
+            (
+                Comparison::Amount {
+                    threshold: true, ..
+                },
+                _,
+                _,
+            ) => {
+                let after = f
+                    .amount
+                    .and_then(|a| {
+                        a.threshold().map(|t| {
+                            Amount {
+                                lo: t,
+                                hi: t,
+                                rough: false,
+                                ..a
+                            }
+                            .describe()
+                        })
+                    })
+                    .unwrap_or_default();
+                format!("says to wait {after} before {label}")
+            }
             (Comparison::Amount { .. }, _, _) => {
                 let amount = f.amount.map(|a| a.describe()).unwrap_or_default();
                 let own = self.model.condition_labels(if self.conditions != 0 {
