@@ -48,7 +48,7 @@ pub struct AdviceLexicon {
 
 /// A named term: an id rules refer to, a label for messages, and its phrases.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Term {
     pub id: String,
     pub label: String,
@@ -66,6 +66,10 @@ pub struct Term {
     /// ("see a doctor if it lasts more than 3 days"), so "more than" does not qualify it.
     #[serde(default)]
     pub threshold: bool,
+    /// Actions only: how a message names an amount of this action, `{}` standing for the
+    /// amount ("a fasting time of {}"); default "{} for <label>".
+    #[serde(default)]
+    pub amount_label: Option<String>,
 }
 
 /// Qualifiers: a group of readers or a manner of use (`phrases`), and limits of length
@@ -246,6 +250,9 @@ impl Amount {
         let one = |v: f64| match self.dimension {
             Dimension::Time if v < 1.0 => format!("{} min", (v * 60.0).round()),
             Dimension::Time if v < 48.0 => format!("{} h", trim(v)),
+            Dimension::Time if v >= 336.0 && (v % 168.0).abs() < 1e-9 => {
+                format!("{} weeks", trim(v / 168.0))
+            }
             Dimension::Time => format!("{} days", trim(v / 24.0)),
             Dimension::Mass => format!("{} mg", trim(v)),
             Dimension::Temperature => format!("{} °C", trim(v)),
@@ -313,6 +320,7 @@ pub struct CompiledTerm {
     needs: Option<PatternId>,
     except: Option<PatternId>,
     threshold: bool,
+    pub amount_label: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -439,6 +447,7 @@ impl AdviceModel {
                     needs: optional(&t.needs, patterns),
                     except: optional(&t.except, patterns),
                     threshold: t.threshold,
+                    amount_label: t.amount_label.clone(),
                 })
                 .collect::<Vec<_>>()
         };
@@ -741,8 +750,19 @@ impl AdviceModel {
                 }
             }
         }
-        let qualified = hits.any_in(self.qualifiers, sentence.clone())
-            || (!self.actions[usize::from(action)].threshold
+        // The action's own object is not a qualifier of it: "surgery" qualifies ice after
+        // surgery, but it is what fasting before surgery is about.
+        let term = &self.actions[usize::from(action)];
+        let object = |q: &Range<usize>| {
+            term.needs.is_some_and(|n| {
+                hits.of_in(n, sentence.clone())
+                    .any(|o| o.start < q.end && q.start < o.end)
+            })
+        };
+        let qualified = hits
+            .of_in(self.qualifiers, sentence.clone())
+            .any(|q| !object(q))
+            || (!term.threshold
                 && self
                     .durations
                     .is_some_and(|d| hits.any_in(d, sentence.clone())));

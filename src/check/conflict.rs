@@ -488,7 +488,16 @@ impl Conflict {
                         })
                     })
                     .unwrap_or_default();
-                format!("says to wait {after} before {label}")
+                // A threshold is named as the point it gives, not as an interval.
+                match self
+                    .model
+                    .actions
+                    .get(f.action as usize)
+                    .and_then(|a| a.amount_label.as_deref())
+                {
+                    Some(template) => format!("gives {}", template.replace("{}", &after)),
+                    None => format!("gives {after} for {label}"),
+                }
             }
             (Comparison::Amount { .. }, _, _) => {
                 let amount = f.amount.map(|a| a.describe()).unwrap_or_default();
