@@ -5,9 +5,10 @@
 //! polarity or an amount, a recognised condition, no qualifier), read from the document and
 //! scan the checks already made, so no file is parsed or scanned twice. Once every file has
 //! been seen, every enabled `document`-scope conflict rule compares the facts of each file
-//! with those of the files that state the other side of the rule (at most 1,000 of them, in
-//! path order): each file gets at most two findings, for the first files that conflict with
-//! it, each with a `related` location pointing at the other. The comparison runs in parallel,
+//! with those of the files that state the other side of the rule about a condition it shares
+//! (found through an index by condition; at most 1,000 of them, in path order): each file
+//! gets at most two findings, for the first files that conflict with it, each with a
+//! `related` location pointing at the other. The comparison runs in parallel,
 //! one file at a time, so a folder of 100,000 articles costs time linear in its files.
 //! `lib.rs` then merges these findings into the reports of the files concerned, which it
 //! checks again, before writing the output in path order, identical for any number of
@@ -100,7 +101,7 @@ struct Kept {
     facts: Vec<KeptFact>,
     /// Every distinct statement kept, its range and sentence cleared.
     said: Vec<Fact>,
-    said_ids: FxHashMap<[u64; 8], u32>,
+    said_ids: FxHashMap<[u64; 9], u32>,
     /// Scratch for [`Kept::push`]: the statements of the file being kept.
     in_file: FxHashSet<u32>,
 }
@@ -149,6 +150,7 @@ impl Kept {
             harm,
             conditions,
             own_conditions,
+            situation,
             subjects,
             qualified,
             window,
@@ -163,7 +165,11 @@ impl Kept {
         };
         let amount = match amount {
             None => [0, 0, 0],
-            Some(a) => [1 + a.dimension as u64, a.lo.to_bits(), a.hi.to_bits()],
+            Some(a) => [
+                1 + a.dimension as u64 + (u64::from(a.rough) << 4),
+                a.lo.to_bits(),
+                a.hi.to_bits(),
+            ],
         };
         let head = u64::from(action)
             | (polarity as u64) << 16
@@ -175,6 +181,7 @@ impl Kept {
             head,
             conditions,
             own_conditions,
+            situation,
             subjects,
             window[1],
             window[2],
@@ -334,7 +341,7 @@ impl<'a> Collector<'a> {
                     .into_par_iter()
                     .map(|i| {
                         let mut diagnostics = Vec::new();
-                        for j in sides.partners(i).take(MAX_COMPARISONS) {
+                        for j in sides.partners(i) {
                             let Some((mine, theirs)) = first_conflict(conflict, &kept, i, j) else {
                                 continue;
                             };
@@ -431,48 +438,73 @@ impl CrossDocument {
     }
 }
 
-/// Which files state which side of one conflict rule, so that each file is compared only
-/// with the files that state the other side (a folder of thousands of articles would
-/// otherwise cost a comparison for every pair).
+/// Which files state which side of one conflict rule about which condition, so that each
+/// file is compared only with the files that state the other side about a condition it
+/// shares (two statements conflict across files only when their conditions meet): a folder
+/// of thousands of articles would otherwise cost a comparison for every pair, and a file
+/// would spend its comparisons on articles about other problems.
 struct Sides {
-    /// Per file: (states side a, states side b).
-    of_file: Vec<(bool, bool)>,
-    on_a: Vec<usize>,
-    on_b: Vec<usize>,
-    /// Files on either side.
-    either: Vec<usize>,
+    /// Per file: the conditions of its facts on side a, and on side b (bit sets).
+    of_file: Vec<(u64, u64)>,
+    /// Per condition bit: the files stating side a (side b) about it, in path order.
+    on_a: Vec<Vec<usize>>,
+    on_b: Vec<Vec<usize>>,
 }
 
 impl Sides {
     fn of(conflict: &Conflict, kept: &Kept) -> Sides {
-        let of_file: Vec<(bool, bool)> = (0..kept.files.len())
+        let of_file: Vec<(u64, u64)> = (0..kept.files.len())
             .map(|i| {
-                kept.of(i).iter().fold((false, false), |(a, b), fact| {
-                    let (x, y) = conflict.sides_across(kept.said(fact));
-                    (a || x, b || y)
+                kept.of(i).iter().fold((0, 0), |(a, b), fact| {
+                    let said = kept.said(fact);
+                    let (x, y) = conflict.sides_across(said);
+                    let c = said.conditions;
+                    (a | if x { c } else { 0 }, b | if y { c } else { 0 })
                 })
             })
             .collect();
-        let which = |pick: fn(&(bool, bool)) -> bool| -> Vec<usize> {
-            (0..of_file.len()).filter(|&i| pick(&of_file[i])).collect()
-        };
+        let mut on_a = vec![Vec::new(); 64];
+        let mut on_b = vec![Vec::new(); 64];
+        for (i, (a, b)) in of_file.iter().enumerate() {
+            for bit in 0..64 {
+                if a & (1u64 << bit) != 0 {
+                    on_a[bit].push(i);
+                }
+                if b & (1u64 << bit) != 0 {
+                    on_b[bit].push(i);
+                }
+            }
+        }
         Sides {
-            on_a: which(|s| s.0),
-            on_b: which(|s| s.1),
-            either: which(|s| s.0 || s.1),
             of_file,
+            on_a,
+            on_b,
         }
     }
 
-    /// The files that may conflict with file `i`, in path order.
-    fn partners(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        let list: &[usize] = match self.of_file[i] {
-            (true, true) => &self.either,
-            (true, false) => &self.on_b,
-            (false, true) => &self.on_a,
-            (false, false) => &[],
-        };
-        list.iter().copied().filter(move |&j| j != i)
+    /// The first `MAX_COMPARISONS` files, in path order, that state the other side about a
+    /// condition file `i` states a side about. Each list is read only as far as that limit,
+    /// so a file costs at most 64 short lists, however many files share its conditions.
+    fn partners(&self, i: usize) -> Vec<usize> {
+        let (a, b) = self.of_file[i];
+        let mut found: Vec<usize> = Vec::new();
+        for bit in 0..64 {
+            for (mine, theirs) in [(a, &self.on_b), (b, &self.on_a)] {
+                if mine & (1u64 << bit) != 0 {
+                    found.extend(
+                        theirs[bit]
+                            .iter()
+                            .copied()
+                            .filter(|&j| j != i)
+                            .take(MAX_COMPARISONS),
+                    );
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found.truncate(MAX_COMPARISONS);
+        found
     }
 }
 
@@ -506,6 +538,7 @@ mod tests {
                 harm: false,
                 conditions: 1,
                 own_conditions: 1,
+                situation: 1,
                 subjects: 0,
                 qualified: false,
                 window: Window::Span(0.0, 48.0),

@@ -476,6 +476,62 @@ fn cross_document_findings_added_late_keep_the_output_whole() {
     }
 }
 
+/// A folder of more than 256 articles: one says to heat a fresh sprain straight away, 150
+/// say to avoid heat for the first two days, the rest say nothing about heat. Every file
+/// that disagrees gets its finding pointing at the other side, and the heat article gets the
+/// first two, whatever the size of the folder.
+#[test]
+fn cross_document_conflicts_are_found_in_a_folder_of_hundreds_of_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let heat = "# Sprained wrist\n\nFor a sprain, put a heat pack on straight away and keep it \
+                on for three days.\n";
+    let avoid = "# Sprains\n\nAvoid heat for the first 48 to 72 hours after a sprain, as it \
+                 makes the swelling worse.\n";
+    let other = "# Sore feet\n\nComfortable shoes with a cushioned sole ease sore feet.\n";
+    std::fs::write(dir.path().join("aa-heat.md"), heat).unwrap();
+    for i in 0..150 {
+        std::fs::write(dir.path().join(format!("avoid-{i:03}.md")), avoid).unwrap();
+        std::fs::write(dir.path().join(format!("other-{i:03}.md")), other).unwrap();
+    }
+    let out = healthlint()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--isolated",
+            "--select",
+            "HL3,HL4",
+            "--format",
+            "json",
+            ".",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let found: Vec<(&str, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "HL401")
+        .map(|d| {
+            assert_eq!(d["category"], "consistency");
+            (
+                d["path"].as_str().unwrap(),
+                d["related"][0]["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 152, "{found:?}");
+    assert_eq!(found[0], ("aa-heat.md", "avoid-000.md"));
+    assert_eq!(found[1], ("aa-heat.md", "avoid-001.md"));
+    for (i, (path, related)) in found[2..].iter().enumerate() {
+        assert_eq!(*path, format!("avoid-{i:03}.md"));
+        assert_eq!(*related, "aa-heat.md");
+    }
+}
+
 #[test]
 fn cross_document_conflict_is_reported_on_each_file_with_a_related_location() {
     let a = "fixtures/rules/HL401/fail_heat_across_articles.md";

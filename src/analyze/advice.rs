@@ -41,24 +41,45 @@ pub struct AdviceLexicon {
     pub action: Vec<Term>,
     pub condition: Vec<Term>,
     pub subject: Vec<Term>,
-    pub qualifiers: PhraseList,
+    pub qualifiers: QualifierLexicon,
     pub polarity: PolarityLexicon,
     pub timing: TimingLexicon,
 }
 
 /// A named term: an id rules refer to, a label for messages, and its phrases.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Term {
     pub id: String,
     pub label: String,
     pub phrases: Vec<String>,
+    /// Actions only: the object the action must be about, one of which its sentence must
+    /// name ("regularly" is about dosing only with a medicine in the sentence, not with
+    /// tooth-brushing). A formulation from the `subject` list counts as such an object.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    /// Actions only: longer phrases around a mention that make it another thing ("body
+    /// heat" and "heat stroke" are not heat treatment).
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// Actions only: the amount stated with the action is the time after which to act
+    /// ("see a doctor if it lasts more than 3 days"), so "more than" does not qualify it.
+    #[serde(default)]
+    pub threshold: bool,
+    /// Actions only: how a message names an amount of this action, `{}` standing for the
+    /// amount ("a fasting time of {}"); default "{} for <label>".
+    #[serde(default)]
+    pub amount_label: Option<String>,
 }
 
+/// Qualifiers: a group of readers or a manner of use (`phrases`), and limits of length
+/// (`durations`), which qualify all but threshold actions.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PhraseList {
+pub struct QualifierLexicon {
     pub phrases: Vec<String>,
+    #[serde(default)]
+    pub durations: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -69,6 +90,23 @@ pub struct PolarityLexicon {
     pub avoid_before: Vec<String>,
     pub harm: Vec<String>,
     pub refuted: Vec<String>,
+    /// Negations that tell the reader not to do something ("don't", "never", "avoid",
+    /// "instead of"); a negation outside this list describes ("fatigue is not improved by
+    /// rest") and gives no advice against anything.
+    #[serde(default)]
+    pub forbid: Vec<String>,
+    /// People other than the reader as the subject of a clause ("patients", "most
+    /// people"): what they do or have is description, unless a `modal` tells them what to
+    /// do ("people with back pain should stay active").
+    #[serde(default)]
+    pub others: Vec<String>,
+    /// Clinicians as the subject of a clause ("your doctor may prescribe", "doctors
+    /// should monitor"): what they do is their part, not advice to the reader.
+    #[serde(default)]
+    pub clinicians: Vec<String>,
+    /// Words that make a statement about `others` advice ("should", "are advised to").
+    #[serde(default)]
+    pub modal: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -186,6 +224,9 @@ pub struct Amount {
     pub dimension: Dimension,
     pub lo: f64,
     pub hi: f64,
+    /// A single figure widened to a rough interval ("for 15 minutes" compares as 7.5–22.5):
+    /// messages name the figure the article gave, the centre of the interval.
+    pub rough: bool,
 }
 
 impl Amount {
@@ -193,15 +234,32 @@ impl Amount {
         self.dimension == other.dimension && self.lo <= other.hi && other.lo <= self.hi
     }
 
+    /// The point an open-ended amount ("after 3 days", "more than 2 weeks") or a single
+    /// figure ("if it lasts 3 days") names, for thresholds; none for ranges and limits.
+    pub fn threshold(&self) -> Option<f64> {
+        if self.rough {
+            Some((self.lo + self.hi) / 2.0)
+        } else if self.hi == OPEN_END || (self.hi - self.lo).abs() < 1e-9 {
+            Some(self.lo)
+        } else {
+            None
+        }
+    }
+
     pub fn describe(&self) -> String {
         let one = |v: f64| match self.dimension {
             Dimension::Time if v < 1.0 => format!("{} min", (v * 60.0).round()),
             Dimension::Time if v < 48.0 => format!("{} h", trim(v)),
+            Dimension::Time if v >= 336.0 && (v % 168.0).abs() < 1e-9 => {
+                format!("{} weeks", trim(v / 168.0))
+            }
             Dimension::Time => format!("{} days", trim(v / 24.0)),
             Dimension::Mass => format!("{} mg", trim(v)),
             Dimension::Temperature => format!("{} °C", trim(v)),
         };
-        if self.hi == OPEN_END {
+        if self.rough {
+            format!("about {}", one((self.lo + self.hi) / 2.0))
+        } else if self.hi == OPEN_END {
             format!("at least {}", one(self.lo))
         } else if self.lo <= 0.0 {
             format!("up to {}", one(self.hi))
@@ -234,6 +292,10 @@ pub struct Fact {
     pub conditions: u64,
     /// The conditions stated in the statement's own clause (none inherited).
     pub own_conditions: u64,
+    /// Every condition named around the statement: its sentence, list lead-in, headings and
+    /// title together. A rule that leaves out a situation (frostbite, a burn) leaves out a
+    /// statement made anywhere in it, even where the nearest condition is another one.
+    pub situation: u64,
     /// Bit set of subject indices; 0 = none named.
     pub subjects: u64,
     /// Limited to a group of readers or a manner of use: never compared with general advice.
@@ -255,6 +317,10 @@ pub struct CompiledTerm {
     pub id: String,
     pub label: String,
     pub pattern: PatternId,
+    needs: Option<PatternId>,
+    except: Option<PatternId>,
+    threshold: bool,
+    pub amount_label: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -273,11 +339,16 @@ pub struct AdviceModel {
     pub conditions: Vec<CompiledTerm>,
     pub subjects: Vec<CompiledTerm>,
     qualifiers: PatternId,
+    durations: Option<PatternId>,
     recommend: PatternId,
     avoid_after: PatternId,
     avoid_before: PatternId,
     harm: PatternId,
     refuted: PatternId,
+    forbid: Option<PatternId>,
+    others: Option<PatternId>,
+    clinicians: Option<PatternId>,
+    modal: Option<PatternId>,
     within: PatternId,
     after: PatternId,
     sequence: PatternId,
@@ -364,12 +435,19 @@ impl AdviceModel {
         context: &ContextLexicon,
         patterns: &mut PatternSetBuilder,
     ) -> AdviceModel {
+        let optional = |list: &[String], patterns: &mut PatternSetBuilder| {
+            (!list.is_empty()).then(|| patterns.add_phrases(list))
+        };
         let terms = |list: &[Term], patterns: &mut PatternSetBuilder| {
             list.iter()
                 .map(|t| CompiledTerm {
                     id: t.id.clone(),
                     label: t.label.clone(),
                     pattern: patterns.add_phrases(&t.phrases),
+                    needs: optional(&t.needs, patterns),
+                    except: optional(&t.except, patterns),
+                    threshold: t.threshold,
+                    amount_label: t.amount_label.clone(),
                 })
                 .collect::<Vec<_>>()
         };
@@ -378,11 +456,16 @@ impl AdviceModel {
             conditions: terms(&lexicon.condition, patterns),
             subjects: terms(&lexicon.subject, patterns),
             qualifiers: patterns.add_phrases(&lexicon.qualifiers.phrases),
+            durations: optional(&lexicon.qualifiers.durations, patterns),
             recommend: patterns.add_phrases(&lexicon.polarity.recommend),
             avoid_after: patterns.add_phrases(&lexicon.polarity.avoid_after),
             avoid_before: patterns.add_phrases(&lexicon.polarity.avoid_before),
             harm: patterns.add_phrases(&lexicon.polarity.harm),
             refuted: patterns.add_phrases(&lexicon.polarity.refuted),
+            forbid: optional(&lexicon.polarity.forbid, patterns),
+            others: optional(&lexicon.polarity.others, patterns),
+            clinicians: optional(&lexicon.polarity.clinicians, patterns),
+            modal: optional(&lexicon.polarity.modal, patterns),
             within: patterns.add_phrases(&lexicon.timing.within),
             after: patterns.add_phrases(&lexicon.timing.after),
             sequence: patterns.add_phrases(&lexicon.timing.sequence),
@@ -414,7 +497,8 @@ impl AdviceModel {
             .iter()
             .chain(&self.conditions)
             .chain(&self.subjects)
-            .map(|t| t.pattern)
+            .flat_map(|t| [Some(t.pattern), t.needs, t.except])
+            .flatten()
             .chain(self.windows.iter().map(|w| w.pattern))
             .chain([
                 self.qualifiers,
@@ -432,6 +516,11 @@ impl AdviceModel {
                 self.negation,
             ])
             .chain(self.pseudo)
+            .chain(self.durations)
+            .chain(self.forbid)
+            .chain(self.others)
+            .chain(self.clinicians)
+            .chain(self.modal)
             .collect();
         ids.sort();
         ids.dedup();
@@ -482,6 +571,14 @@ impl AdviceModel {
                 continue;
             }
             for range in hits.of(action.pattern) {
+                // "body heat", "heat stroke": a longer phrase that names another thing.
+                let other_thing = action.except.is_some_and(|e| {
+                    hits.of_in(e, range.start.saturating_sub(48)..range.end + 48)
+                        .any(|x| x.start <= range.start && range.end <= x.end)
+                });
+                if other_thing {
+                    continue;
+                }
                 if let Some(fact) =
                     self.fact_at(doc, raw, hits, context, index as u16, range, title_block)
                 {
@@ -545,6 +642,19 @@ impl AdviceModel {
         if cx.myth || cx.historical || cx.other_experiencer {
             return None;
         }
+        let subjects = self
+            .subjects
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| *i < 64 && hits.any_in(s.pattern, sentence.clone()))
+            .fold(0u64, |acc, (i, _)| acc | (1 << i));
+        // The action must be about its object: "regularly" without a medicine in sight is
+        // about something else (brushing, exercise, check-ups).
+        if let Some(needs) = self.actions[usize::from(action)].needs {
+            if subjects == 0 && !hits.any_in(needs, sentence.clone()) {
+                return None;
+            }
+        }
         if hits
             .of_in(self.refuted, sentence.clone())
             .any(|r| r.start >= range.end)
@@ -552,6 +662,9 @@ impl AdviceModel {
             return None;
         }
         let clause = self.clause_of(hits, &sentence, range);
+        if self.describes(doc, hits, &clause, range) {
+            return None;
+        }
         let alone = !self.other_action_in(hits, &sentence, &clause, action);
         let (mut polarity, harm) = self.polarity_in(
             doc,
@@ -602,13 +715,13 @@ impl AdviceModel {
                 .collect::<Vec<_>>(),
         );
         fallbacks.extend(title_block);
-        if conditions == 0 {
-            for b in &fallbacks {
-                conditions = self.conditions_in(hits, doc.blocks[*b].range.clone());
-                if conditions != 0 {
-                    break;
-                }
+        let mut situation = conditions | self.conditions_in(hits, sentence.clone());
+        for b in &fallbacks {
+            let around = self.conditions_in(hits, doc.blocks[*b].range.clone());
+            if conditions == 0 {
+                conditions = around;
             }
+            situation |= around;
         }
         let mut window = self.window_for(doc, hits, &clause, range);
         if window == Window::Unknown && alone {
@@ -637,13 +750,22 @@ impl AdviceModel {
                 }
             }
         }
-        let subjects = self
-            .subjects
-            .iter()
-            .enumerate()
-            .filter(|(i, s)| *i < 64 && hits.any_in(s.pattern, sentence.clone()))
-            .fold(0u64, |acc, (i, _)| acc | (1 << i));
-        let qualified = hits.any_in(self.qualifiers, sentence.clone());
+        // The action's own object is not a qualifier of it: "surgery" qualifies ice after
+        // surgery, but it is what fasting before surgery is about.
+        let term = &self.actions[usize::from(action)];
+        let object = |q: &Range<usize>| {
+            term.needs.is_some_and(|n| {
+                hits.of_in(n, sentence.clone())
+                    .any(|o| o.start < q.end && q.start < o.end)
+            })
+        };
+        let qualified = hits
+            .of_in(self.qualifiers, sentence.clone())
+            .any(|q| !object(q))
+            || (!term.threshold
+                && self
+                    .durations
+                    .is_some_and(|d| hits.any_in(d, sentence.clone())));
         let amount = self.amount_for(doc, hits, &sentence, range, action);
         Some(Fact {
             action,
@@ -651,6 +773,7 @@ impl AdviceModel {
             harm,
             conditions,
             own_conditions,
+            situation,
             subjects,
             qualified,
             window,
@@ -658,6 +781,48 @@ impl AdviceModel {
             range: range.clone(),
             sentence: sentence_idx as u32,
         })
+    }
+
+    /// Whether the clause describes the action instead of advising it: the action is the
+    /// agent of a passive ("fatigue that is not improved by bed rest", "relieved by
+    /// sufficient rest"), or someone other than the reader does it ("most people do four
+    /// exchanges a day", "your doctor may prescribe"); people other than the reader are
+    /// advised only with a modal ("people with back pain should stay active").
+    fn describes(
+        &self,
+        doc: &Document<'_>,
+        hits: &Index,
+        clause: &Range<usize>,
+        target: &Range<usize>,
+    ) -> bool {
+        let before = doc.prose.get(clause.start..target.start).unwrap_or("");
+        let mut words = before
+            .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+            .filter(|w| !w.is_empty())
+            .rev();
+        let (w0, w1, w2) = (words.next(), words.next(), words.next());
+        let participle = |w: Option<&str>| {
+            w.is_some_and(|w| w.len() > 4 && w.to_ascii_lowercase().ends_with("ed"))
+        };
+        let by = |w: Option<&str>| w.is_some_and(|w| w.eq_ignore_ascii_case("by"));
+        if (by(w0) && participle(w1)) || (by(w1) && participle(w2)) {
+            return true;
+        }
+        let before = clause.start..target.start;
+        if self
+            .clinicians
+            .is_some_and(|c| hits.any_in(c, before.clone()))
+        {
+            return true;
+        }
+        match self.others {
+            Some(o) => hits.of_in(o, before.clone()).last().is_some_and(|who| {
+                !self
+                    .modal
+                    .is_some_and(|m| hits.any_in(m, who.end..target.start))
+            }),
+            None => false,
+        }
     }
 
     /// The clause of the sentence holding `target`.
@@ -701,10 +866,21 @@ impl AdviceModel {
             |r: &Range<usize>| pseudo.iter().any(|p| p.start < r.end && r.start < p.end);
         // Negation counts only inside the action's clause, and a recommendation after a comma
         // between the trigger and the action starts a new instruction ("instead of heat, use ice").
+        // Only a negation that forbids counts ("don't", "never", "avoid", "instead of", or
+        // "no" opening the clause); "is not improved by" describes. A forbidding phrase
+        // may start inside the trigger ("are not meant to": trigger "are not").
+        let forbids = |t: &Range<usize>| {
+            self.forbid
+                .is_some_and(|f| hits.of_in(f, t.start..clause.end).any(|x| x.start < t.end))
+                || doc
+                    .prose
+                    .get(clause.start..t.start)
+                    .is_some_and(|gap| gap.chars().all(|c| !c.is_alphanumeric()))
+        };
         let negated = context_negated
             && hits
                 .of_in(self.negation, clause.start..target.start)
-                .filter(|t| !is_pseudo(t))
+                .filter(|t| !is_pseudo(t) && forbids(t))
                 .any(|t| {
                     let between = t.end..target.start;
                     let comma = doc.prose[between.clone()]
@@ -766,7 +942,16 @@ impl AdviceModel {
                     .any(|q| q.start < r.end && r.start < q.end)
             })
         };
-        if hits.of_in(self.negation, range.clone()).any(|r| !pseudo(r)) {
+        // A lead-in forbids only with a forbidding word ("Don't:", "Avoid these:"); any other
+        // negation in it ("if it does not improve", "non-drug ways") describes.
+        let forbids = |r: &Range<usize>| {
+            self.forbid
+                .is_some_and(|f| hits.of_in(f, r.start..range.end).any(|x| x.start < r.end))
+        };
+        if hits
+            .of_in(self.negation, range.clone())
+            .any(|r| !pseudo(r) && forbids(r))
+        {
             Polarity::Avoid
         } else if hits.any_in(self.recommend, range) {
             Polarity::Recommend
@@ -1001,6 +1186,7 @@ impl AdviceModel {
                 // minutes" are both ordinary sessions); doses stay exact.
                 amount.lo *= 0.5;
                 amount.hi *= 1.5;
+                amount.rough = true;
             }
             consider(r, amount);
         }
@@ -1012,6 +1198,7 @@ impl AdviceModel {
                         dimension: Dimension::Time,
                         lo: w.from,
                         hi: w.to,
+                        rough: false,
                     },
                 );
             }
@@ -1146,6 +1333,7 @@ pub fn parse_amount(text: &str) -> Option<Amount> {
         dimension,
         lo: convert(lo),
         hi: convert(hi),
+        rough: false,
     })
 }
 

@@ -56,10 +56,21 @@ pub struct ConflictSpec {
     /// (`["1 minute", "3 hours"]` keeps session lengths and leaves out "for 48 hours").
     #[serde(default)]
     pub amount_range: Option<Spanned<Vec<String>>>,
+    /// With `quantity`: the amounts are thresholds, the time after which to act ("see a
+    /// doctor if it lasts more than 3 days"). Two conflict when one is at least twice the
+    /// other; only open-ended amounts ("after", "more than") and single figures count.
+    #[serde(default)]
+    pub threshold: bool,
     /// Conditions (ids from the advice lexicon) both statements must be about, e.g.
     /// `["fresh-injury"]`. Empty: any, as long as the two statements' conditions overlap.
     #[serde(default)]
     pub conditions: Vec<Spanned<String>>,
+    /// Situations this rule is not about (ids from the advice lexicon): a statement made
+    /// anywhere in one of them (its sentence, lead-in, headings or title) takes no part, e.g.
+    /// `["cold-injury", "burn"]` for advice on a fresh sprain (warming frostbite is another
+    /// matter).
+    #[serde(default)]
+    pub excluded_conditions: Vec<Spanned<String>>,
     /// Only conditions stated in the statement's own sentence count (not inherited from the
     /// heading or title); for amounts tied to a condition ("100 mg for severe pain").
     #[serde(default)]
@@ -89,6 +100,7 @@ pub enum Comparison {
         action: u16,
         min: Option<Amount>,
         max: Option<Amount>,
+        threshold: bool,
     },
 }
 
@@ -98,6 +110,8 @@ pub struct Conflict {
     pub comparison: Comparison,
     /// Bit set of condition indices, 0 = any.
     pub conditions: u64,
+    /// Bit set of the situations left out.
+    pub excluded: u64,
     pub own_conditions: bool,
     /// Whether this rule compares across documents instead of within one.
     pub across_documents: bool,
@@ -191,7 +205,12 @@ impl Conflict {
                         )),
                     }
                 }
-                Comparison::Amount { action, min, max }
+                Comparison::Amount {
+                    action,
+                    min,
+                    max,
+                    threshold: spec.threshold,
+                }
             }
             None => {
                 if !across_documents && (a.is_empty() || b.is_empty()) && errors.is_empty() {
@@ -206,8 +225,15 @@ impl Conflict {
             }
         };
         let mut conditions = 0u64;
-        for c in &spec.conditions {
+        let mut excluded = 0u64;
+        let listed = spec
+            .conditions
+            .iter()
+            .map(|c| (c, false))
+            .chain(spec.excluded_conditions.iter().map(|c| (c, true)));
+        for (c, left_out) in listed {
             match model.condition_index(c.get_ref()) {
+                Some(i) if i < 64 && left_out => excluded |= 1 << i,
                 Some(i) if i < 64 => conditions |= 1 << i,
                 _ => errors.push(err(
                     c.span(),
@@ -238,6 +264,7 @@ impl Conflict {
             model,
             comparison,
             conditions,
+            excluded,
             own_conditions: spec.own_conditions,
             across_documents,
             comparable_across: spec.across_documents,
@@ -286,12 +313,21 @@ impl Conflict {
             let Some(second) = seconds.first() else {
                 continue;
             };
+            let (a, b) = (self.describe(first), self.describe(second));
+            let words = |f: &Fact| cx.doc.prose.get(f.range.clone()).unwrap_or("");
+            let (qa, qb) = (
+                self.quoted(&a, words(first)),
+                self.quoted(&b, words(second)),
+            );
+            // A finding must show two different statements.
+            if qa == qb {
+                continue;
+            }
             found += 1;
             used_sentences.insert(first.sentence);
             used_sentences.extend(seconds.iter().map(|s| s.sentence));
-            let (a, b) = (self.describe(first), self.describe(second));
             let mut d = cx.diagnostic(
-                self.message(&cx.rule.message, first, &a, &b),
+                self.message(&cx.rule.message, first, &qa, &qb),
                 Label::new(first.range.clone(), format!("this {a}")),
             );
             d = d.with_label(Label::new(second.range.clone(), format!("but this {b}")));
@@ -308,7 +344,7 @@ impl Conflict {
 
     /// Whether a fact can be one side of a conflict under this rule at all.
     pub fn takes_part(&self, f: &Fact) -> bool {
-        if f.qualified {
+        if f.qualified || f.situation & self.excluded != 0 {
             return false;
         }
         match &self.comparison {
@@ -327,7 +363,7 @@ impl Conflict {
     /// Two statements can conflict across articles only if one takes side a and the other
     /// side b; an amount takes both (any two usable amounts may disagree).
     pub fn sides_across(&self, f: &Fact) -> (bool, bool) {
-        if f.qualified {
+        if f.qualified || f.situation & self.excluded != 0 {
             return (false, false);
         }
         match &self.comparison {
@@ -350,7 +386,7 @@ impl Conflict {
     }
 
     pub fn conflicts(&self, f1: &Fact, f2: &Fact, same_document: bool) -> bool {
-        if f1.qualified || f2.qualified {
+        if f1.qualified || f2.qualified || (f1.situation | f2.situation) & self.excluded != 0 {
             return false;
         }
         if f1.subjects != 0 && f2.subjects != 0 && f1.subjects & f2.subjects == 0 {
@@ -372,7 +408,12 @@ impl Conflict {
                     same_document || (f1.window != Window::Unknown && f2.window != Window::Unknown);
                 sides && timed && f1.window.overlaps(f2.window)
             }
-            Comparison::Amount { action, min, max } => {
+            Comparison::Amount {
+                action,
+                min,
+                max,
+                threshold,
+            } => {
                 let usable = |f: &Fact| {
                     f.action == *action
                         && f.polarity != Polarity::Avoid
@@ -384,6 +425,14 @@ impl Conflict {
                         })
                 };
                 match (f1.amount, f2.amount) {
+                    (Some(x), Some(y)) if usable(f1) && usable(f2) && *threshold => {
+                        match (x.threshold(), y.threshold()) {
+                            (Some(a), Some(b)) if x.dimension == y.dimension => {
+                                a.min(b) > 0.0 && a.max(b) >= 2.0 * a.min(b)
+                            }
+                            _ => false,
+                        }
+                    }
                     (Some(x), Some(y)) if usable(f1) && usable(f2) => {
                         x.dimension == y.dimension && !x.overlaps(&y)
                     }
@@ -418,6 +467,38 @@ impl Conflict {
             .get(f.action as usize)
             .map_or("this", |a| a.label.as_str());
         let mut s = match (&self.comparison, f.polarity, f.harm) {
+            (
+                Comparison::Amount {
+                    threshold: true, ..
+                },
+                _,
+                _,
+            ) => {
+                let after = f
+                    .amount
+                    .and_then(|a| {
+                        a.threshold().map(|t| {
+                            Amount {
+                                lo: t,
+                                hi: t,
+                                rough: false,
+                                ..a
+                            }
+                            .describe()
+                        })
+                    })
+                    .unwrap_or_default();
+                // A threshold is named as the point it gives, not as an interval.
+                match self
+                    .model
+                    .actions
+                    .get(f.action as usize)
+                    .and_then(|a| a.amount_label.as_deref())
+                {
+                    Some(template) => format!("gives {}", template.replace("{}", &after)),
+                    None => format!("gives {after} for {label}"),
+                }
+            }
             (Comparison::Amount { .. }, _, _) => {
                 let amount = f.amount.map(|a| a.describe()).unwrap_or_default();
                 let own = self.model.condition_labels(if self.conditions != 0 {
@@ -443,6 +524,18 @@ impl Conflict {
             }
         }
         s
+    }
+
+    /// A description with the article's own words for the action when they differ from
+    /// the action's label: `recommends taking it regularly ("round-the-clock")`, so that a
+    /// reader sees which two statements clash.
+    fn quoted(&self, description: &str, words: &str) -> String {
+        let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+        if words.is_empty() || description.to_lowercase().contains(&words.to_lowercase()) {
+            description.to_string()
+        } else {
+            format!("{description} (\"{words}\")")
+        }
     }
 
     fn message(&self, template: &str, first: &Fact, a: &str, b: &str) -> String {

@@ -1,6 +1,9 @@
 //! `kind = "existence"`: phrases that must not appear in an article ("no side effects",
 //! "100% safe", "miracle cure"). Each match the article asserts is reported; a match the
-//! sentence negates or presents as a myth ("it is a myth that any drug is 100% safe") is not.
+//! sentence negates or presents as a myth ("it is a myth that any drug is 100% safe") is not,
+//! nor one the article quotes, warns against or hedges: a match in quotation marks, or with
+//! an `unless` phrase in its sentence or in the lead-in of its list ("be wary of claims such
+//! as:", "you may have no side effects").
 
 use serde::Deserialize;
 
@@ -27,6 +30,11 @@ pub struct ExistenceSpec {
     /// class and schedule, and a claim about a controlled substance is an error (default false).
     #[serde(default)]
     pub name_drug: bool,
+    /// Phrases that show a match is not the article's own claim when they stand in its
+    /// sentence or in the lead-in of its list item: warnings ("beware", "red flags"),
+    /// hedges ("may have"), impossibility ("impossible to").
+    #[serde(default)]
+    pub unless: Option<Phrases>,
 }
 
 #[derive(Debug)]
@@ -34,9 +42,38 @@ pub struct Existence {
     pattern: PatternId,
     include_negated: bool,
     name_drug: bool,
+    unless: Option<PatternId>,
 }
 
 impl Existence {
+    /// Whether the article quotes, warns against or hedges the match instead of claiming it.
+    fn not_claimed(&self, cx: &CheckContext<'_>, range: &std::ops::Range<usize>) -> bool {
+        let doc = cx.doc;
+        let Some(s) = doc.sentence_at(range.start) else {
+            return false;
+        };
+        let sentence = doc.sentences[s].range.clone();
+        // In quotation marks: "a 'miracle cure'" is named, not promised.
+        let before = doc.prose.get(sentence.start..range.start).unwrap_or("");
+        let after = doc.prose.get(range.end..sentence.end).unwrap_or("");
+        let opens = |c: char| matches!(c, '"' | '\u{201c}' | '\u{2018}');
+        let closes = |c: char| matches!(c, '"' | '\u{201d}' | '\u{2019}');
+        if before.trim_end().ends_with(opens) && after.trim_start().starts_with(closes) {
+            return true;
+        }
+        let Some(unless) = self.unless else {
+            return false;
+        };
+        if cx.hits.any_in(unless, sentence) {
+            return true;
+        }
+        let block = &doc.blocks[doc.sentences[s].block];
+        block
+            .lead_in
+            .filter(|_| block.kind == crate::document::BlockKind::ListItem)
+            .is_some_and(|li| cx.hits.any_in(unless, doc.blocks[li].range.clone()))
+    }
+
     pub fn compile(
         file: RuleFile<ExistenceSpec>,
         source: &RuleSource,
@@ -44,16 +81,25 @@ impl Existence {
     ) -> Result<Existence, Vec<SpannedError>> {
         let mut errors = Vec::new();
         validate_required_phrases(source, "phrases", &file.check.phrases, &mut errors);
+        if let Some(unless) = &file.check.unless {
+            validate_required_phrases(source, "unless", unless, &mut errors);
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
         let pattern = compiler
             .patterns
             .add_phrases(&phrase_strings(&file.check.phrases));
+        let unless = file
+            .check
+            .unless
+            .as_ref()
+            .map(|u| compiler.patterns.add_phrases(&phrase_strings(u)));
         Ok(Existence {
             pattern,
             include_negated: file.check.include_negated,
             name_drug: file.check.name_drug,
+            unless,
         })
     }
 
@@ -66,6 +112,9 @@ impl Existence {
                 if context.negated || context.myth || context.other_experiencer {
                     continue;
                 }
+            }
+            if self.not_claimed(cx, range) {
+                continue;
             }
             let matched = cx.doc.text[range.clone()]
                 .split_whitespace()
