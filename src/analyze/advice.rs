@@ -602,19 +602,24 @@ impl AdviceModel {
         // A sentence that takes both positions on one action ("take ibuprofen, but avoid it
         // for the first 48 hours") qualifies itself: none of its facts on that action stands
         // alone against another statement.
-        let mixed: Vec<usize> = (0..facts.len())
-            .filter(|&i| {
-                facts.iter().any(|o| {
-                    o.sentence == facts[i].sentence
-                        && o.action == facts[i].action
-                        && o.polarity != facts[i].polarity
-                        && o.polarity != Polarity::Neutral
-                        && facts[i].polarity != Polarity::Neutral
-                })
-            })
-            .collect();
-        for i in mixed {
-            facts[i].qualified = true;
+        // One pass over the polarities each (sentence, action) takes, then one to mark: comparing
+        // every fact with every other was quadratic in a long document.
+        let mut sides: std::collections::HashMap<(u32, u16), (bool, bool)> =
+            std::collections::HashMap::new();
+        for f in &facts {
+            let seen = sides.entry((f.sentence, f.action)).or_default();
+            match f.polarity {
+                Polarity::Neutral => {}
+                Polarity::Recommend => seen.0 = true,
+                Polarity::Avoid => seen.1 = true,
+            }
+        }
+        for f in &mut facts {
+            if f.polarity != Polarity::Neutral
+                && sides.get(&(f.sentence, f.action)) == Some(&(true, true))
+            {
+                f.qualified = true;
+            }
         }
         facts
     }
@@ -631,7 +636,7 @@ impl AdviceModel {
         title_block: Option<usize>,
     ) -> Option<Fact> {
         let sentence_idx = doc.sentence_at(range.start)?;
-        let sentence = doc.sentences[sentence_idx].range.clone();
+        let sentence = within_reach(&doc.prose, &doc.sentences[sentence_idx].range, range);
         let block_idx = doc.sentences[sentence_idx].block;
         let block = &doc.blocks[block_idx];
         // Headings label advice; they do not give it.
@@ -1210,6 +1215,28 @@ impl AdviceModel {
 /// The model's matches of one file, per pattern, with range lookups by binary search: the
 /// extractor asks many "which matches lie in this sentence?" questions, and a linear filter
 /// over every match of a pattern per question made long files quadratic.
+/// How far from an action mention its sentence is read, in bytes each way. Real sentences
+/// are far shorter; text with no sentence breaks (a lower-cased leaflet, a page of spam)
+/// can be one "sentence" of megabytes, and reading all of it for every mention made fact
+/// extraction cubic in its length.
+const SENTENCE_REACH: usize = 1024;
+
+/// The part of `sentence` within [`SENTENCE_REACH`] bytes of `target`, on character
+/// boundaries: the whole sentence for any sentence of ordinary length.
+fn within_reach(prose: &str, sentence: &Range<usize>, target: &Range<usize>) -> Range<usize> {
+    let mut start = sentence
+        .start
+        .max(target.start.saturating_sub(SENTENCE_REACH));
+    let mut end = sentence.end.min(target.end.saturating_add(SENTENCE_REACH));
+    while !prose.is_char_boundary(start) {
+        start += 1;
+    }
+    while !prose.is_char_boundary(end) {
+        end -= 1;
+    }
+    start.min(end)..end
+}
+
 struct Index {
     ids: Vec<PatternId>,
     found: Vec<Vec<Range<usize>>>,
