@@ -5,6 +5,7 @@
 //! the reference for rule authors), its compile step and its run step.
 
 pub mod conflict;
+pub mod disguise;
 pub mod existence;
 pub mod promotion;
 pub mod red_flags;
