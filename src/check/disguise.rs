@@ -159,7 +159,11 @@ impl NameIndex {
             if !(disguised || capitalised) || name_part.len() < MIN_FUZZY_LEN - 1 {
                 continue;
             }
-            if !disguised && !sales_near(&w) {
+            // A plain word one edit from a brand ("Relax" and Relpax) is a disguise only in
+            // a sales context, with a strength after it or alone on a short line of a list
+            // that names other drugs.
+            let listed = !known.is_empty() && lone(bytes, &w);
+            if !disguised && !(sales_near(&w) && (has_strength(bytes, w.end) || listed)) {
                 continue;
             }
             let lower: Vec<u8> = name_part.iter().map(u8::to_ascii_lowercase).collect();
@@ -263,6 +267,30 @@ impl Glued<'_> {
             }
         }
     }
+}
+
+/// A strength after a word: " 2mg", " 40 mg", "-100".
+fn has_strength(bytes: &[u8], end: usize) -> bool {
+    let rest = &bytes[end..bytes.len().min(end + 3)];
+    let skip = rest.iter().take_while(|b| matches!(b, b' ' | b'-')).count();
+    bytes.get(end + skip).is_some_and(u8::is_ascii_digit)
+}
+
+/// A word alone on its line, or with at most two more words: an item of a product list.
+fn lone(bytes: &[u8], w: &Range<usize>) -> bool {
+    let start = bytes[..w.start]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == 0)
+        .map_or(0, |i| i + 1);
+    let end = bytes[w.end..]
+        .iter()
+        .position(|&b| b == b'\n' || b == 0)
+        .map_or(bytes.len(), |i| w.end + i);
+    bytes[start..end]
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|p| !p.is_empty())
+        .count()
+        <= 3
 }
 
 fn capitalised_all(word: &[u8]) -> bool {

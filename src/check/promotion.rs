@@ -322,7 +322,7 @@ impl Promotion {
             short,
             extra_sales,
             unlisted,
-            lists: self.list_sentences(cx, &mentions),
+            lists: self.list_sentences(cx, &mentions, short),
         };
         let risk_hits = self.risk_hits(cx);
         let title_drugs = title_drugs(cx, lexicon, &mentions);
@@ -410,9 +410,15 @@ impl Promotion {
         out.extend(found);
     }
 
-    /// Sentences that list treatments or products: three drugs or more, or two after a list
-    /// cue ("include", "such as"). Sorted sentence indices.
-    fn list_sentences(&self, cx: &CheckContext<'_>, mentions: &[Mention]) -> Vec<usize> {
+    /// Sentences that list treatments: two drugs or more after a list cue ("include", "such
+    /// as"), or, in a long article, three drugs or more. A short document's bare list of names
+    /// ("Viagra - Cialis - Levitra") is a product list, not treatments. Sorted indices.
+    fn list_sentences(
+        &self,
+        cx: &CheckContext<'_>,
+        mentions: &[Mention],
+        short: bool,
+    ) -> Vec<usize> {
         let doc = cx.doc;
         let mut per: Vec<(usize, usize)> = mentions
             .iter()
@@ -429,7 +435,7 @@ impl Promotion {
                 let range = doc.sentences[s].range.clone();
                 cx.hits.any_in(self.list_cue, range)
             };
-            if n >= 3 || (n == 2 && cued()) {
+            if (n >= 3 && !short) || (n >= 2 && cued()) {
                 out.push(s);
             }
             i += n;
@@ -506,7 +512,7 @@ impl Promotion {
                 let listed_here = doc
                     .sentence_at(m.range.start)
                     .is_some_and(|s| signals.lists.binary_search(&s).is_ok());
-                if listed_here && !short {
+                if listed_here {
                     return false;
                 }
                 let context = cx.context.of(doc, cx.hits, m.range.clone());
