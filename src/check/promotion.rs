@@ -609,7 +609,7 @@ impl Promotion {
             .of_in(self.sales, whole.clone())
             .chain(signals.extra_sales.iter())
         {
-            // "you need a valid prescription before you buy it" is a caveat, not a pitch,
+            // "it may only be sold against a prescription" is a caveat, not a pitch,
             // "never buy medicines from unregulated sites" is a warning, and "you can buy it
             // from a pharmacist" is everyday advice.
             if sentence_of(r).is_some_and(|s| {
