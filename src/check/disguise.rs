@@ -134,22 +134,38 @@ impl NameIndex {
             }
             let w = words[i].clone();
             i += 1;
-            if is_known(&w) || w.len() < MIN_FUZZY_LEN - 1 {
+            if w.len() < MIN_FUZZY_LEN - 1 {
                 continue;
             }
             let word = &bytes[w.clone()];
+            // Most words are lowercase letters: they can only be an INN-stem name.
+            if !word[0].is_ascii_uppercase() && word.iter().all(u8::is_ascii_lowercase) {
+                if want_stems {
+                    if let Some(name) = self.stem_name(word).filter(|_| !is_known(&w)) {
+                        out.push(Found::Unlisted { name, range: w });
+                    }
+                }
+                continue;
+            }
+            if is_known(&w) {
+                continue;
+            }
             let letters = word.iter().filter(|b| b.is_ascii_alphabetic()).count();
             let odd = word.iter().filter(|b| !b.is_ascii_alphabetic()).count();
             let name_part = strip_strength(word);
             let inner_case_change = word
                 .windows(2)
                 .any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase());
+            // Rescanning a glued word costs a scan: only where something is sold ("YouTube"
+            // in an ordinary article is no disguise).
             if inner_case_change {
-                glued.split(prose, w, &mut out, self, sales_near);
+                if sales_near(&w) {
+                    glued.split(prose, w, &mut out, self, sales_near);
+                }
                 continue;
             }
             let capitalised = word[0].is_ascii_uppercase();
-            let disguised = odd > 0 && letters >= 2 && name_part.len() == word.len();
+            let disguised = odd > 0 && letters >= 3 && name_part.len() == word.len();
             if want_stems && odd == 0 && !capitalised_all(word) {
                 if let Some(name) = self.stem_name(word) {
                     out.push(Found::Unlisted { name, range: w });
@@ -183,14 +199,14 @@ impl NameIndex {
 
     /// A lowercase or capitalised word ending in an INN stem, long enough to be a drug name.
     fn stem_name(&self, word: &[u8]) -> Option<String> {
-        if word.len() < self.stem_min_len || !word[1..].iter().all(u8::is_ascii_lowercase) {
+        // Most long words end in no stem: compare bytes first, allocate only for a drug.
+        if word.len() < self.stem_min_len
+            || !self.stems.iter().any(|s| word.ends_with(s.as_bytes()))
+            || !word[1..].iter().all(u8::is_ascii_lowercase)
+        {
             return None;
         }
-        let lower = String::from_utf8_lossy(word).to_ascii_lowercase();
-        self.stems
-            .iter()
-            .any(|s| lower.ends_with(s.as_str()))
-            .then_some(lower)
+        Some(String::from_utf8_lossy(word).to_ascii_lowercase())
     }
 }
 
@@ -276,16 +292,43 @@ fn has_strength(bytes: &[u8], end: usize) -> bool {
     bytes.get(end + skip).is_some_and(u8::is_ascii_digit)
 }
 
-/// A word alone on its line, or with at most two more words: an item of a product list.
+/// A word alone on its line, or with at most two more words: an item of a product list. Looks
+/// at most `LONE_REACH` bytes either side, so that long paragraphs cost nothing.
 fn lone(bytes: &[u8], w: &Range<usize>) -> bool {
-    let start = bytes[..w.start]
-        .iter()
-        .rposition(|&b| b == b'\n' || b == 0)
-        .map_or(0, |i| i + 1);
-    let end = bytes[w.end..]
-        .iter()
-        .position(|&b| b == b'\n' || b == 0)
-        .map_or(bytes.len(), |i| w.end + i);
+    const LONE_REACH: usize = 40;
+    let from = w.start.saturating_sub(LONE_REACH);
+    let to = bytes.len().min(w.end + LONE_REACH);
+    let line_end = |b: &u8| *b == b'\n' || *b == 0;
+    let Some(start) = (if from == 0 {
+        Some(
+            bytes[..w.start]
+                .iter()
+                .rposition(line_end)
+                .map_or(0, |i| i + 1),
+        )
+    } else {
+        bytes[from..w.start]
+            .iter()
+            .rposition(line_end)
+            .map(|i| from + i + 1)
+    }) else {
+        return false;
+    };
+    let Some(end) = (if to == bytes.len() {
+        Some(
+            bytes[w.end..]
+                .iter()
+                .position(line_end)
+                .map_or(to, |i| w.end + i),
+        )
+    } else {
+        bytes[w.end..to]
+            .iter()
+            .position(line_end)
+            .map(|i| w.end + i)
+    }) else {
+        return false;
+    };
     bytes[start..end]
         .split(|b| b.is_ascii_whitespace())
         .filter(|p| !p.is_empty())
@@ -301,8 +344,8 @@ fn capitalised_all(word: &[u8]) -> bool {
 /// its digits are not a trailing strength.
 fn strip_strength(word: &[u8]) -> &[u8] {
     let mut end = word.len();
-    for unit in [&b"mg"[..], b"mcg", b"ml"] {
-        if end > unit.len() && word[..end].to_ascii_lowercase().ends_with(unit) {
+    for unit in [&b"mcg"[..], b"mg", b"ml"] {
+        if end > unit.len() && word[end - unit.len()..].eq_ignore_ascii_case(unit) {
             end -= unit.len();
             break;
         }
