@@ -1,7 +1,8 @@
 //! Disguised and unlisted drug names, for `kind = "promotion"`. Takes a file's prose, the drug
 //! mentions the shared scan already found and a few cheap tests of where sales language stands,
 //! and hands on more [`Found`] names, each with its original span: spaced or dotted letters
-//! ("V I A G R A", "C.I.A.L.I.S"), digits and symbols for letters ("V1agra", "X@nax"), a brand
+//! ("V I A G R A", "C.I.A.L.I.S"), digits, symbols and Cyrillic or Greek look-alike letters
+//! for Latin ones ("V1agra", "X@nax"), case alternating inside a name ("CiAlIs"), a brand
 //! glued to a word ("BuyViagra", "CialisViagra", split at the case change and rescanned with
 //! the shared patterns), a capitalised word one edit from a brand of five letters or more
 //! ("Cializ", "Valiuml") — only where sales language is near, since ordinary words sit one edit
@@ -182,7 +183,9 @@ impl NameIndex {
             if !disguised && !(sales_near(&w) && (has_strength(bytes, w.end) || listed)) {
                 continue;
             }
-            let lower: Vec<u8> = name_part.iter().map(u8::to_ascii_lowercase).collect();
+            let Some(lower) = fold(name_part) else {
+                continue;
+            };
             if let Some((drug, e)) = self.closest(&lower) {
                 let range = w.start..w.start + name_part.len();
                 if (e == 0 && disguised) || sales_near(&range) {
@@ -259,6 +262,18 @@ impl Glued<'_> {
                 fuzzy: false,
             });
         }
+        // Case alternating inside a name ("ViAgRa") splits it into no name at all: then the
+        // whole word is compared.
+        if mentions.is_empty() {
+            if let Some((drug, e)) = fold(bytes).and_then(|l| index.closest(&l)) {
+                out.push(Found::Drug {
+                    drug,
+                    range: w,
+                    fuzzy: e > 0,
+                });
+                return;
+            }
+        }
         let mut sold = false;
         for r in hits.of(self.sales) {
             sold = true;
@@ -271,7 +286,9 @@ impl Glued<'_> {
             {
                 continue;
             }
-            let lower: Vec<u8> = bytes[p].iter().map(u8::to_ascii_lowercase).collect();
+            let Some(lower) = fold(&bytes[p]) else {
+                continue;
+            };
             if let Some((drug, _)) = index.closest(&lower) {
                 if sold || sales_near(&r) {
                     out.push(Found::Drug {
@@ -361,9 +378,45 @@ fn strip_strength(word: &[u8]) -> &[u8] {
     }
 }
 
-/// Bytes that may stand for a letter inside a disguised word.
+/// Bytes that may stand for a letter inside a disguised word: letters, digits, a few symbols,
+/// and any non-ASCII byte (a Cyrillic or Greek look-alike letter, see [`fold`]).
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'@' | b'$' | b'|' | b'!')
+    b.is_ascii_alphanumeric() || matches!(b, b'@' | b'$' | b'|' | b'!') || !b.is_ascii()
+}
+
+/// A word lowercased to ASCII, Cyrillic and Greek look-alike letters mapped to the Latin letter
+/// they imitate ("Viаgra" with a Cyrillic "а"); `None` when a character has no look-alike (an
+/// accented word such as "café" is no disguise).
+fn fold(word: &[u8]) -> Option<Vec<u8>> {
+    if word.is_ascii() {
+        return Some(word.to_ascii_lowercase());
+    }
+    let text = std::str::from_utf8(word).ok()?;
+    let mut out = Vec::with_capacity(word.len());
+    for c in text.chars() {
+        let b = match c {
+            c if c.is_ascii() => c.to_ascii_lowercase() as u8,
+            'а' | 'А' | 'α' | 'Α' => b'a',
+            'в' | 'В' | 'β' | 'Β' => b'b',
+            'с' | 'С' => b'c',
+            'е' | 'Е' | 'ε' | 'Ε' => b'e',
+            'н' | 'Н' | 'η' | 'Η' => b'h',
+            'і' | 'І' | 'ι' | 'Ι' => b'i',
+            'ј' | 'Ј' => b'j',
+            'к' | 'К' | 'κ' | 'Κ' => b'k',
+            'м' | 'М' | 'Μ' => b'm',
+            'о' | 'О' | 'ο' | 'Ο' => b'o',
+            'р' | 'Р' | 'ρ' | 'Ρ' => b'p',
+            'ѕ' | 'Ѕ' => b's',
+            'т' | 'Т' | 'τ' | 'Τ' => b't',
+            'у' | 'У' | 'υ' => b'y',
+            'х' | 'Х' | 'χ' | 'Χ' => b'x',
+            'ν' | 'Ν' => b'v',
+            _ => return None,
+        };
+        out.push(b);
+    }
+    Some(out)
 }
 
 /// The words of the prose: runs of letters, digits and look-alike symbols, without symbols at
@@ -381,10 +434,12 @@ fn words(bytes: &[u8]) -> Vec<Range<usize>> {
             i += 1;
         }
         let (mut s, mut e) = (start, i);
-        while s < e && !bytes[s].is_ascii_alphanumeric() && bytes[s] != b'@' {
+        // Only ASCII symbols are trimmed, so that a range never splits a character.
+        while s < e && bytes[s].is_ascii() && !bytes[s].is_ascii_alphanumeric() && bytes[s] != b'@'
+        {
             s += 1;
         }
-        while e > s && !bytes[e - 1].is_ascii_alphanumeric() {
+        while e > s && bytes[e - 1].is_ascii() && !bytes[e - 1].is_ascii_alphanumeric() {
             e -= 1;
         }
         if s < e {
@@ -472,6 +527,16 @@ mod tests {
         assert_eq!(within_one_edit(b"xanaxl", b"xanax"), Some(1));
         assert_eq!(within_one_edit(b"vitamin", b"viagra"), None);
         assert_eq!(within_one_edit(b"ci1a11s", b"cialis"), Some(1));
+    }
+
+    #[test]
+    fn look_alike_letters_fold_and_accents_do_not() {
+        assert_eq!(fold("Viаgra".as_bytes()).as_deref(), Some(&b"viagra"[..]));
+        assert_eq!(fold("café".as_bytes()), None);
+        let text = "Buy Viаgra, café".as_bytes();
+        let w = words(text);
+        assert_eq!(std::str::from_utf8(&text[w[1].clone()]), Ok("Viаgra"));
+        assert_eq!(std::str::from_utf8(&text[w[2].clone()]), Ok("café"));
     }
 
     #[test]
