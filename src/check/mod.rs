@@ -5,6 +5,7 @@
 //! the reference for rule authors), its compile step and its run step.
 
 pub mod conflict;
+pub mod disguise;
 pub mod existence;
 pub mod promotion;
 pub mod red_flags;
@@ -27,7 +28,8 @@ pub enum Check {
     Conflict(Box<conflict::Conflict>),
     Existence(existence::Existence),
     Requires(requires::Requires),
-    Promotion(promotion::Promotion),
+    /// Boxed: its weights and name index make it several times larger than the rest.
+    Promotion(Box<promotion::Promotion>),
     RedFlags(red_flags::RedFlags),
 }
 
@@ -54,7 +56,7 @@ pub fn compile(
         "requires" => requires::Requires::compile(rules::parse_as(source)?, source, compiler)
             .map(Check::Requires),
         "promotion" => promotion::Promotion::compile(rules::parse_as(source)?, source, compiler)
-            .map(Check::Promotion),
+            .map(|c| Check::Promotion(Box::new(c))),
         "red-flags" => red_flags::RedFlags::compile(rules::parse_as(source)?, source, compiler)
             .map(Check::RedFlags),
         other => Err(vec![SpannedError::new(

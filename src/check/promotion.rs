@@ -17,13 +17,14 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
+use super::disguise::{Found, Glued, NameIndex};
 use super::CheckContext;
 use crate::analyze::context::Context;
 use crate::analyze::{PatternId, PatternSetBuilder};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::document::Document;
 use crate::error::SpannedError;
-use crate::rules::drugs::{leftmost_longest, DrugLexicon, Mention, RxStatus};
+use crate::rules::drugs::{leftmost_longest, Drug, DrugLexicon, Mention, RxStatus};
 use crate::rules::pattern;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
 use crate::rules::{validate_required_phrases, Compiler, RuleSource};
@@ -51,40 +52,115 @@ pub struct PromotionSpec {
     /// Phrases that make a mention in their sentence safety advice rather than promotion
     /// ("should not be taken", "not recommended for"), on top of the NegEx context.
     pub discouraging: Phrases,
+    /// Phrases that make a mention in their sentence incidental: the drug is a cause, a
+    /// trigger, a side effect or an interaction ("can trigger", "caused by", "interacts with"),
+    /// not a product on offer. Optional.
+    #[serde(default)]
+    pub incidental: Phrases,
+    /// Phrases that introduce a list ("include", "such as"): a sentence that lists two drugs or
+    /// more after one of them names treatments, it does not promote one. Optional.
+    #[serde(default)]
+    pub list_cue: Phrases,
+    /// Buying in an ordinary shop ("from a pharmacist", "at the supermarket"): sales language
+    /// in a sentence with one of these is neutral advice, not a pitch. Optional.
+    #[serde(default)]
+    pub ordinary_purchase: Phrases,
+    /// International nonproprietary name stems ("mab", "tinib") that name a medicine the drug
+    /// lexicon does not list. Optional.
+    #[serde(default)]
+    pub inn_stems: Vec<String>,
+    /// Shortest word an INN stem is trusted on (default 8 letters).
+    #[serde(default = "default_stem_min_length")]
+    pub stem_min_length: usize,
+    /// A document of at most this many words (an e-mail, an advert, a post) is one unit: every
+    /// signal in it is near every drug it names (default 400).
+    #[serde(default = "default_short_document_words")]
+    pub short_document_words: usize,
     /// Promotional score a drug needs before it can be reported (default 4).
     #[serde(default = "default_threshold")]
     pub threshold: f64,
+    /// Signal weights (see [`Weights`]); every key is optional.
+    #[serde(default)]
+    pub weights: Weights,
 }
 
 fn default_threshold() -> f64 {
     4.0
 }
 
-/// Signal weights. Balance phrases are counted once per distinct phrase, promotional ones per
-/// occurrence up to a cap, so repetition in spam counts but a long risk section is not needed.
-mod weight {
-    pub const BENEFIT_SENTENCE: f64 = 1.5;
-    pub const BENEFIT_BLOCK: f64 = 1.0;
-    pub const BENEFIT_DOC: f64 = 0.75;
-    pub const BENEFIT_CAP: f64 = 4.5;
-    pub const STRENGTH_FIRST: f64 = 2.0;
-    pub const STRENGTH_MORE: f64 = 0.5;
-    pub const STRENGTH_CAP: f64 = 3.0;
-    pub const SALES_NEAR: f64 = 2.5;
-    pub const SALES_DOC: f64 = 1.0;
-    pub const SALES_CAP: f64 = 7.5;
+fn default_stem_min_length() -> usize {
+    8
+}
+
+fn default_short_document_words() -> usize {
+    400
+}
+
+/// Signal weights, the `[check.weights]` table. Balance phrases are counted once per distinct
+/// phrase, promotional ones per occurrence up to a cap, so repetition in spam counts but a long
+/// risk section is not needed. "Sentence", "block" and "doc" weights apply to a signal in a
+/// sentence that names the drug, in a paragraph that names it, and elsewhere in an article
+/// about the drug.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Weights {
+    pub benefit_sentence: f64,
+    pub benefit_block: f64,
+    pub benefit_doc: f64,
+    pub benefit_cap: f64,
+    /// The first strength written next to the name, and each further one.
+    pub strength_first: f64,
+    pub strength_more: f64,
+    pub strength_cap: f64,
+    pub sales_near: f64,
+    pub sales_doc: f64,
+    pub sales_cap: f64,
     /// Sales score from which balance counts for less (two sales phrases near the drug).
-    pub const STRONG_SALES: f64 = 5.0;
-    pub const SALES_BALANCE_FACTOR: f64 = 0.5;
-    pub const MINIMISING: f64 = 3.0;
-    pub const MINIMISING_CAP: f64 = 6.0;
-    pub const RISK_NEAR: f64 = 2.0;
-    pub const RISK_DOC: f64 = 1.5;
-    pub const BALANCE_NEAR: f64 = 1.5;
-    pub const BALANCE_DOC: f64 = 1.0;
-    pub const PRESCRIPTION: f64 = 3.0;
-    pub const PRESCRIPTION_CAP: f64 = 6.0;
-    pub const TOKEN_CAVEAT: f64 = 1.0;
+    pub strong_sales: f64,
+    /// What balance is multiplied by under strong sales language.
+    pub sales_balance_factor: f64,
+    pub minimising: f64,
+    pub minimising_cap: f64,
+    /// A named risk of the drug or its class, near it or elsewhere.
+    pub risk_near: f64,
+    pub risk_doc: f64,
+    pub balance_near: f64,
+    pub balance_doc: f64,
+    pub prescription: f64,
+    pub prescription_cap: f64,
+    pub token_caveat: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Weights {
+        Weights {
+            benefit_sentence: 1.5,
+            benefit_block: 1.0,
+            benefit_doc: 0.75,
+            benefit_cap: 4.5,
+            strength_first: 2.0,
+            strength_more: 0.5,
+            strength_cap: 3.0,
+            sales_near: 2.5,
+            sales_doc: 1.0,
+            sales_cap: 7.5,
+            strong_sales: 5.0,
+            sales_balance_factor: 0.5,
+            minimising: 3.0,
+            minimising_cap: 6.0,
+            risk_near: 2.0,
+            risk_doc: 1.5,
+            balance_near: 1.5,
+            balance_doc: 1.0,
+            prescription: 3.0,
+            prescription_cap: 6.0,
+            token_caveat: 1.0,
+        }
+    }
+}
+
+/// Layout constants, not weights.
+mod limit {
     /// Bytes allowed between a drug name and its strength ("Tapentadol 100 mg", "(100mg)").
     pub const STRENGTH_GAP: usize = 3;
     /// Secondary labels per diagnostic, so that a spam page stays readable.
@@ -100,12 +176,27 @@ pub struct Promotion {
     prescription: PatternId,
     token_caveat: PatternId,
     discouraging: PatternId,
+    incidental: PatternId,
+    list_cue: PatternId,
+    ordinary_purchase: PatternId,
     threshold: f64,
+    short_words: usize,
+    w: Weights,
     /// Every risk phrase of every drug and class (a plural too: "seizures"), in the shared
     /// pattern set.
     risks: Vec<PatternId>,
     /// Per drug: the ids of the risk phrases (drug and class) that balance it.
     drug_risks: Vec<Vec<usize>>,
+    /// Single-word names and INN stems, for disguised and unlisted names.
+    names: NameIndex,
+}
+
+/// What the article says of one drug, listed or named by its INN stem.
+struct Subject<'l> {
+    name: &'l str,
+    listed: Option<&'l Drug>,
+    rx: RxStatus,
+    controlled: bool,
 }
 
 impl Promotion {
@@ -147,7 +238,11 @@ impl Promotion {
         let prescription = add(&c.prescription);
         let token_caveat = add(&c.token_caveat);
         let discouraging = add(&c.discouraging);
+        let incidental = add(&c.incidental);
+        let list_cue = add(&c.list_cue);
+        let ordinary_purchase = add(&c.ordinary_purchase);
         let (risks, drug_risks) = risk_patterns(&compiler.lexicon.drugs, compiler.patterns);
+        let names = NameIndex::new(&compiler.lexicon.drugs, &c.inn_stems, c.stem_min_length);
         Ok(Promotion {
             benefit,
             sales,
@@ -156,30 +251,113 @@ impl Promotion {
             prescription,
             token_caveat,
             discouraging,
+            incidental,
+            list_cue,
+            ordinary_purchase,
             threshold: c.threshold,
+            short_words: c.short_document_words,
+            w: c.weights.clone(),
             risks,
             drug_risks,
+            names,
         })
     }
 
     pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
         let lexicon = &cx.lexicon.drugs;
-        let mentions = lexicon.mentions(cx.hits, &cx.doc.prose);
+        let doc = cx.doc;
+        let whole = 0..doc.prose.len();
+        let promotional =
+            cx.hits.any(self.benefit) || cx.hits.any(self.sales) || cx.hits.any(self.minimising);
+        let mut mentions = lexicon.mentions(cx.hits, &doc.prose);
+        if !promotional {
+            // Nothing promotes anything: no need to look for disguised names either.
+            return;
+        }
+        let short = is_short(&doc.prose, self.short_words);
+        // Sales language near a range: anywhere in a short document, else in its paragraph.
+        let any_sales = cx.hits.any(self.sales);
+        let sales_near = |r: &Range<usize>| {
+            any_sales
+                && (short
+                    || doc
+                        .block_at(r.start)
+                        .is_some_and(|b| cx.hits.any_in(self.sales, doc.blocks[b].range.clone())))
+        };
+        let glued = Glued {
+            patterns: cx.patterns,
+            lexicon,
+            sales: self.sales,
+        };
+        let mut unlisted: Vec<String> = Vec::new();
+        let mut extra_sales: Vec<Range<usize>> = Vec::new();
+        for f in self
+            .names
+            .find(&doc.prose, &mentions, &sales_near, &glued, true)
+        {
+            match f {
+                Found::Drug { drug, range, .. } => mentions.push(Mention { drug, range }),
+                Found::Sales(r) => extra_sales.push(r),
+                Found::Unlisted { name, range } => {
+                    let k = match unlisted.iter().position(|n| *n == name) {
+                        Some(k) => k,
+                        None => {
+                            unlisted.push(name);
+                            unlisted.len() - 1
+                        }
+                    };
+                    mentions.push(Mention {
+                        drug: lexicon.drugs.len() + k,
+                        range,
+                    });
+                }
+            }
+        }
+        let mentions = leftmost_longest(mentions, |m| m.range.clone());
         if mentions.is_empty() {
             return;
         }
+        extra_sales.sort_by_key(|r| (r.start, r.end));
+        let signals = Signals {
+            short,
+            extra_sales,
+            unlisted,
+            lists: self.list_sentences(cx, &mentions, short),
+        };
         let risk_hits = self.risk_hits(cx);
         let title_drugs = title_drugs(cx, lexicon, &mentions);
         // An untitled article has no topic to be off: do not raise severity on a guess.
-        let untitled = cx.doc.title().is_none() && cx.doc.blocks.is_empty();
+        let untitled = doc.title().is_none() && doc.blocks.is_empty();
         let title_names_a_drug = untitled || !title_drugs.is_empty();
         let mut by_drug: BTreeMap<usize, Vec<Mention>> = BTreeMap::new();
         for m in mentions {
             by_drug.entry(m.drug).or_default().push(m);
         }
-        let busiest = by_drug.values().map(Vec::len).max().unwrap_or(0);
-        let is_main =
-            |drug: usize, n: usize| title_drugs.contains(&drug) || (n >= 3 && n == busiest);
+        // A short document is about every drug it names, unless its title names some; a long
+        // one about the drugs of its title, or about a salient one: named at least three times,
+        // at least twice as often as any other drug, and early (in the first quarter).
+        let mut counts: Vec<usize> = by_drug.values().map(Vec::len).collect();
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let busiest = counts.first().copied().unwrap_or(0);
+        let runner_up = counts.get(1).copied().unwrap_or(0);
+        let early = doc.prose.len() / 4;
+        let salient: Vec<usize> = by_drug
+            .iter()
+            .filter(|(_, m)| {
+                m.len() >= 3
+                    && m.len() == busiest
+                    && m.len() >= 2 * runner_up
+                    && m.first().is_some_and(|m| m.range.start <= early)
+            })
+            .map(|(d, _)| *d)
+            .collect();
+        // In a short document whose title names a drug, another drug named only beside it
+        // is still a comparator.
+        let is_main = |drug: usize, _n: usize| {
+            (short && title_drugs.is_empty())
+                || title_drugs.contains(&drug)
+                || salient.contains(&drug)
+        };
         // Sentences that name one of the article's main drugs: another drug named only there
         // is a comparator ("steadier than amphetamines"), and the claim is about the main one.
         let main_mentions: Vec<&Mention> = by_drug
@@ -190,21 +368,21 @@ impl Promotion {
         let main_sentences = sorted(
             main_mentions
                 .iter()
-                .filter_map(|m| cx.doc.sentence_at(m.range.start)),
+                .filter_map(|m| doc.sentence_at(m.range.start)),
         );
         let main_blocks = sorted(
             main_mentions
                 .iter()
-                .filter_map(|m| cx.doc.block_at(m.range.start)),
+                .filter_map(|m| doc.block_at(m.range.start)),
         );
         let cache = ContextCache::default();
         let mut found = Vec::new();
+        let _ = whole;
         for (&drug, mentions) in &by_drug {
             let main = is_main(drug, mentions.len());
             let comparator = !main
                 && mentions.iter().all(|m| {
-                    cx.doc
-                        .sentence_at(m.range.start)
+                    doc.sentence_at(m.range.start)
                         .is_some_and(|s| main_sentences.binary_search(&s).is_ok())
                 });
             if comparator {
@@ -213,16 +391,18 @@ impl Promotion {
             // Named only in paragraphs about a main drug: only its own sentences speak of it.
             let narrow = !main
                 && mentions.iter().all(|m| {
-                    cx.doc
-                        .block_at(m.range.start)
+                    doc.block_at(m.range.start)
                         .is_some_and(|b| main_blocks.binary_search(&b).is_ok())
                 });
             let scope = Scope {
                 main,
+                titled: short || title_drugs.contains(&drug),
                 narrow,
-                title_names_a_drug,
+                // The title names no drug and this one is not salient either: an opioid
+                // inside a fitness post.
+                off_topic: !title_names_a_drug && !salient.contains(&drug),
             };
-            if let Some(d) = self.weigh(cx, drug, mentions, scope, &risk_hits, &cache) {
+            if let Some(d) = self.weigh(cx, drug, mentions, scope, &risk_hits, &cache, &signals) {
                 found.push(d);
             }
         }
@@ -230,7 +410,41 @@ impl Promotion {
         out.extend(found);
     }
 
+    /// Sentences that list treatments: two drugs or more after a list cue ("include", "such
+    /// as"), or, in a long article, three drugs or more. A short document's bare list of names
+    /// ("Viagra - Cialis - Levitra") is a product list, not treatments. Sorted indices.
+    fn list_sentences(
+        &self,
+        cx: &CheckContext<'_>,
+        mentions: &[Mention],
+        short: bool,
+    ) -> Vec<usize> {
+        let doc = cx.doc;
+        let mut per: Vec<(usize, usize)> = mentions
+            .iter()
+            .filter_map(|m| doc.sentence_at(m.range.start).map(|s| (s, m.drug)))
+            .collect();
+        per.sort_unstable();
+        per.dedup();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < per.len() {
+            let s = per[i].0;
+            let n = per[i..].iter().take_while(|(t, _)| *t == s).count();
+            let cued = || {
+                let range = doc.sentences[s].range.clone();
+                cx.hits.any_in(self.list_cue, range)
+            };
+            if (n >= 3 && !short) || (n >= 2 && cued()) {
+                out.push(s);
+            }
+            i += n;
+        }
+        out
+    }
+
     /// Weighs one drug; returns its diagnostic when it is promoted.
+    #[allow(clippy::too_many_arguments)]
     fn weigh(
         &self,
         cx: &CheckContext<'_>,
@@ -239,21 +453,50 @@ impl Promotion {
         scope: Scope,
         risk_hits: &[(usize, Range<usize>)],
         cache: &ContextCache,
+        signals: &Signals,
     ) -> Option<Diagnostic> {
         let Scope {
             main,
+            titled,
             narrow,
-            title_names_a_drug,
+            off_topic,
         } = scope;
+        let w = &self.w;
         let doc = cx.doc;
         let lexicon = &cx.lexicon.drugs;
-        let drug = lexicon.drugs.get(drug_idx)?;
+        let listed = lexicon.drugs.get(drug_idx);
+        let subject = match listed {
+            Some(d) => Subject {
+                name: &d.name,
+                listed: Some(d),
+                rx: d.rx,
+                controlled: d.controlled,
+            },
+            // A medicine new enough to be missing from the lexicon is prescription-only.
+            None => Subject {
+                name: signals.unlisted.get(drug_idx - lexicon.drugs.len())?,
+                listed: None,
+                rx: RxStatus::Rx,
+                controlled: false,
+            },
+        };
+        let short = signals.short;
         let sentence_of = |r: &Range<usize>| {
             doc.sentence_at(r.start)
                 .map(|s| doc.sentences[s].range.clone())
         };
+        let extra_sales_in = |range: &Range<usize>| {
+            let i = signals
+                .extra_sales
+                .partition_point(|r| r.start < range.start);
+            signals
+                .extra_sales
+                .get(i)
+                .is_some_and(|r| r.end <= range.end)
+        };
         // Mentions that the sentence negates or discourages are safety advice, unless the same
-        // sentence also sells or minimises risk ("don't suffer: order tramadol now").
+        // sentence also sells or minimises risk ("don't suffer: order tramadol now"). Mentions
+        // as a cause, a side effect, an interaction or in a list of treatments are incidental.
         let kept: Vec<&Mention> = mentions
             .iter()
             .filter(|m| {
@@ -261,12 +504,20 @@ impl Promotion {
                     return true;
                 };
                 let selling = cx.hits.any_in(self.sales, sentence.clone())
+                    || extra_sales_in(&sentence)
                     || cx.hits.any_in(self.minimising, sentence.clone());
                 if selling {
                     return true;
                 }
+                let listed_here = doc
+                    .sentence_at(m.range.start)
+                    .is_some_and(|s| signals.lists.binary_search(&s).is_ok());
+                if listed_here {
+                    return false;
+                }
                 let context = cx.context.of(doc, cx.hits, m.range.clone());
-                let discouraged = cx.hits.any_in(self.discouraging, sentence.clone());
+                let discouraged = cx.hits.any_in(self.discouraging, sentence.clone())
+                    || cx.hits.any_in(self.incidental, sentence);
                 !(context.negated || context.myth || discouraged)
             })
             .collect();
@@ -285,10 +536,28 @@ impl Promotion {
         let near = |r: &Range<usize>| {
             if narrow {
                 in_sentence(r)
+            } else if short {
+                true
             } else {
                 doc.block_at(r.start)
                     .is_some_and(|b| blocks.binary_search(&b).is_ok())
             }
+        };
+        // Where a promotional signal away from the drug's paragraphs still speaks of it: anywhere
+        // in an article titled with it, in the sections that name it in an article it is only
+        // salient in (a long condition page's clinical-trial boilerplate is about no drug).
+        let sections = sorted(blocks.iter().map(|&b| doc.blocks[b].section));
+        // A strength written next to the name marks a product on offer ("Aspadol 100mg"): then
+        // the whole article speaks of it, as of a drug in the title.
+        let product = kept
+            .iter()
+            .any(|m| strength_after(&doc.prose, m.range.end).is_some());
+        let wide = |r: &Range<usize>| {
+            main && (titled
+                || product
+                || doc
+                    .block_at(r.start)
+                    .is_some_and(|b| sections.binary_search(&doc.blocks[b].section).is_ok()))
         };
         let plain = |r: &Range<usize>| {
             let c = cache.of(cx, r);
@@ -303,50 +572,57 @@ impl Promotion {
         for r in cx.hits.of_in(self.benefit, whole.clone()) {
             // Benefit claims of the article's own drug count wherever they stand ("why people
             // like it" sections rarely repeat the name).
-            if !(near(r) || main) || !plain(r) {
+            if !(near(r) || wide(r)) || !plain(r) {
                 continue;
             }
             benefit += if in_sentence(r) {
-                weight::BENEFIT_SENTENCE
+                w.benefit_sentence
             } else if near(r) {
-                weight::BENEFIT_BLOCK
+                w.benefit_block
             } else {
-                weight::BENEFIT_DOC
+                w.benefit_doc
             };
             promo_at.push(r.start);
             labels.push(Label::new(r.clone(), "benefit claim"));
         }
-        let benefit = benefit.min(weight::BENEFIT_CAP);
+        let benefit = benefit.min(w.benefit_cap);
 
         // Strengths written next to the name.
         let mut strength = 0.0;
         for m in &kept {
             if let Some(s) = strength_after(&doc.prose, m.range.end) {
                 strength += if strength == 0.0 {
-                    weight::STRENGTH_FIRST
+                    w.strength_first
                 } else {
-                    weight::STRENGTH_MORE
+                    w.strength_more
                 };
                 promo_at.push(m.range.start);
                 labels.push(Label::new(s, "strength"));
             }
         }
-        let strength = strength.min(weight::STRENGTH_CAP);
+        let strength = strength.min(w.strength_cap);
 
         // Buying and sales language: near the drug, or anywhere when the article is about it.
         let mut sales = 0.0;
-        for r in cx.hits.of_in(self.sales, whole.clone()) {
-            // "you need a valid prescription before you buy it" is a caveat, not a pitch, and
-            // "never buy medicines from unregulated sites" is a warning.
+        for r in cx
+            .hits
+            .of_in(self.sales, whole.clone())
+            .chain(signals.extra_sales.iter())
+        {
+            // "it may only be sold against a prescription" is a caveat, not a pitch,
+            // "never buy medicines from unregulated sites" is a warning, and "you can buy it
+            // from a pharmacist" is everyday advice.
             if sentence_of(r).is_some_and(|s| {
-                cx.hits.any_in(self.prescription, s.clone()) || cx.hits.any_in(self.discouraging, s)
+                cx.hits.any_in(self.prescription, s.clone())
+                    || cx.hits.any_in(self.discouraging, s.clone())
+                    || cx.hits.any_in(self.ordinary_purchase, s)
             }) {
                 continue;
             }
-            let w = if near(r) {
-                weight::SALES_NEAR
-            } else if main {
-                weight::SALES_DOC
+            let weight = if near(r) {
+                w.sales_near
+            } else if wide(r) {
+                w.sales_doc
             } else {
                 continue;
             };
@@ -356,38 +632,43 @@ impl Promotion {
             if c.myth || c.other_experiencer {
                 continue;
             }
-            sales += w;
+            sales += weight;
             promo_at.push(r.start);
             labels.push(Label::new(r.clone(), "sales language"));
         }
-        let sales = sales.min(weight::SALES_CAP);
+        let sales = sales.min(w.sales_cap);
 
         // Risk-minimising claims.
         let mut minimising = 0.0;
         let mut minimising_sentences = Vec::new();
         for r in cx.hits.of_in(self.minimising, whole.clone()) {
-            if !(near(r) || main) {
+            if !(near(r) || wide(r)) {
                 continue;
             }
             let c = cache.of(cx, r);
             if c.myth || c.other_experiencer {
                 continue;
             }
-            minimising += weight::MINIMISING;
+            minimising += w.minimising;
             promo_at.push(r.start);
             minimising_sentences.extend(doc.sentence_at(r.start));
             labels.push(Label::new(r.clone(), "risk-minimising claim"));
         }
-        let minimising = minimising.min(weight::MINIMISING_CAP);
+        let minimising = minimising.min(w.minimising_cap);
 
+        // A drug a long article is not about, praised but neither sold nor called harmless,
+        // is one of the treatments a condition page lists, not a product on offer.
+        if !main && sales == 0.0 && minimising == 0.0 {
+            return None;
+        }
         // An over-the-counter medicine named with a benefit and nothing else is everyday advice
         // ("paracetamol can ease a fever"), not promotion.
         // Buying one at a pharmacy is ordinary too, so an OTC drug needs a risk-minimising claim,
         // strong sales language, or a strength and sales language together, to count as promoted.
         let mut promo = benefit + strength + sales + minimising;
-        if drug.rx != RxStatus::Rx
+        if subject.rx != RxStatus::Rx
             && minimising == 0.0
-            && sales < weight::STRONG_SALES
+            && sales < w.strong_sales
             && (strength == 0.0 || sales == 0.0)
         {
             promo = promo.min(self.threshold - 1.0);
@@ -422,8 +703,8 @@ impl Promotion {
             if !own.contains(term) || seen_risks.contains(term) || in_minimising(r) || !plain(r) {
                 continue;
             }
-            if let Some(w) = scope_weight(r, weight::RISK_NEAR, weight::RISK_DOC) {
-                balance += w;
+            if let Some(x) = scope_weight(r, w.risk_near, w.risk_doc) {
+                balance += x;
                 seen_risks.push(*term);
             }
         }
@@ -433,8 +714,8 @@ impl Promotion {
             if seen_text.contains(&key) || in_minimising(r) {
                 continue;
             }
-            if let Some(w) = scope_weight(r, weight::BALANCE_NEAR, weight::BALANCE_DOC) {
-                balance += w;
+            if let Some(x) = scope_weight(r, w.balance_near, w.balance_doc) {
+                balance += x;
                 seen_text.push(key);
             }
         }
@@ -444,21 +725,21 @@ impl Promotion {
                 continue;
             }
             if scope_weight(r, 1.0, 1.0).is_some() {
-                prescription += weight::PRESCRIPTION;
+                prescription += w.prescription;
             }
         }
-        balance += prescription.min(weight::PRESCRIPTION_CAP);
+        balance += prescription.min(w.prescription_cap);
         // Spam pastes a pro-forma side-effect list next to its order button (HEALTH-RULES C7.8):
         // with strong sales language, named risks lower the score but cannot cancel it alone.
-        if sales >= weight::STRONG_SALES {
-            balance *= weight::SALES_BALANCE_FACTOR;
+        if sales >= w.strong_sales {
+            balance *= w.sales_balance_factor;
         }
         if cx
             .hits
             .of_in(self.token_caveat, whole.clone())
             .any(|r| scope_weight(r, 1.0, 1.0).is_some())
         {
-            balance += weight::TOKEN_CAVEAT;
+            balance += w.token_caveat;
         }
         if promo <= balance {
             return None;
@@ -478,12 +759,11 @@ impl Promotion {
             })
             .or_else(|| kept.first())?;
         let class = lexicon.class_of(drug_idx);
-        let named = doc.text.get(first.range.clone()).unwrap_or(&drug.name);
-        let off_topic = !main && !title_names_a_drug;
-        let subject = if named.eq_ignore_ascii_case(&drug.name) {
+        let named = doc.text.get(first.range.clone()).unwrap_or(subject.name);
+        let who = if named.eq_ignore_ascii_case(subject.name) {
             named.to_string()
         } else {
-            format!("{named} ({})", drug.name)
+            format!("{named} ({})", subject.name)
         };
         let mut found = Vec::new();
         if benefit > 0.0 {
@@ -501,27 +781,35 @@ impl Promotion {
         let message = cx
             .rule
             .message
-            .replace("{drug}", &subject)
+            .replace("{drug}", &who)
             .replace("{signals}", &found.join(", "));
         let mut d = cx.diagnostic(
             message,
             Label::new(
                 first.range.clone(),
-                format!("{} is promoted here", drug.name),
+                format!("{} is promoted here", subject.name),
             ),
         );
         labels.sort_by_key(|l| (l.range.start, l.range.end));
         labels.dedup_by(|a, b| a.range == b.range);
-        for l in labels.into_iter().take(weight::MAX_LABELS) {
+        for l in labels.into_iter().take(limit::MAX_LABELS) {
             d = d.with_label(l);
         }
-        d = d.with_note(drug_note(lexicon, drug_idx, off_topic));
+        d = d.with_note(match subject.listed {
+            Some(_) => drug_note(lexicon, drug_idx, off_topic),
+            None => format!(
+                "{}: not in the drug lexicon, named as a medicine by its INN stem; a new medicine is prescription-only",
+                subject.name
+            ),
+        });
         if let Some(help) = &cx.rule.help {
             // British and American spellings of one risk are listed both; name it once.
             let mut risks: Vec<&str> = Vec::new();
-            for r in drug
-                .risks
-                .iter()
+            for r in subject
+                .listed
+                .map(|d| d.risks.iter())
+                .into_iter()
+                .flatten()
                 .chain(class.map(|c| c.risks.iter()).into_iter().flatten())
             {
                 let stem = r.get(..r.len().min(12)).unwrap_or(r);
@@ -532,12 +820,12 @@ impl Promotion {
             let help = if risks.is_empty() {
                 help.clone()
             } else {
-                format!("{help} (for {}: {})", drug.name, risks.join(", "))
+                format!("{help} (for {}: {})", subject.name, risks.join(", "))
             };
             d = d.with_help(help);
         }
         if cx.rule.severity == Severity::Warning
-            && (drug.controlled || minimising > 0.0 || off_topic)
+            && (subject.controlled || minimising > 0.0 || off_topic)
         {
             d.severity = Severity::Error;
         }
@@ -566,7 +854,7 @@ fn strength_after(prose: &str, end: usize) -> Option<Range<usize>> {
     let mut gap = 0;
     while i < bytes.len()
         && matches!(bytes[i], b' ' | b'\t' | b'(' | b'-')
-        && gap < weight::STRENGTH_GAP
+        && gap < limit::STRENGTH_GAP
     {
         i += 1;
         gap += 1;
@@ -783,15 +1071,38 @@ fn sorted(items: impl Iterator<Item = usize>) -> Vec<usize> {
     v
 }
 
+/// Per-file findings every drug of the file is weighed with.
+struct Signals {
+    /// The document is short: one unit (see `short-document-words`).
+    short: bool,
+    /// Sales language glued into words ("BuyViagra"), sorted.
+    extra_sales: Vec<Range<usize>>,
+    /// Names of medicines known by their INN stem only; drug index `drugs.len() + k`.
+    unlisted: Vec<String>,
+    /// Sentences that list treatments (see [`Promotion::list_sentences`]), sorted.
+    lists: Vec<usize>,
+}
+
+/// Whether the prose has at most `limit` words, counted up to the limit only.
+fn is_short(prose: &str, limit: usize) -> bool {
+    prose
+        .split(|c: char| c.is_whitespace() || c == '\0')
+        .filter(|w| w.bytes().any(|b| b.is_ascii_alphanumeric()))
+        .nth(limit)
+        .is_none()
+}
+
 /// How a drug stands in the article.
 #[derive(Debug, Clone, Copy)]
 struct Scope {
     /// The article is about this drug (named in the title, or the most named one).
     main: bool,
+    /// Named in the title (or the document is short): signals anywhere speak of it.
+    titled: bool,
     /// Named only inside paragraphs about a main drug: only its own sentences count.
     narrow: bool,
-    /// The title names some drug, or there is no title (then no drug is off-topic).
-    title_names_a_drug: bool,
+    /// The title names no drug (there is one) and this drug is not salient.
+    off_topic: bool,
 }
 
 /// The NegEx/ConText context of signal matches, computed once per match and file although

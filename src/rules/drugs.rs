@@ -382,10 +382,14 @@ impl DrugLexicon {
             let (id, drug, exact) = &self.patterns[i as usize];
             for range in hits.of(*id) {
                 // A word-like brand ("Soma") counts only as capitalised in the lexicon.
-                if exact
-                    .as_deref()
-                    .is_some_and(|e| prose.get(range.clone()) != Some(e))
-                {
+                // A hyphen stands for the space of the registered form ("Retin-A").
+                if exact.as_deref().is_some_and(|e| {
+                    prose.get(range.clone()).is_none_or(|p| {
+                        !p.bytes()
+                            .map(|b| if b == b'-' { b' ' } else { b })
+                            .eq(e.bytes())
+                    })
+                }) {
                     continue;
                 }
                 found.push(Mention {
@@ -401,6 +405,15 @@ impl DrugLexicon {
     /// field), scanned with the shared pattern set.
     pub fn mentions_in(&self, patterns: &PatternSet, text: &str) -> Vec<Mention> {
         self.mentions(&patterns.scan(text), text)
+    }
+
+    /// Every one-word name that is not also an ordinary word (word-like brands are left out),
+    /// with its drug: what a disguised name is compared against.
+    pub fn fuzzy_terms(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
+        self.terms
+            .iter()
+            .filter(|(t, _, exact)| exact.is_none() && !t.contains(' '))
+            .map(|(t, d, _)| (t.as_str(), *d))
     }
 
     /// Every drug term (lowercase, as registered), for tests and tooling.
