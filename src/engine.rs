@@ -233,6 +233,28 @@ impl Linter {
         (diagnostics, facts)
     }
 
+    /// The red-flag document model of one file (kind, topic, guidance), as the general
+    /// guidance rule sees it; `None` when that rule is not loaded.
+    pub fn inspect(&self, source: &SourceFile) -> Option<crate::check::red_flags::Inspection> {
+        let doc = Document::parse(source);
+        let hits = self.rules.patterns.scan(&doc.prose);
+        let advice = AdviceFacts::new(None);
+        let topic = OnceCell::new();
+        self.rules.rules.iter().find_map(|rule| {
+            let cx = CheckContext {
+                doc: &doc,
+                hits: &hits,
+                patterns: &self.rules.patterns,
+                context: &self.rules.context,
+                lexicon: &self.rules.lexicon,
+                rule: &rule.meta,
+                advice: &advice,
+                topic: &topic,
+            };
+            rule.check.as_ref()?.inspect(&cx)
+        })
+    }
+
     /// Convenience for tests and tools: checks text as if it were a file at `path`.
     pub fn check_text(&self, path: &str, format: Format, text: &str) -> Vec<Diagnostic> {
         self.check_source(&SourceFile::from_text(path, format, text))
