@@ -185,6 +185,7 @@ pub struct KindLexicon {
     pub spam: Terms,
     pub condition_headings: Terms,
     pub condition_words: Terms,
+    pub procedure_or_support: Terms,
 }
 
 /// Care-seeking phrases of one tier.
@@ -214,6 +215,7 @@ struct CarePatterns {
     spam: PatternId,
     condition_headings: PatternId,
     condition_words: PatternId,
+    procedure_or_support: PatternId,
 }
 
 impl CarePatterns {
@@ -239,6 +241,7 @@ impl CarePatterns {
             spam: b.add_phrases(&kinds.spam.terms),
             condition_headings: b.add_phrases(&kinds.condition_headings.terms),
             condition_words: b.add_phrases(&kinds.condition_words.terms),
+            procedure_or_support: b.add_phrases(&kinds.procedure_or_support.terms),
         }
     }
 }
@@ -445,7 +448,9 @@ fn is_tied(cx: &CheckContext<'_>, zones: &GuidanceZones, hit: &Range<usize>) -> 
         }
     };
     let Some(conditional) = counts(cx, zones, hit) else {
-        return false;
+        // A care sentence that points back at the sign ("Rarely, people cough up blood. If
+        // this happens, call a doctor.") makes it guidance even where the sign sentence hedges.
+        return next_care == Some(true) && !zones.non_specific_covers(hit);
     };
     next_care != Some(false) || conditional
 }
@@ -458,14 +463,7 @@ fn counts(
     zones: &GuidanceZones,
     hit: &Range<usize>,
 ) -> Option<bool> {
-    // Non-specific phrases that start at or before the sign and might cover it.
-    let before = zones.non_specific.partition_point(|n| n.start <= hit.start);
-    if zones.non_specific[..before]
-        .iter()
-        .rev()
-        .take(8)
-        .any(|n| hit.end <= n.end)
-    {
+    if zones.non_specific_covers(hit) {
         return None;
     }
     let c = cx.context.of(cx.doc, cx.hits, hit.clone());
@@ -548,6 +546,13 @@ impl Guidance {
             None => model
                 .title
                 .as_ref()
+                .filter(|t| {
+                    // A page without a title heading takes its first heading as the title,
+                    // which may be a section ("Check if you have…"): name no topic then.
+                    cx.doc.block_at(t.start).is_none_or(|b| {
+                        !matches!(cx.doc.blocks[b].kind, BlockKind::Heading { level } if level > 1)
+                    })
+                })
                 .map(|t| short_title(cx.doc.prose_of(t)))
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| "a symptom or condition".to_string()),
@@ -682,6 +687,21 @@ impl DocModel {
                     .cloned(),
             );
         }
+        // A list item under a lead-in or heading that sends readers to care is a sign by its
+        // place ("See a GP if: - the discharge smells fishy"), when it says something specific:
+        // not only "if you are worried" or "if it lasts more than a week".
+        if guidance.is_empty() {
+            guidance.extend(
+                cx.doc
+                    .blocks
+                    .iter()
+                    .filter(|b| b.kind == BlockKind::ListItem)
+                    .filter(|b| zones.structurally_tied(cx.doc, b.range.start))
+                    .filter(|b| zones.is_specific(cx.doc, &b.range))
+                    .take(GUIDANCE_PER_GROUP)
+                    .map(|b| b.range.clone()),
+            );
+        }
         // "Anyone with signs of a stroke needs emergency help": a care sentence that names the
         // signs of what the page describes, with urgent care, is guidance when the page names
         // warning signs somewhere.
@@ -770,6 +790,19 @@ fn classify(
             evidence.push(format!("drug-information wording in the opening: {}", shown(r)));
         }
         return (DocKind::DrugInformation, evidence);
+    }
+    // A procedure, test or support page: the phrase heads the title (opens or closes it).
+    let heads_title = |r: &Range<usize>| {
+        title.filter(|_| in_title(r)).is_some_and(|t| {
+            let text = doc.prose_of(t);
+            let lead = t.start + (text.len() - text.trim_start().len());
+            let tail = doc.prose_of(&(r.end..t.end));
+            r.start == lead || !tail.chars().any(char::is_alphanumeric)
+        })
+    };
+    if let Some(r) = cx.hits.of(care.procedure_or_support).find(|r| heads_title(r)) {
+        evidence.push(format!("the title is about a procedure, test or support: {}", shown(r)));
+        return (DocKind::Other, evidence);
     }
     if let Some(w) = winner.filter(|w| w.prominent) {
         evidence.push(format!("the topic {} ({})", w.topic, w.evidence));
@@ -1168,6 +1201,56 @@ impl GuidanceZones {
     /// Whether a topic mention sits in guidance (then it names a sign, not the topic).
     fn in_zone(&self, cx: &CheckContext<'_>, m: &Range<usize>) -> bool {
         self.structurally_tied(cx.doc, m.start) || self.sentence_has_action(cx, m.start)
+    }
+
+    /// Whether a span says something specific once the non-specific phrases in it ("if you
+    /// are worried", "does not get better after a week") are set aside: a content word
+    /// is left.
+    fn is_specific(&self, doc: &Document<'_>, range: &Range<usize>) -> bool {
+        const FILLER: &[&str] = &[
+            "your", "you're", "youre", "have", "has", "that", "this", "with", "after", "than",
+            "more", "less", "days", "weeks", "months", "keep", "keeps", "getting", "symptoms",
+            "symptom", "pain", "about", "been", "they", "them", "were", "what", "when", "there",
+            "still", "also", "very", "really", "feel", "feels", "from", "into", "over", "just",
+            "become", "becomes", "start", "starts", "started", "think", "need", "will", "would",
+            "could", "should", "it's", "don't", "doesn't", "does", "back", "come", "comes",
+        ];
+        let from = self.non_specific.partition_point(|n| n.end <= range.start);
+        let covered: Vec<&Range<usize>> = self.non_specific[from..]
+            .iter()
+            .take_while(|n| n.start < range.end)
+            .collect();
+        let text = doc.prose_of(range);
+        let mut words = 0;
+        let mut word_start = None;
+        for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+            let in_word = c.is_alphanumeric() || c == '\'';
+            match (in_word, word_start) {
+                (true, None) => word_start = Some(i),
+                (false, Some(st)) => {
+                    word_start = None;
+                    let word = &text[st..i];
+                    let at = range.start + st;
+                    let content = word.chars().filter(|c| c.is_alphabetic()).count() >= 4
+                        && !covered.iter().any(|n| n.start <= at && at < n.end)
+                        && !FILLER.contains(&word.to_lowercase().as_str());
+                    words += usize::from(content);
+                }
+                _ => {}
+            }
+        }
+        words >= 1
+    }
+
+    /// Whether a non-specific phrase ("if the pain gets worse") covers a sign match.
+    fn non_specific_covers(&self, hit: &Range<usize>) -> bool {
+        // Non-specific phrases that start at or before the sign and might cover it.
+        let before = self.non_specific.partition_point(|n| n.start <= hit.start);
+        self.non_specific[..before]
+            .iter()
+            .rev()
+            .take(8)
+            .any(|n| hit.end <= n.end)
     }
 
     fn sentence_has_urgent_action(&self, cx: &CheckContext<'_>, offset: usize) -> bool {
