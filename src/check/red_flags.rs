@@ -355,7 +355,11 @@ impl RedFlags {
         let mut covered = vec![false; self.signs.len()];
         let mut first_tied: Option<Range<usize>> = None;
         for (i, sign) in self.signs.iter().enumerate() {
-            if let Some(hit) = cx.hits.of(sign.pattern).find(|h| is_tied(cx, &model.zones, h)) {
+            let tied = cx
+                .hits
+                .of(sign.pattern)
+                .find(|h| is_tied(cx, &model.zones, &model.own, h));
+            if let Some(hit) = tied {
                 covered[i] = true;
                 if first_tied.as_ref().is_none_or(|f| hit.start < f.start) {
                     first_tied = Some(hit.clone());
@@ -430,11 +434,70 @@ impl RedFlags {
     }
 }
 
+/// What names a page's own topic: the chosen pack's topic terms, and the title's words.
+struct OwnTopic {
+    spans: Vec<Range<usize>>,
+    /// The title in lower case, words separated by single spaces.
+    title: String,
+}
+
+impl OwnTopic {
+    fn new(
+        cx: &CheckContext<'_>,
+        winner: Option<&Winner>,
+        title: Option<&Range<usize>>,
+    ) -> OwnTopic {
+        OwnTopic {
+            spans: winner
+                .map(|w| cx.hits.of(w.pattern).cloned().collect())
+                .unwrap_or_default(),
+            title: title.map(|t| normalized(cx.doc.prose_of(t))).unwrap_or_default(),
+        }
+    }
+
+    /// Whether a sign match names the topic: it overlaps a topic term, or the title holds its
+    /// words ("faint" on a page titled "Fainting").
+    fn names(&self, doc: &Document<'_>, hit: &Range<usize>) -> bool {
+        let from = self.spans.partition_point(|s| s.end <= hit.start);
+        if self.spans.get(from).is_some_and(|s| s.start < hit.end) {
+            return true;
+        }
+        let text = normalized(doc.prose_of(hit));
+        text.len() >= 4
+            && self
+                .title
+                .match_indices(text.as_str())
+                .any(|(i, _)| i == 0 || self.title[..i].ends_with(|c: char| !c.is_alphanumeric()))
+    }
+}
+
+/// Lower case, words separated by single spaces.
+fn normalized(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 /// Whether a sign match is tied to a care action and counts as guidance: in the sentence of
 /// the action, under a lead-in or heading that sends readers to care, or followed by a care
 /// sentence (which must point back at it, start with the action, or complete a conditional
 /// sign).
-fn is_tied(cx: &CheckContext<'_>, zones: &GuidanceZones, hit: &Range<usize>) -> bool {
+fn is_tied(
+    cx: &CheckContext<'_>,
+    zones: &GuidanceZones,
+    own: &OwnTopic,
+    hit: &Range<usize>,
+) -> bool {
+    // The page's own symptom sent to routine care ("If you faint, see your doctor" on a
+    // fainting page) is a referral, not a warning sign: it counts only with urgent care or
+    // under a heading or lead-in that sends readers to care.
+    if own.names(cx.doc, hit)
+        && !zones.sentence_has_urgent_action(cx, hit.start)
+        && !zones.tied_by_structure(cx.doc, hit.start, true)
+    {
+        return false;
+    }
     // Structure first (cheap); the sentence context only for candidates.
     let near = zones.sentence_has_action(cx, hit.start)
         || zones.structurally_tied(cx.doc, hit.start)
@@ -616,6 +679,8 @@ pub struct Winner {
     pub anchor: Range<usize>,
     /// Why this pack: front matter, or where its terms sit.
     pub evidence: String,
+    /// The pack's topic terms.
+    pattern: PatternId,
     enabled: bool,
     /// The title or a heading names the topic (not only the body).
     prominent: bool,
@@ -627,6 +692,7 @@ pub struct DocModel {
     /// The care patterns the zones were found with (the same in every pack).
     care: CarePatterns,
     zones: GuidanceZones,
+    own: OwnTopic,
     pub kind: DocKind,
     /// The cues the kind was decided on.
     pub kind_evidence: Vec<String>,
@@ -676,13 +742,14 @@ impl DocModel {
         {
             winner = None;
         }
+        let own = OwnTopic::new(cx, winner.as_ref(), title.as_ref());
         let mut guidance = Vec::new();
         for &group in &care.signs {
             guidance.extend(
                 cx.hits
                     .of(group)
                     .take(TRIES_PER_GROUP)
-                    .filter(|h| is_tied(cx, &zones, h))
+                    .filter(|h| is_tied(cx, &zones, &own, h))
                     .take(GUIDANCE_PER_GROUP)
                     .cloned(),
             );
@@ -696,7 +763,7 @@ impl DocModel {
                     .blocks
                     .iter()
                     .filter(|b| b.kind == BlockKind::ListItem)
-                    .filter(|b| zones.structurally_tied(cx.doc, b.range.start))
+                    .filter(|b| zones.tied_by_structure(cx.doc, b.range.start, true))
                     .filter(|b| zones.is_specific(cx.doc, &b.range))
                     .take(GUIDANCE_PER_GROUP)
                     .map(|b| b.range.clone()),
@@ -719,6 +786,7 @@ impl DocModel {
         DocModel {
             care: care.clone(),
             zones,
+            own,
             kind,
             kind_evidence,
             title,
@@ -864,6 +932,7 @@ fn chosen_topic(
         topic: entry.display.clone(),
         anchor,
         evidence,
+        pattern: entry.topic,
         enabled: entry.enabled,
         prominent,
     };
@@ -1281,6 +1350,20 @@ impl GuidanceZones {
     /// A sign at `offset` is tied to care by the document's structure: a lead-in of its list,
     /// a colon lead-in paragraph shortly before, or a guidance heading above it.
     fn structurally_tied(&self, doc: &Document<'_>, offset: usize) -> bool {
+        self.tied_by_structure(doc, offset, false)
+    }
+
+    /// Like [`Self::structurally_tied`], with `strict`: only lead-ins and headings whose words
+    /// send readers to care count ("See a GP if:"), not any colon line that names care ("A
+    /// pharmacist may suggest:").
+    fn tied_by_structure(&self, doc: &Document<'_>, offset: usize, strict: bool) -> bool {
+        let lead_in = |b: usize| {
+            if strict {
+                self.guides[b]
+            } else {
+                self.is_lead_in(doc, b)
+            }
+        };
         let Some(block) = doc.block_at(offset) else {
             return false;
         };
@@ -1292,7 +1375,7 @@ impl GuidanceZones {
         for _ in 0..LEAD_IN_DEPTH {
             match doc.blocks[current].lead_in {
                 Some(li) if li < doc.blocks.len() => {
-                    if self.is_lead_in(doc, li) {
+                    if lead_in(li) {
                         return true;
                     }
                     current = li;
@@ -1309,7 +1392,7 @@ impl GuidanceZones {
             }
             if matches!(b.kind, BlockKind::Paragraph | BlockKind::ListItem)
                 && doc.prose_of(&b.range).trim_end().ends_with(':')
-                && self.is_lead_in(doc, prev)
+                && lead_in(prev)
             {
                 return true;
             }
@@ -1318,7 +1401,7 @@ impl GuidanceZones {
         doc.section_chain(block)
             .take(2)
             .filter_map(|s| s.heading)
-            .any(|h| self.guides[h] || self.has_action[h])
+            .any(|h| self.guides[h] || (!strict && self.has_action[h]))
     }
 
     /// A care sentence right after the sign: the next sentence of the same block, or, for a
@@ -1332,12 +1415,15 @@ impl GuidanceZones {
         let (Some(s), Some(block)) = (doc.sentence_at(offset), doc.block_at(offset)) else {
             return None;
         };
+        let mut after_list = false;
         let next: Range<usize> = if doc.blocks[block].kind == BlockKind::ListItem {
             let list = doc.blocks[block].list;
             let after = (block + 1..doc.blocks.len())
                 .find(|&b| doc.blocks[b].list != list || doc.blocks[b].kind != BlockKind::ListItem);
             let b = after.filter(|&b| !doc.blocks[b].is_heading())?;
             let range = doc.blocks[b].sentences.clone();
+            // After a list, only a care sentence that answers it counts (below).
+            after_list = true;
             range.start..range.end.min(range.start + 2)
         } else {
             let next = s + 1;
@@ -1351,9 +1437,10 @@ impl GuidanceZones {
         if care.is_empty() {
             return None;
         }
-        Some(care.iter().any(|r| {
+        let answers = care.iter().any(|r| {
             within(&self.anaphora, r.clone()) || self.opens_with_action(doc, r.clone())
-        }))
+        });
+        (answers || !after_list).then_some(answers)
     }
 
     /// Whether a sentence starts with a care action ("Call 911.", "Seek care right away.").
