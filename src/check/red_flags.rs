@@ -850,6 +850,31 @@ fn classify(
             .into_iter()
             .find(|m| t.start <= m.range.start && m.range.end <= t.end)
     });
+    // A title that names a drug and a pack's condition is about whichever the text dwells on
+    // ("Living with back pain: where a drug fits in" talks more of back pain than of the drug).
+    let dwells_on_condition = title_drug.as_ref().is_some_and(|m| {
+        winner.filter(|w| w.prominent).is_some_and(|w| {
+            let drug_mentions = cx
+                .lexicon
+                .drugs
+                .mentions(cx.hits, &doc.prose)
+                .iter()
+                .filter(|d| d.drug == m.drug)
+                .count();
+            cx.hits.of(w.pattern).count() >= drug_mentions
+        })
+    });
+    if dwells_on_condition {
+        if let (Some(m), Some(w)) = (&title_drug, winner) {
+            evidence.push(format!(
+                "the title names the drug {} and {}, and the text dwells on {}",
+                shown(&m.range),
+                w.topic,
+                w.topic
+            ));
+        }
+        return (DocKind::Condition, evidence);
+    }
     if drug_title + drug_open > 0 || title_drug.is_some() {
         if let Some(m) = title_drug {
             evidence.push(format!("the title names the drug {}", shown(&m.range)));
@@ -1177,6 +1202,17 @@ struct GuidanceZones {
     guides: Vec<bool>,
 }
 
+/// A heading, or a line ending with a colon, that states a condition ("…if:", "…when you:").
+fn is_conditional_lead_in(doc: &Document<'_>, block: &Block) -> bool {
+    let text = doc.prose_of(&block.range).trim();
+    let short = text.split_whitespace().count() <= 16;
+    (block.is_heading() || text.ends_with(':'))
+        && short
+        && text
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| w.eq_ignore_ascii_case("if") || w.eq_ignore_ascii_case("when"))
+}
+
 impl GuidanceZones {
     fn new(cx: &CheckContext<'_>, care: &CarePatterns) -> GuidanceZones {
         let doc = cx.doc;
@@ -1226,6 +1262,11 @@ impl GuidanceZones {
             .map(|(i, b)| {
                 let r = b.range.clone();
                 if within(&guidance, r.clone()) {
+                    return true;
+                }
+                // A heading or colon lead-in that names care and a condition ("See a nurse at
+                // your practice if:", "See a GP or go to a clinic if your discharge:").
+                if has_action[i] && is_conditional_lead_in(doc, b) {
                     return true;
                 }
                 let announces = within(&sign_headings, r.clone());
