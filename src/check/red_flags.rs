@@ -1091,18 +1091,27 @@ fn title_range(doc: &Document<'_>) -> Option<Range<usize>> {
         return title;
     }
     let first = doc.blocks.first()?;
-    let title_like = |b: &Block| -> Option<usize> {
-        let text = doc.prose_of(&b.range).trim();
-        let words = text
-            .split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphabetic))
-            .count();
-        let line = b.is_heading()
-            || (b.kind == BlockKind::Paragraph
-                && !text.contains('\n')
-                && (1..=MAX_TITLE_WORDS).contains(&words)
-                && !text.ends_with('.'));
-        line.then_some(words)
+    // A block as a title line: the block when it is a heading or one short line, else the
+    // first line of a plain-text paragraph when that line reads as a title (scraped pages
+    // often run the title into the text below it). Returns the range and its word count.
+    let title_like = |b: &Block| -> Option<(Range<usize>, usize)> {
+        if b.is_heading() {
+            return Some((b.range.clone(), word_count(doc.prose_of(&b.range))));
+        }
+        if b.kind != BlockKind::Paragraph {
+            return None;
+        }
+        // Line breaks between the lines of a paragraph are blanked in the prose: read the text.
+        let text = &doc.text[b.range.clone()];
+        let line_end = match text.trim_end().find('\n') {
+            Some(i) if doc.format == Format::Plain => b.range.start + i,
+            Some(_) => return None,
+            None => b.range.end,
+        };
+        let range = b.range.start..line_end;
+        let line = doc.prose_of(&range).trim();
+        let words = word_count(line);
+        ((1..=MAX_TITLE_WORDS).contains(&words) && !line.ends_with('.')).then_some((range, words))
     };
     let start = match title.as_ref().and_then(|t| doc.block_at(t.start)) {
         Some(b) if first.is_heading() => b,
@@ -1110,10 +1119,10 @@ fn title_range(doc: &Document<'_>) -> Option<Range<usize>> {
     };
     let mut chosen = None;
     for i in start..doc.blocks.len().min(start + 3) {
-        let Some(words) = title_like(&doc.blocks[i]) else {
+        let Some((range, words)) = title_like(&doc.blocks[i]) else {
             break;
         };
-        let text = doc.prose_of(&doc.blocks[i].range).trim();
+        let text = doc.prose_of(&range).trim();
         // A site name ("askvity", "example.com") or a menu or breadcrumb line ("Fitness &
         // Exercise", "Home › Health"): only plain text scraped from the web starts like that.
         let site_or_menu = doc.format == Format::Plain
@@ -1124,13 +1133,21 @@ fn title_range(doc: &Document<'_>) -> Option<Range<usize>> {
             .blocks
             .get(i + 1)
             .and_then(title_like)
-            .is_some_and(|next| next > words);
-        chosen = Some(doc.blocks[i].range.clone());
-        if !(site_or_menu && longer_follows) {
+            .is_some_and(|(_, next)| next > words);
+        let whole_block = range == doc.blocks[i].range;
+        chosen = Some(range);
+        if !(site_or_menu && longer_follows && whole_block) {
             break;
         }
     }
     chosen.or(title)
+}
+
+/// Words with a letter in them.
+fn word_count(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count()
 }
 
 fn tier_word(tier: Tier) -> &'static str {
