@@ -11,8 +11,8 @@ use std::cell::OnceCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use crate::check::{AdviceFacts, CheckContext};
-use crate::config::Settings;
+use crate::check::{red_flags, AdviceFacts, CheckContext};
+use crate::config::{Locale, Settings};
 use crate::corpus::{Collector, LocatedFact};
 use crate::diagnostic::{tool, Diagnostic, Severity};
 use crate::discover::Target;
@@ -190,6 +190,13 @@ impl Linter {
             };
             let first = diagnostics.len();
             check.run(&cx, &mut diagnostics);
+            if &*rule.meta.id.category == "red-flags" && self.settings.locale != Some(Locale::Uk) {
+                // Rule files name UK services ("call 999 or go to A&E"); readers elsewhere
+                // need their own numbers, or neutral wording when no locale is set.
+                for d in &mut diagnostics[first..] {
+                    red_flags::localize_diagnostic(d, self.settings.locale);
+                }
+            }
             if let Some(severity) = self.settings.severity_for(&rule.meta.id.code) {
                 // The override replaces the rule's default severity; findings the rule itself
                 // reports below its default (incomplete coverage, as info) stay as they are.

@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use super::CheckContext;
 use crate::analyze::context::Terms;
 use crate::analyze::{PatternId, PatternSetBuilder};
+use crate::config::Locale;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::document::{Block, BlockKind, Document};
 use crate::source::Format;
@@ -432,6 +433,50 @@ impl RedFlags {
             parts.join(" | ")
         )
     }
+}
+
+/// Rewrites the UK service names of red-flag rule text (999, A&E, NHS 111, GP) for a locale,
+/// or into neutral wording when none is set.
+pub fn localize(text: &str, locale: Option<Locale>) -> String {
+    let [emergency, department, urgent, doctor] = Locale::services(locale);
+    // Longest first: "NHS 111" before "111".
+    let table = [
+        ("NHS 111", urgent),
+        ("999", emergency),
+        ("A&E", department),
+        ("111", urgent),
+        ("GP", doctor),
+    ];
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    'outer: while !rest.is_empty() {
+        let at_boundary = out
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if at_boundary {
+            for (from, to) in table {
+                if let Some(after) = rest.strip_prefix(from) {
+                    if after.chars().next().is_none_or(|c| !c.is_alphanumeric()) {
+                        out.push_str(to);
+                        rest = after;
+                        continue 'outer;
+                    }
+                }
+            }
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// [`localize`] over a finding's message, help and note.
+pub fn localize_diagnostic(d: &mut Diagnostic, locale: Option<Locale>) {
+    d.message = localize(&d.message, locale);
+    d.help = d.help.as_deref().map(|h| localize(h, locale));
+    d.note = d.note.as_deref().map(|n| localize(n, locale));
 }
 
 /// What names a page's own topic: the chosen pack's topic terms, and the title's words.
