@@ -70,12 +70,42 @@ impl Locale {
     pub fn services(locale: Option<Locale>) -> [&'static str; 4] {
         match locale {
             Some(Locale::Uk) => ["999", "A&E", "NHS 111", "GP"],
-            Some(Locale::Ie) => ["112 or 999", "the emergency department", "your GP out-of-hours service", "GP"],
-            Some(Locale::Us) => ["911", "the emergency room", "urgent care or a nurse advice line", "doctor"],
-            Some(Locale::Ca) => ["911", "the emergency department", "811 or your provincial health line", "doctor"],
-            Some(Locale::Au) => ["000 (triple zero)", "the emergency department", "healthdirect", "GP"],
-            Some(Locale::Eu) => ["112", "the emergency department", "an out-of-hours doctor", "doctor"],
-            None => ["your local emergency number", "the emergency department", "an urgent care or nurse advice line", "doctor"],
+            Some(Locale::Ie) => [
+                "112 or 999",
+                "the emergency department",
+                "your GP out-of-hours service",
+                "GP",
+            ],
+            Some(Locale::Us) => [
+                "911",
+                "the emergency room",
+                "urgent care or a nurse advice line",
+                "doctor",
+            ],
+            Some(Locale::Ca) => [
+                "911",
+                "the emergency department",
+                "811 or your provincial health line",
+                "doctor",
+            ],
+            Some(Locale::Au) => [
+                "000 (triple zero)",
+                "the emergency department",
+                "healthdirect",
+                "GP",
+            ],
+            Some(Locale::Eu) => [
+                "112",
+                "the emergency department",
+                "an out-of-hours doctor",
+                "doctor",
+            ],
+            None => [
+                "your local emergency number",
+                "the emergency department",
+                "an urgent care or nurse advice line",
+                "doctor",
+            ],
         }
     }
 }

@@ -240,7 +240,12 @@ fn inspect(args: InspectArgs) -> Result<u8, Failure> {
             writeln!(out)?;
         }
         ListFormat::Table => {
-            writeln!(out, "kind: {} ({})", model.kind, model.kind_evidence.join("; "))?;
+            writeln!(
+                out,
+                "kind: {} ({})",
+                model.kind,
+                model.kind_evidence.join("; ")
+            )?;
             if let Some(t) = &model.title {
                 writeln!(out, "title: line {}: {}", t.line, t.text)?;
             }
@@ -248,7 +253,11 @@ fn inspect(args: InspectArgs) -> Result<u8, Failure> {
                 Some(t) => writeln!(out, "topic: {} {} ({})", t.code, t.topic, t.evidence)?,
                 None => writeln!(out, "topic: no pack")?,
             }
-            writeln!(out, "needs guidance: {}", if model.needs_guidance { "yes" } else { "no" })?;
+            writeln!(
+                out,
+                "needs guidance: {}",
+                if model.needs_guidance { "yes" } else { "no" }
+            )?;
             let lists = [
                 ("sections", &model.sections),
                 ("guidance headings and lead-ins", &model.guidance_headings),

@@ -34,10 +34,10 @@ use crate::analyze::{PatternId, PatternSetBuilder};
 use crate::config::Locale;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::document::{Block, BlockKind, Document};
-use crate::source::Format;
 use crate::error::SpannedError;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
 use crate::rules::{validate_phrases, Compiler, RuleSource};
+use crate::source::Format;
 
 /// Weight of a topic mention in the title.
 const TITLE_WEIGHT: usize = 6;
@@ -224,7 +224,11 @@ impl CarePatterns {
         let care = &lexicon.care;
         let kinds = &lexicon.kinds;
         CarePatterns {
-            actions: care.action.iter().map(|a| b.add_phrases(&a.terms)).collect(),
+            actions: care
+                .action
+                .iter()
+                .map(|a| b.add_phrases(&a.terms))
+                .collect(),
             action_tiers: care.action.iter().map(|a| a.tier).collect(),
             sign_references: b.add_phrases(&care.sign_references.terms),
             guidance_headings: b.add_phrases(&care.guidance_headings.terms),
@@ -450,10 +454,7 @@ pub fn localize(text: &str, locale: Option<Locale>) -> String {
     let mut out = String::with_capacity(text.len() + 32);
     let mut rest = text;
     'outer: while !rest.is_empty() {
-        let at_boundary = out
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric());
+        let at_boundary = out.chars().next_back().is_none_or(|c| !c.is_alphanumeric());
         if at_boundary {
             for (from, to) in table {
                 if let Some(after) = rest.strip_prefix(from) {
@@ -496,7 +497,9 @@ impl OwnTopic {
             spans: winner
                 .map(|w| cx.hits.of(w.pattern).cloned().collect())
                 .unwrap_or_default(),
-            title: title.map(|t| normalized(cx.doc.prose_of(t))).unwrap_or_default(),
+            title: title
+                .map(|t| normalized(cx.doc.prose_of(t)))
+                .unwrap_or_default(),
         }
     }
 
@@ -566,11 +569,7 @@ fn is_tied(
 /// Whether a sign match is asserted as something to act on: not inside a non-specific
 /// phrase, not negated, not refuted, not someone else's or a past story. Returns whether
 /// the sign is conditional ("if you notice…"), `None` when it does not count.
-fn counts(
-    cx: &CheckContext<'_>,
-    zones: &GuidanceZones,
-    hit: &Range<usize>,
-) -> Option<bool> {
+fn counts(cx: &CheckContext<'_>, zones: &GuidanceZones, hit: &Range<usize>) -> Option<bool> {
     if zones.non_specific_covers(hit) {
         return None;
     }
@@ -767,9 +766,7 @@ impl DocModel {
         match cx.topic.get() {
             Some(model) if model.care == *care => model,
             Some(_) => fresh.insert(DocModel::new(cx, care, registry)),
-            None => cx
-                .topic
-                .get_or_init(|| DocModel::new(cx, care, registry)),
+            None => cx.topic.get_or_init(|| DocModel::new(cx, care, registry)),
         }
     }
 
@@ -870,9 +867,21 @@ fn classify(
         }
         (titled, open, all)
     };
-    let shown = |r: &Range<usize>| format!("\"{}\"", doc.prose_of(r).split_whitespace().collect::<Vec<_>>().join(" "));
+    let shown = |r: &Range<usize>| {
+        format!(
+            "\"{}\"",
+            doc.prose_of(r)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    };
     let mut evidence = Vec::new();
-    let email = doc.text.trim_start().get(..8).is_some_and(|h| h.eq_ignore_ascii_case("subject:"));
+    let email = doc
+        .text
+        .trim_start()
+        .get(..8)
+        .is_some_and(|h| h.eq_ignore_ascii_case("subject:"));
     let (_, spam_open, spam_all) = count(care.spam);
     if email || spam_open >= 2 || spam_all >= 4 {
         if email {
@@ -884,7 +893,9 @@ fn classify(
     let (news_title, news_open, _) = count(care.news);
     if news_title > 0 || news_open >= 2 {
         let first = cx.hits.of(care.news).next().map(shown).unwrap_or_default();
-        evidence.push(format!("{news_open} news or press-release phrases in the opening, first {first}"));
+        evidence.push(format!(
+            "{news_open} news or press-release phrases in the opening, first {first}"
+        ));
         return (DocKind::News, evidence);
     }
     let (drug_title, drug_open, _) = count(care.drug_information);
@@ -924,8 +935,15 @@ fn classify(
         if let Some(m) = title_drug {
             evidence.push(format!("the title names the drug {}", shown(&m.range)));
         }
-        if let Some(r) = cx.hits.of(care.drug_information).find(|r| r.start < opening.end) {
-            evidence.push(format!("drug-information wording in the opening: {}", shown(r)));
+        if let Some(r) = cx
+            .hits
+            .of(care.drug_information)
+            .find(|r| r.start < opening.end)
+        {
+            evidence.push(format!(
+                "drug-information wording in the opening: {}",
+                shown(r)
+            ));
         }
         return (DocKind::DrugInformation, evidence);
     }
@@ -938,8 +956,15 @@ fn classify(
             r.start == lead || !tail.chars().any(char::is_alphanumeric)
         })
     };
-    if let Some(r) = cx.hits.of(care.procedure_or_support).find(|r| heads_title(r)) {
-        evidence.push(format!("the title is about a procedure, test or support: {}", shown(r)));
+    if let Some(r) = cx
+        .hits
+        .of(care.procedure_or_support)
+        .find(|r| heads_title(r))
+    {
+        evidence.push(format!(
+            "the title is about a procedure, test or support: {}",
+            shown(r)
+        ));
         return (DocKind::Other, evidence);
     }
     if let Some(w) = winner.filter(|w| w.prominent) {
@@ -947,7 +972,10 @@ fn classify(
         return (DocKind::Condition, evidence);
     }
     if let Some(r) = cx.hits.of(care.condition_words).find(|r| in_title(r)) {
-        evidence.push(format!("the title names a symptom or condition: {}", shown(r)));
+        evidence.push(format!(
+            "the title names a symptom or condition: {}",
+            shown(r)
+        ));
         return (DocKind::Condition, evidence);
     }
     if let Some(word) = title.and_then(|t| condition_word_by_ending(doc.prose_of(t))) {
@@ -988,6 +1016,17 @@ fn condition_word_by_ending(title: &str) -> Option<String> {
         .find(|w| w.len() > 5 && ENDINGS.iter().any(|e| w.ends_with(e)))
 }
 
+/// One pack's topic score on a document.
+struct Scored<'e> {
+    score: usize,
+    entry: &'e TopicEntry,
+    /// The first counted mention.
+    first: Option<Range<usize>>,
+    /// Mentions in the title and in headings.
+    titled: usize,
+    headed: usize,
+}
+
 /// The pack that is the article's topic, if any, and a front matter override that names no
 /// pack.
 fn chosen_topic(
@@ -997,15 +1036,16 @@ fn chosen_topic(
     title_range: Option<&Range<usize>>,
 ) -> (Option<Winner>, Option<String>) {
     let doc = cx.doc;
-    let winner = |entry: &TopicEntry, anchor: Range<usize>, evidence: String, prominent: bool| Winner {
-        code: entry.code.clone(),
-        topic: entry.display.clone(),
-        anchor,
-        evidence,
-        pattern: entry.topic,
-        enabled: entry.enabled,
-        prominent,
-    };
+    let winner =
+        |entry: &TopicEntry, anchor: Range<usize>, evidence: String, prominent: bool| Winner {
+            code: entry.code.clone(),
+            topic: entry.display.clone(),
+            anchor,
+            evidence,
+            pattern: entry.topic,
+            enabled: entry.enabled,
+            prominent,
+        };
     let mut unknown = None;
     // Front matter `topic` naming a pack (by code, rule name, or a topic phrase) decides
     // outright.
@@ -1031,7 +1071,12 @@ fn chosen_topic(
             let first = first_mention(cx, entry, entries);
             let anchor = title_range.cloned().or(first).unwrap_or(0..0);
             return (
-                Some(winner(entry, anchor, "front matter `topic`".to_string(), true)),
+                Some(winner(
+                    entry,
+                    anchor,
+                    "front matter `topic`".to_string(),
+                    true,
+                )),
                 None,
             );
         }
@@ -1045,7 +1090,7 @@ fn chosen_topic(
     // Otherwise score every pack on its own (longest-wins) mentions.
     let mentions = topic_mentions(cx, entries);
     let fm_title = doc.front_matter.get("title").map(str::to_lowercase);
-    let mut best: Option<(usize, &TopicEntry, Option<Range<usize>>, usize, usize)> = None;
+    let mut best: Option<Scored<'_>> = None;
     for entry in entries {
         let mut score = 0;
         let (mut titled, mut headed) = (0, 0);
@@ -1086,19 +1131,31 @@ fn chosen_topic(
                 first = Some(m.clone());
             }
         }
-        if best.as_ref().is_none_or(|b| score > b.0) {
-            best = Some((score, entry, first, titled, headed));
+        if best.as_ref().is_none_or(|b| score > b.score) {
+            best = Some(Scored {
+                score,
+                entry,
+                first,
+                titled,
+                headed,
+            });
         }
     }
-    let Some((score, entry, first, titled, headed)) = best else {
+    let Some(Scored {
+        score,
+        entry,
+        first,
+        titled,
+        headed,
+    }) = best
+    else {
         return (None, unknown);
     };
     if score < MIN_TOPIC_SCORE {
         return (None, unknown);
     }
-    let evidence = format!(
-        "score {score}: {titled} in the title, {headed} in headings, the rest in the body"
-    );
+    let evidence =
+        format!("score {score}: {titled} in the title, {headed} in headings, the rest in the body");
     let anchor = title_range.cloned().or(first).unwrap_or(0..0);
     (
         Some(winner(entry, anchor, evidence, titled + headed > 0)),
@@ -1540,9 +1597,9 @@ impl GuidanceZones {
         if care.is_empty() {
             return None;
         }
-        let answers = care.iter().any(|r| {
-            within(&self.anaphora, r.clone()) || self.opens_with_action(doc, r.clone())
-        });
+        let answers = care
+            .iter()
+            .any(|r| within(&self.anaphora, r.clone()) || self.opens_with_action(doc, r.clone()));
         (answers || !after_list).then_some(answers)
     }
 
