@@ -1,27 +1,33 @@
-//! `kind = "red-flags"`: an article about a symptom or condition must say which warning signs
-//! need urgent or prompt care. Takes one topic pack (its topic terms and its warning signs in
-//! groups with a care tier) plus the care-action lexicon (`rules/lexicon/care-actions.toml`),
-//! and hands on at most one finding per article:
+//! The red-flag rules: `kind = "red-flags"` (one topic pack per rule) and `kind = "guidance"`
+//! (HL100, every topic). Takes one file's document and scan, the care-action lexicon
+//! (`rules/lexicon/care-actions.toml`), the general warning signs (`rules/lexicon/signs.toml`)
+//! and the document-kind cues (`rules/lexicon/document-kinds.toml`), and hands on at most one
+//! red-flag finding per article. The first red-flag rule to run builds a [`DocModel`] that the
+//! others share:
 //!
-//! 1. **Topic.** Every pack registers its topic in a [`TopicRegistry`] shared by all packs, so
+//! 1. **Kind.** Only a symptom or condition page needs guidance. An e-mail or a page full of
+//!    selling phrases is an advert, news wording in the title or opening makes news, leaflet
+//!    wording or a drug in the title makes drug information, a title headed by a procedure or
+//!    support phrase is other; a condition word in the title, a pack's topic in the title or
+//!    headings, or condition-page headings make a condition page. See [`classify`].
+//! 2. **Topic.** Every pack registers its topic in a [`TopicRegistry`] shared by all packs, so
 //!    that exactly one pack (or none) is chosen per article, whichever rules are selected. A
-//!    front matter `topic` naming a pack wins outright; otherwise each pack scores its topic
-//!    terms in the title (heavy), in headings and in the body (light). Overlapping matches of
-//!    different packs count only for the longest ("upper back pain" is not also "back pain"),
-//!    and mentions inside guidance (a "When to get help" section, a sign list, a sentence with
-//!    a care action) are not counted, because there "chest pain" is a sign, not the topic. A
-//!    document whose best score stays below [`MIN_TOPIC_SCORE`] is about none of the packs.
-//! 2. **Guidance.** A warning sign counts when it is tied to a care action: in the same
-//!    sentence ("Call 999 if you have chest pain"), through a list lead-in or a paragraph
-//!    ending with a colon ("See a GP urgently if:"), under a heading that sends readers to care
-//!    ("When to get help", "Call 999 if"), under a heading that announces signs ("Red flags")
-//!    in a section that names a care action, or pointed back at from a care sentence ("If you
-//!    notice any of these, call 999"). Signs the sentence negates, refutes as a myth, or tells
-//!    as someone else's or past story (outside a condition) do not count, nor do matches inside
-//!    non-specific phrases ("if the pain gets worse", "lasts more than a week").
-//! 3. **Findings.** No tied sign at all: the rule's warning, at the title or the first topic
-//!    mention, with a note listing the pack's key signs by tier. Some tied signs but key signs
-//!    of the pack missing: an `info` naming them.
+//!    `topic` given in front matter or a `healthlint-topic:` comment (a pack's code, rule name
+//!    or topic phrase) wins outright; otherwise each pack scores its topic terms in the title
+//!    (heavy), in headings and in the body (light). Overlapping matches of different packs
+//!    count only for the longest, mentions inside guidance are not counted, and a pack named
+//!    only in the body yields to a title that names another condition.
+//! 3. **Guidance.** A warning sign (of the general lexicon or of the pack) counts when it is
+//!    tied to a care action: in the same sentence, through a list lead-in or a colon line,
+//!    under a heading that sends readers to care, pointed back at from the next care sentence
+//!    ("If this happens, call a doctor") or from the care sentence before it ("These
+//!    include…"). A list item under a care heading counts by its place when it says something
+//!    specific. Negated, refuted, someone else's and non-specific signs do not count, nor does
+//!    the page's own symptom sent to routine care ("If you faint, see your doctor").
+//! 4. **Findings.** A condition page with no guidance at all: its pack's warning, or HL100 when
+//!    no running pack has it. Guidance that does not mention a pack's key signs: an `info`
+//!    naming them. The engine rewrites the UK service names of the rule text for the
+//!    configured `locale` ([`localize`]).
 
 use std::ops::Range;
 use std::sync::{Arc, RwLock};
@@ -143,8 +149,11 @@ impl TopicRegistry {
         }
     }
 
-    fn entries(&self) -> Vec<TopicEntry> {
-        self.0.read().map(|l| l.clone()).unwrap_or_default()
+    /// The registered packs, read in place (a file is checked without copying them).
+    fn entries(&self) -> std::sync::RwLockReadGuard<'_, Vec<TopicEntry>> {
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -442,6 +451,9 @@ impl RedFlags {
 /// Rewrites the UK service names of red-flag rule text (999, A&E, NHS 111, GP) for a locale,
 /// or into neutral wording when none is set.
 pub fn localize(text: &str, locale: Option<Locale>) -> String {
+    if locale == Some(Locale::Uk) {
+        return text.to_string();
+    }
     let [emergency, department, urgent, doctor] = Locale::services(locale);
     // Longest first: "NHS 111" before "111".
     let table = [
@@ -537,15 +549,6 @@ fn is_tied(
     own: &OwnTopic,
     hit: &Range<usize>,
 ) -> bool {
-    // The page's own symptom sent to routine care ("If you faint, see your doctor" on a
-    // fainting page) is a referral, not a warning sign: it counts only with urgent care or
-    // under a heading or lead-in that sends readers to care.
-    if own.names(cx.doc, hit)
-        && !zones.sentence_has_urgent_action(cx, hit.start)
-        && !zones.tied_by_structure(cx.doc, hit.start, true)
-    {
-        return false;
-    }
     // Structure first (cheap); the sentence context only for candidates.
     let near = zones.sentence_has_action(cx, hit.start)
         || zones.structurally_tied(cx.doc, hit.start)
@@ -558,6 +561,15 @@ fn is_tied(
             None => return false,
         }
     };
+    // The page's own symptom sent to routine care ("If you faint, see your doctor" on a
+    // fainting page) is a referral, not a warning sign: it counts only with urgent care or
+    // under a heading or lead-in that sends readers to care.
+    if own.names(cx.doc, hit)
+        && !zones.sentence_has_urgent_action(cx, hit.start)
+        && !zones.tied_by_structure(cx.doc, hit.start, true)
+    {
+        return false;
+    }
     let Some(conditional) = counts(cx, zones, hit) else {
         // A care sentence that points back at the sign ("Rarely, people cough up blood. If
         // this happens, call a doctor.") makes it guidance even where the sign sentence hedges.
@@ -598,7 +610,8 @@ pub struct GuidanceSpec {
 /// care action, whatever its topic. Reads the general sign lexicon (`rules/lexicon/signs.toml`)
 /// through the shared [`DocModel`]. When a topic pack has the page and runs, the pack reports
 /// instead (its help names the topic's signs), so the page gets one finding, not two. Also
-/// reports a front matter `topic` given as a code or slug that names no pack.
+/// reports a `topic` (front matter or `healthlint-topic:` comment) given as a code or slug
+/// that names no pack.
 #[derive(Debug)]
 pub struct Guidance {
     care: CarePatterns,
@@ -634,7 +647,7 @@ impl Guidance {
                 .collect();
             known.sort();
             let mut d = cx.diagnostic(
-                format!("the front matter `topic` `{value}` names no red-flag pack"),
+                format!("the topic `{value}` given in the file names no red-flag pack"),
                 Label::new(anchor.clone(), "the topic is decided from the text instead"),
             );
             d.severity = Severity::Warning;
@@ -744,7 +757,7 @@ pub struct DocModel {
     pub winner: Option<Winner>,
     /// General warning signs tied to care, in text order (capped per sign group).
     pub guidance: Vec<Range<usize>>,
-    /// A front matter `topic` given as a pack code or slug that names no pack.
+    /// A `topic` given in the file as a pack code or slug that names no pack.
     pub unknown_override: Option<String>,
 }
 
@@ -899,25 +912,21 @@ fn classify(
         return (DocKind::News, evidence);
     }
     let (drug_title, drug_open, _) = count(care.drug_information);
+    let drug_mentions = match title {
+        Some(_) => cx.lexicon.drugs.mentions(cx.hits, &doc.prose),
+        None => Vec::new(),
+    };
     let title_drug = title.and_then(|t| {
-        cx.lexicon
-            .drugs
-            .mentions(cx.hits, &doc.prose)
-            .into_iter()
+        drug_mentions
+            .iter()
             .find(|m| t.start <= m.range.start && m.range.end <= t.end)
     });
     // A title that names a drug and a pack's condition is about whichever the text dwells on
     // ("Living with back pain: where a drug fits in" talks more of back pain than of the drug).
     let dwells_on_condition = title_drug.as_ref().is_some_and(|m| {
         winner.filter(|w| w.prominent).is_some_and(|w| {
-            let drug_mentions = cx
-                .lexicon
-                .drugs
-                .mentions(cx.hits, &doc.prose)
-                .iter()
-                .filter(|d| d.drug == m.drug)
-                .count();
-            cx.hits.of(w.pattern).count() >= drug_mentions
+            let same_drug = drug_mentions.iter().filter(|d| d.drug == m.drug).count();
+            cx.hits.of(w.pattern).count() >= same_drug
         })
     });
     if dwells_on_condition {
@@ -1016,6 +1025,24 @@ fn condition_word_by_ending(title: &str) -> Option<String> {
         .find(|w| w.len() > 5 && ENDINGS.iter().any(|e| w.ends_with(e)))
 }
 
+/// The topic named in a comment, for files without front matter: `<!-- healthlint-topic:
+/// HL101 -->` (or `{/* healthlint-topic: sciatica */}` in MDX).
+fn comment_topic(text: &str) -> Option<String> {
+    const KEY: &str = "healthlint-topic:";
+    let at = text.find(KEY)?;
+    let before = text[..at].trim_end();
+    if !(before.ends_with("<!--") || before.ends_with("/*")) {
+        return None;
+    }
+    let rest = &text[at + KEY.len()..];
+    let end = [rest.find("-->"), rest.find("*/")]
+        .into_iter()
+        .flatten()
+        .min()?;
+    let value = rest[..end].trim();
+    (!value.is_empty() && !value.contains('\n')).then(|| value.to_string())
+}
+
 /// One pack's topic score on a document.
 struct Scored<'e> {
     score: usize,
@@ -1049,7 +1076,12 @@ fn chosen_topic(
     let mut unknown = None;
     // Front matter `topic` naming a pack (by code, rule name, or a topic phrase) decides
     // outright.
-    if let Some(fm) = doc.front_matter.get("topic") {
+    let given = doc
+        .front_matter
+        .get("topic")
+        .map(str::to_string)
+        .or_else(|| comment_topic(doc.text));
+    if let Some(fm) = given {
         let fm = fm.trim().to_lowercase();
         let by_id = entries.iter().find(|e| {
             fm == e.code.to_lowercase()
@@ -1074,7 +1106,7 @@ fn chosen_topic(
                 Some(winner(
                     entry,
                     anchor,
-                    "front matter `topic`".to_string(),
+                    "the `topic` given in the file".to_string(),
                     true,
                 )),
                 None,
@@ -1690,5 +1722,44 @@ impl Guidance {
             guidance: model.guidance.iter().map(span).collect(),
             needs_guidance: model.kind == DocKind::Condition,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn localize_rewrites_uk_services_at_word_boundaries() {
+        let text = "call 999 or go to A&E; see a GP or call NHS 111 (or 111); GPS and 9999 stay";
+        assert_eq!(
+            localize(text, Some(Locale::Us)),
+            "call 911 or go to the emergency room; see a doctor or call urgent care or a nurse \
+             advice line (or urgent care or a nurse advice line); GPS and 9999 stay"
+        );
+        assert_eq!(localize(text, Some(Locale::Uk)), text);
+        assert!(localize("call 999", None).contains("your local emergency number"));
+    }
+
+    #[test]
+    fn comment_topic_reads_html_and_mdx_comments_only() {
+        assert_eq!(
+            comment_topic("x\n<!-- healthlint-topic: HL101 -->\n").as_deref(),
+            Some("HL101")
+        );
+        assert_eq!(
+            comment_topic("{/* healthlint-topic: sciatica */}\n<!-- later -->").as_deref(),
+            Some("sciatica")
+        );
+        assert_eq!(comment_topic("text healthlint-topic: HL101 -->"), None);
+    }
+
+    #[test]
+    fn conditions_are_read_from_title_word_endings() {
+        assert_eq!(
+            condition_word_by_ending("Living with Bursitis").as_deref(),
+            Some("bursitis")
+        );
+        assert_eq!(condition_word_by_ending("Sports fitness"), None);
     }
 }
