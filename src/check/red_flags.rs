@@ -571,8 +571,8 @@ fn is_tied(
         return false;
     }
     let Some(conditional) = counts(cx, zones, hit) else {
-        // A care sentence that points back at the sign ("Rarely, people cough up blood. If
-        // this happens, call a doctor.") makes it guidance even where the sign sentence hedges.
+        // A care sentence that points back at the sign ("Now and then the stools turn black.
+        // Should that occur, ring a doctor.") makes it guidance even where the sign sentence hedges.
         return next_care == Some(true) && !zones.non_specific_covers(hit);
     };
     next_care != Some(false) || conditional
