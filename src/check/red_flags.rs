@@ -30,13 +30,13 @@
 //!    configured `locale` ([`localize`]).
 
 use std::ops::Range;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::{Deserialize, Serialize};
 
 use super::CheckContext;
 use crate::analyze::context::Terms;
-use crate::analyze::{PatternId, PatternSetBuilder};
+use crate::analyze::{PatternId, PatternSet, PatternSetBuilder};
 use crate::config::Locale;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::document::{Block, BlockKind, Document};
@@ -223,13 +223,13 @@ struct CarePatterns {
     drug_information: PatternId,
     news: PatternId,
     spam: PatternId,
-    condition_headings: PatternId,
-    condition_words: PatternId,
     procedure_or_support: PatternId,
 }
 
 impl CarePatterns {
     fn register(lexicon: &crate::rules::Lexicon, b: &mut PatternSetBuilder) -> CarePatterns {
+        // Built while rules compile, not on a file's time.
+        title_words(&lexicon.kinds);
         let care = &lexicon.care;
         let kinds = &lexicon.kinds;
         CarePatterns {
@@ -253,8 +253,6 @@ impl CarePatterns {
             drug_information: b.add_phrases(&kinds.drug_information.terms),
             news: b.add_phrases(&kinds.news.terms),
             spam: b.add_phrases(&kinds.spam.terms),
-            condition_headings: b.add_phrases(&kinds.condition_headings.terms),
-            condition_words: b.add_phrases(&kinds.condition_words.terms),
             procedure_or_support: b.add_phrases(&kinds.procedure_or_support.terms),
         }
     }
@@ -790,11 +788,16 @@ impl DocModel {
         let (mut winner, unknown_override) = chosen_topic(cx, &zones, &entries, title.as_ref());
         // A pack named only in the body is a word in passing when the title names a symptom
         // or condition of its own ("Cough" that mentions headaches along the way).
-        if winner.as_ref().is_some_and(|w| !w.prominent)
-            && title
-                .as_ref()
-                .is_some_and(|t| cx.hits.any_in(care.condition_words, t.clone()))
-        {
+        let title_condition = title.as_ref().and_then(|t| {
+            let (set, ids) = title_words(&cx.lexicon.kinds)?;
+            let r = set
+                .scan(cx.doc.prose_of(t))
+                .of(ids.conditions)
+                .next()?
+                .clone();
+            Some(t.start + r.start..t.start + r.end)
+        });
+        if winner.as_ref().is_some_and(|w| !w.prominent) && title_condition.is_some() {
             winner = None;
         }
         let own = OwnTopic::new(cx, winner.as_ref(), title.as_ref());
@@ -837,7 +840,13 @@ impl DocModel {
             );
         }
         guidance.sort_by_key(|r| (r.start, r.end));
-        let (kind, kind_evidence) = classify(cx, care, title.as_ref(), winner.as_ref());
+        let (kind, kind_evidence) = classify(
+            cx,
+            care,
+            title.as_ref(),
+            title_condition.as_ref(),
+            winner.as_ref(),
+        );
         DocModel {
             care: care.clone(),
             zones,
@@ -859,6 +868,7 @@ fn classify(
     cx: &CheckContext<'_>,
     care: &CarePatterns,
     title: Option<&Range<usize>>,
+    title_condition: Option<&Range<usize>>,
     winner: Option<&Winner>,
 ) -> (DocKind, Vec<String>) {
     let doc = cx.doc;
@@ -980,7 +990,7 @@ fn classify(
         evidence.push(format!("the topic {} ({})", w.topic, w.evidence));
         return (DocKind::Condition, evidence);
     }
-    if let Some(r) = cx.hits.of(care.condition_words).find(|r| in_title(r)) {
+    if let Some(r) = title_condition {
         evidence.push(format!(
             "the title names a symptom or condition: {}",
             shown(r)
@@ -996,7 +1006,10 @@ fn classify(
         .iter()
         .enumerate()
         .filter(|(_, b)| b.is_heading())
-        .filter(|(_, b)| cx.hits.any_in(care.condition_headings, b.range.clone()))
+        .filter(|(_, b)| {
+            title_words(&cx.lexicon.kinds)
+                .is_some_and(|(set, ids)| set.scan(doc.prose_of(&b.range)).any(ids.headings))
+        })
         .map(|(i, _)| i)
         .collect();
     if headings.len() >= 2 {
@@ -1012,6 +1025,31 @@ fn classify(
     }
     evidence.push("no symptom or condition in the title, headings or opening".to_string());
     (DocKind::Other, evidence)
+}
+
+/// The condition words of titles and the condition-page headings, as a set of their own: they
+/// are read in titles and headings only, and common words ("pain", "cold", "causes") would
+/// anchor match attempts all over every text if they joined the whole-text scan. Built once
+/// from the built-in lexicon.
+fn title_words(kinds: &KindLexicon) -> Option<&'static (PatternSet, TitleWords)> {
+    static SET: OnceLock<Option<(PatternSet, TitleWords)>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut b = PatternSetBuilder::default();
+        let ids = TitleWords {
+            conditions: b.add_phrases(&kinds.condition_words.terms),
+            headings: b.add_phrases(&kinds.condition_headings.terms),
+        };
+        b.build().ok().map(|set| (set, ids))
+    })
+    .as_ref()
+}
+
+/// The patterns of [`title_words`].
+struct TitleWords {
+    /// Words that name a symptom or condition.
+    conditions: PatternId,
+    /// Headings of a condition page.
+    headings: PatternId,
 }
 
 /// A title word that names a condition by its ending ("bursitis", "osteoporosis", "neuralgia").
