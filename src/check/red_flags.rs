@@ -223,7 +223,6 @@ struct CarePatterns {
     drug_information: PatternId,
     news: PatternId,
     spam: PatternId,
-    procedure_or_support: PatternId,
 }
 
 impl CarePatterns {
@@ -253,7 +252,6 @@ impl CarePatterns {
             drug_information: b.add_phrases(&kinds.drug_information.terms),
             news: b.add_phrases(&kinds.news.terms),
             spam: b.add_phrases(&kinds.spam.terms),
-            procedure_or_support: b.add_phrases(&kinds.procedure_or_support.terms),
         }
     }
 }
@@ -975,11 +973,14 @@ fn classify(
             r.start == lead || !tail.chars().any(char::is_alphanumeric)
         })
     };
-    if let Some(r) = cx
-        .hits
-        .of(care.procedure_or_support)
-        .find(|r| heads_title(r))
-    {
+    let procedure = title.and_then(|t| {
+        let (set, ids) = title_words(&cx.lexicon.kinds)?;
+        set.scan(doc.prose_of(t))
+            .of(ids.procedures)
+            .map(|r| t.start + r.start..t.start + r.end)
+            .find(|r| heads_title(r))
+    });
+    if let Some(r) = &procedure {
         evidence.push(format!(
             "the title is about a procedure, test or support: {}",
             shown(r)
@@ -1038,6 +1039,7 @@ fn title_words(kinds: &KindLexicon) -> Option<&'static (PatternSet, TitleWords)>
         let ids = TitleWords {
             conditions: b.add_phrases(&kinds.condition_words.terms),
             headings: b.add_phrases(&kinds.condition_headings.terms),
+            procedures: b.add_phrases(&kinds.procedure_or_support.terms),
         };
         b.build().ok().map(|set| (set, ids))
     })
@@ -1050,6 +1052,8 @@ struct TitleWords {
     conditions: PatternId,
     /// Headings of a condition page.
     headings: PatternId,
+    /// Procedure, test and support phrases that head a title.
+    procedures: PatternId,
 }
 
 /// A title word that names a condition by its ending ("bursitis", "osteoporosis", "neuralgia").
