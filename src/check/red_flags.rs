@@ -227,8 +227,13 @@ struct CarePatterns {
 
 impl CarePatterns {
     fn register(lexicon: &crate::rules::Lexicon, b: &mut PatternSetBuilder) -> CarePatterns {
-        // Built while rules compile, not on a file's time.
-        title_words(&lexicon.kinds);
+        // Built on the thread pool while rules compile, not on the first file's time.
+        if TITLE_WORDS.get().is_none() {
+            let kinds = lexicon.kinds.clone();
+            rayon::spawn(move || {
+                title_words(&kinds);
+            });
+        }
         let care = &lexicon.care;
         let kinds = &lexicon.kinds;
         CarePatterns {
@@ -1033,18 +1038,21 @@ fn classify(
 /// anchor match attempts all over every text if they joined the whole-text scan. Built once
 /// from the built-in lexicon.
 fn title_words(kinds: &KindLexicon) -> Option<&'static (PatternSet, TitleWords)> {
-    static SET: OnceLock<Option<(PatternSet, TitleWords)>> = OnceLock::new();
-    SET.get_or_init(|| {
-        let mut b = PatternSetBuilder::default();
-        let ids = TitleWords {
-            conditions: b.add_phrases(&kinds.condition_words.terms),
-            headings: b.add_phrases(&kinds.condition_headings.terms),
-            procedures: b.add_phrases(&kinds.procedure_or_support.terms),
-        };
-        b.build().ok().map(|set| (set, ids))
-    })
-    .as_ref()
+    TITLE_WORDS
+        .get_or_init(|| {
+            let mut b = PatternSetBuilder::default();
+            let ids = TitleWords {
+                conditions: b.add_phrases(&kinds.condition_words.terms),
+                headings: b.add_phrases(&kinds.condition_headings.terms),
+                procedures: b.add_phrases(&kinds.procedure_or_support.terms),
+            };
+            b.build().ok().map(|set| (set, ids))
+        })
+        .as_ref()
 }
+
+/// The set of [`title_words`], built once.
+static TITLE_WORDS: OnceLock<Option<(PatternSet, TitleWords)>> = OnceLock::new();
 
 /// The patterns of [`title_words`].
 struct TitleWords {
