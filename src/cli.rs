@@ -25,6 +25,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation: why it matters, examples, references.
     Explain(ExplainArgs),
+    /// Print what the red-flag rules see in one file: its kind (condition page, drug
+    /// information, news, advert, other) with the evidence, its topic, sections, and the
+    /// warning signs found tied to care, with their lines.
+    Inspect(InspectArgs),
     /// Print the regex source of every compiled pattern of the selected rules, one per line
     /// (for benchmarks: `rg -f` takes this file; see BENCHMARKS.md).
     #[command(hide = true, name = "debug-patterns")]
@@ -108,6 +112,17 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// The rule's code (HL101) or name.
     pub code: String,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The file to inspect.
+    pub path: std::path::PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
     #[command(flatten)]
     pub settings: SettingsArgs,
 }

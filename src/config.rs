@@ -9,6 +9,7 @@
 //! include = ["**/*.md"]        # globs of files to check when walking (default: by extension)
 //! exclude = ["drafts/**"]      # globs of files and folders to skip when walking
 //! cross-document = true        # compare advice across the files of one run
+//! locale = "uk"                # uk | us | au | ie | ca | eu: emergency numbers in help text
 //!
 //! [rules]
 //! select = ["HL1", "HL201"]    # codes or prefixes to run (default: all)
@@ -51,6 +52,64 @@ impl FailOn {
     }
 }
 
+/// Where readers are, for the emergency numbers and services that red-flag help text names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    Uk,
+    Us,
+    Au,
+    Ie,
+    Ca,
+    Eu,
+}
+
+impl Locale {
+    /// The words help text uses, as (emergency number, emergency department, urgent advice
+    /// service, family doctor); `None` is the neutral wording.
+    pub fn services(locale: Option<Locale>) -> [&'static str; 4] {
+        match locale {
+            Some(Locale::Uk) => ["999", "A&E", "NHS 111", "GP"],
+            Some(Locale::Ie) => [
+                "112 or 999",
+                "the emergency department",
+                "your GP out-of-hours service",
+                "GP",
+            ],
+            Some(Locale::Us) => [
+                "911",
+                "the emergency room",
+                "urgent care or a nurse advice line",
+                "doctor",
+            ],
+            Some(Locale::Ca) => [
+                "911",
+                "the emergency department",
+                "811 or your provincial health line",
+                "doctor",
+            ],
+            Some(Locale::Au) => [
+                "000 (triple zero)",
+                "the emergency department",
+                "healthdirect",
+                "GP",
+            ],
+            Some(Locale::Eu) => [
+                "112",
+                "the emergency department",
+                "an out-of-hours doctor",
+                "doctor",
+            ],
+            None => [
+                "your local emergency number",
+                "the emergency department",
+                "an urgent care or nurse advice line",
+                "doctor",
+            ],
+        }
+    }
+}
+
 /// `healthlint.toml` as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -60,6 +119,7 @@ pub struct Options {
     pub include: Option<Vec<Spanned<String>>>,
     pub exclude: Option<Vec<Spanned<String>>>,
     pub cross_document: Option<bool>,
+    pub locale: Option<Locale>,
     pub rules: Option<RuleOptions>,
 }
 
@@ -96,6 +156,8 @@ pub struct Settings {
     /// Exclude globs from the file and from `--exclude`, each compiled on its own.
     pub exclude: Vec<GlobSet>,
     pub cross_document: bool,
+    /// Whose emergency numbers and services red-flag help text names; `None`: neutral wording.
+    pub locale: Option<Locale>,
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub severity: BTreeMap<String, Severity>,
@@ -110,6 +172,7 @@ impl Default for Settings {
             include: None,
             exclude: Vec::new(),
             cross_document: true,
+            locale: None,
             select: Vec::new(),
             ignore: Vec::new(),
             severity: BTreeMap::new(),
@@ -163,6 +226,7 @@ impl Settings {
             .map(|d| base.join(d))
             .collect();
         settings.cross_document = options.cross_document.unwrap_or(true);
+        settings.locale = options.locale;
         let mut globs = |list: Option<Vec<Spanned<String>>>| -> Option<GlobSet> {
             let list = list?;
             let mut builder = GlobSetBuilder::new();

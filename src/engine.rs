@@ -11,8 +11,8 @@ use std::cell::OnceCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use crate::check::{AdviceFacts, CheckContext};
-use crate::config::Settings;
+use crate::check::{red_flags, AdviceFacts, CheckContext};
+use crate::config::{Locale, Settings};
 use crate::corpus::{Collector, LocatedFact};
 use crate::diagnostic::{tool, Diagnostic, Label, Severity};
 use crate::discover::Target;
@@ -202,6 +202,13 @@ impl Linter {
             };
             let first = diagnostics.len();
             check.run(&cx, &mut diagnostics);
+            if &*rule.meta.id.category == "red-flags" && self.settings.locale != Some(Locale::Uk) {
+                // Rule files name UK services ("call 999 or go to A&E"); readers elsewhere
+                // need their own numbers, or neutral wording when no locale is set.
+                for d in &mut diagnostics[first..] {
+                    red_flags::localize_diagnostic(d, self.settings.locale);
+                }
+            }
             if let Some(severity) = self.settings.severity_for(&rule.meta.id.code) {
                 // The override replaces the rule's default severity; findings the rule itself
                 // reports below its default (incomplete coverage, as info) stay as they are.
@@ -244,6 +251,28 @@ impl Linter {
             }
         }
         (diagnostics, facts)
+    }
+
+    /// The red-flag document model of one file (kind, topic, guidance), as the general
+    /// guidance rule sees it; `None` when that rule is not loaded.
+    pub fn inspect(&self, source: &SourceFile) -> Option<crate::check::red_flags::Inspection> {
+        let doc = Document::parse(source);
+        let hits = self.rules.patterns.scan(&doc.prose);
+        let advice = AdviceFacts::new(None);
+        let topic = OnceCell::new();
+        self.rules.rules.iter().find_map(|rule| {
+            let cx = CheckContext {
+                doc: &doc,
+                hits: &hits,
+                patterns: &self.rules.patterns,
+                context: &self.rules.context,
+                lexicon: &self.rules.lexicon,
+                rule: &rule.meta,
+                advice: &advice,
+                topic: &topic,
+            };
+            rule.check.as_ref()?.inspect(&cx)
+        })
     }
 
     /// Convenience for tests and tools: checks text as if it were a file at `path`.

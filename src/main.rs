@@ -6,7 +6,9 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use healthlint::cli::{CheckArgs, Cli, Command, ExplainArgs, Input, ListFormat, RulesArgs};
+use healthlint::cli::{
+    CheckArgs, Cli, Command, ExplainArgs, Input, InspectArgs, ListFormat, RulesArgs,
+};
 use healthlint::diagnostic::tool;
 use healthlint::engine::Linter;
 use healthlint::error::SetupError;
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules(args) => list_rules(args),
         Command::Explain(args) => explain(args),
+        Command::Inspect(args) => inspect(args),
         Command::DebugPatterns(args) => debug_patterns(args),
     };
     match result {
@@ -255,6 +258,59 @@ fn first_sentence(text: &str) -> String {
         Some(i) => text[..=i].to_string(),
         None => text,
     }
+}
+
+fn inspect(args: InspectArgs) -> Result<u8, Failure> {
+    let linter = load(&args.settings, |o| {
+        // The model is the red-flag rules': load them whatever the selection says.
+        o.select = vec!["HL1".to_string()];
+        o.ignore = Vec::new();
+    })?;
+    let format = source::Format::from_path(&args.path).unwrap_or(source::Format::Plain);
+    let file = source::SourceFile::read(&args.path, format)
+        .map_err(|e| SetupError::Message(format!("{}: {e}", args.path.display())))?;
+    let Some(model) = linter.inspect(&file) else {
+        return Err(SetupError::Message("the guidance rule (HL100) is not loaded".into()).into());
+    };
+    let mut out = io::stdout().lock();
+    match args.format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &model).map_err(io::Error::from)?;
+            writeln!(out)?;
+        }
+        ListFormat::Table => {
+            writeln!(
+                out,
+                "kind: {} ({})",
+                model.kind,
+                model.kind_evidence.join("; ")
+            )?;
+            if let Some(t) = &model.title {
+                writeln!(out, "title: line {}: {}", t.line, t.text)?;
+            }
+            match &model.topic {
+                Some(t) => writeln!(out, "topic: {} {} ({})", t.code, t.topic, t.evidence)?,
+                None => writeln!(out, "topic: no pack")?,
+            }
+            writeln!(
+                out,
+                "needs guidance: {}",
+                if model.needs_guidance { "yes" } else { "no" }
+            )?;
+            let lists = [
+                ("sections", &model.sections),
+                ("guidance headings and lead-ins", &model.guidance_headings),
+                ("warning signs tied to care", &model.guidance),
+            ];
+            for (name, spans) in lists {
+                writeln!(out, "{name}: {}", spans.len())?;
+                for s in spans {
+                    writeln!(out, "  {}:{}-{}  {}", s.line, s.start, s.end, s.text)?;
+                }
+            }
+        }
+    }
+    Ok(0)
 }
 
 fn explain(args: ExplainArgs) -> Result<u8, Failure> {

@@ -780,3 +780,62 @@ fn stream_mode_refuses_paths_and_other_formats() {
         .code(2)
         .stderr(predicate::str::contains("--format jsonl"));
 }
+
+#[test]
+fn inspect_shows_the_document_model_as_text_and_json() {
+    healthlint()
+        .args(["inspect", "fixtures/rules/HL100/pass_patient_leaflet.md"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("kind: drug-information"))
+        .stdout(predicate::str::contains("needs guidance: no"));
+    let out = healthlint()
+        .args([
+            "inspect",
+            "--format",
+            "json",
+            "fixtures/rules/HL100/pass_us_wording.md",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let model: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(model["kind"], "condition");
+    assert_eq!(model["needs_guidance"], true);
+    let signs = model["guidance"].as_array().unwrap();
+    assert!(signs.iter().any(|s| s["text"] == "trouble breathing"));
+    assert!(signs.iter().all(|s| s["line"] == 7));
+}
+
+#[test]
+fn locale_picks_the_emergency_number_in_red_flag_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = "# Low back pain\n\nLow back pain usually settles. Keep moving and use heat.\n";
+    std::fs::write(dir.path().join("a.md"), article).unwrap();
+    let run = |config: Option<&str>| {
+        if let Some(c) = config {
+            std::fs::write(dir.path().join("healthlint.toml"), c).unwrap();
+        }
+        let mut cmd = Command::cargo_bin("healthlint").unwrap();
+        let out = cmd
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args(["check", "--format", "json", "--select", "HL101", "a.md"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        json["diagnostics"][0]["help"].as_str().unwrap().to_string()
+    };
+    let neutral = run(None);
+    assert!(neutral.contains("your local emergency number"), "{neutral}");
+    assert!(!neutral.contains("999"), "{neutral}");
+    let us = run(Some("locale = \"us\"\n"));
+    assert!(us.contains("call 911"), "{us}");
+    let uk = run(Some("locale = \"uk\"\n"));
+    assert!(uk.contains("call 999 or go to A&E"), "{uk}");
+}

@@ -31,12 +31,14 @@ pub enum Check {
     /// Boxed: its weights and name index make it several times larger than the rest.
     Promotion(Box<promotion::Promotion>),
     RedFlags(red_flags::RedFlags),
+    Guidance(red_flags::Guidance),
 }
 
 /// Every kind name, for error messages and `healthlint rules`.
 pub const KINDS: &[&str] = &[
     "conflict",
     "existence",
+    "guidance",
     "promotion",
     "red-flags",
     "requires",
@@ -59,6 +61,8 @@ pub fn compile(
             .map(|c| Check::Promotion(Box::new(c))),
         "red-flags" => red_flags::RedFlags::compile(rules::parse_as(source)?, source, compiler)
             .map(Check::RedFlags),
+        "guidance" => red_flags::Guidance::compile(rules::parse_as(source)?, source, compiler)
+            .map(Check::Guidance),
         other => Err(vec![SpannedError::new(
             &source.origin,
             &source.text,
@@ -81,8 +85,9 @@ pub struct CheckContext<'a> {
     pub rule: &'a RuleMeta,
     /// The file's advice facts, extracted on first use for every selected conflict rule.
     pub advice: &'a AdviceFacts<'a>,
-    /// The file's topic and guidance zones, worked out by the first red-flags pack to run.
-    pub topic: &'a OnceCell<red_flags::TopicChoice>,
+    /// The file's document model (kind, topic, guidance), worked out by the first red-flag rule
+    /// to run.
+    pub topic: &'a OnceCell<red_flags::DocModel>,
 }
 
 /// One file's advice facts, for the actions any selected conflict rule (or the
@@ -124,6 +129,14 @@ impl CheckContext<'_> {
 }
 
 impl Check {
+    /// The red-flag document model of a file, when this check builds one (for `inspect`).
+    pub fn inspect(&self, cx: &CheckContext<'_>) -> Option<red_flags::Inspection> {
+        match self {
+            Check::Guidance(c) => Some(c.inspect(cx)),
+            _ => None,
+        }
+    }
+
     /// Runs the check over one file, appending its findings.
     pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
         match self {
@@ -132,6 +145,7 @@ impl Check {
             Check::Requires(c) => c.run(cx, out),
             Check::Promotion(c) => c.run(cx, out),
             Check::RedFlags(c) => c.run(cx, out),
+            Check::Guidance(c) => c.run(cx, out),
         }
     }
 }

@@ -60,6 +60,11 @@ pub fn scan(text: &str, code: &[Range<usize>]) -> Vec<Directive> {
             continue;
         }
         let name = caps.get(1).map_or("", |m| m.as_str());
+        // `healthlint-topic:` names a red-flag topic (read by the red-flag rules), it
+        // suppresses nothing.
+        if name == "topic" && caps.get(2).is_some_and(|m| m.as_str().starts_with(':')) {
+            continue;
+        }
         let kind = match name {
             "disable-next-line" => DirectiveKind::DisableNextLine,
             "disable" => DirectiveKind::Disable,

@@ -8,7 +8,7 @@ use super::builtin;
 use super::drugs::DrugLexicon;
 use crate::analyze::advice::AdviceLexicon;
 use crate::analyze::context::ContextLexicon;
-use crate::check::red_flags::CareLexicon;
+use crate::check::red_flags::{CareLexicon, KindLexicon, SignLexicon};
 use crate::error::{SetupError, SpannedError};
 
 /// Every built-in lexicon, parsed.
@@ -20,6 +20,10 @@ pub struct Lexicon {
     pub drugs: DrugLexicon,
     /// Care-seeking actions and guidance headings (`lexicon/care-actions.toml`).
     pub care: CareLexicon,
+    /// Warning signs that need care whatever the topic (`lexicon/signs.toml`).
+    pub signs: SignLexicon,
+    /// Cues for what kind of text a document is (`lexicon/document-kinds.toml`).
+    pub kinds: KindLexicon,
 }
 
 impl Lexicon {
@@ -31,14 +35,18 @@ impl Lexicon {
                 parse_builtin("lexicon/context.toml")?,
                 parse_builtin("lexicon/advice.toml")?,
                 parse_builtin("lexicon/care-actions.toml")?,
+                parse_builtin("lexicon/signs.toml")?,
+                parse_builtin("lexicon/document-kinds.toml")?,
             ))
         });
-        let (context, advice, care) = rest?;
+        let (context, advice, care, signs, kinds) = rest?;
         Ok(Lexicon {
             context,
             advice,
             drugs: drugs.map_err(SetupError::Files)?,
             care,
+            signs,
+            kinds,
         })
     }
 }
