@@ -32,6 +32,17 @@ pub struct NameIndex {
     stems: Vec<String>,
     /// Shortest word an INN stem is trusted on ("imab" is no drug, "avelumab" is).
     stem_min_len: usize,
+    /// The last three bytes of every stem, packed: nearly every word fails this one compare
+    /// per stem before any byte-wise `ends_with`.
+    stem_tails: Vec<u32>,
+}
+
+/// The last three bytes of a word, packed (0 for shorter words).
+fn tail3(word: &[u8]) -> u32 {
+    match word {
+        [.., a, b, c] => u32::from_le_bytes([*a, *b, *c, 0]),
+        _ => 0,
+    }
 }
 
 /// A name found by this pass.
@@ -66,10 +77,15 @@ impl NameIndex {
                 bucket.push((t.into_bytes().into_boxed_slice(), drug));
             }
         }
+        let stems: Vec<String> = stems.iter().map(|s| s.to_ascii_lowercase()).collect();
+        let mut stem_tails: Vec<u32> = stems.iter().map(|s| tail3(s.as_bytes())).collect();
+        stem_tails.sort_unstable();
+        stem_tails.dedup();
         NameIndex {
             by_len,
-            stems: stems.iter().map(|s| s.to_ascii_lowercase()).collect(),
+            stems,
             stem_min_len,
+            stem_tails,
         }
     }
 
@@ -179,8 +195,10 @@ impl NameIndex {
             // A plain word one edit from a brand ("Relax" and Relpax) is a disguise only in
             // a sales context, with a strength after it or alone on a short line of a list
             // that names other drugs.
-            let listed = !known.is_empty() && lone(bytes, &w);
-            if !disguised && !(sales_near(&w) && (has_strength(bytes, w.end) || listed)) {
+            if !disguised
+                && !(sales_near(&w)
+                    && (has_strength(bytes, w.end) || (!known.is_empty() && lone(bytes, &w))))
+            {
                 continue;
             }
             let Some(lower) = fold(name_part) else {
@@ -204,6 +222,7 @@ impl NameIndex {
     fn stem_name(&self, word: &[u8]) -> Option<String> {
         // Most long words end in no stem: compare bytes first, allocate only for a drug.
         if word.len() < self.stem_min_len
+            || !self.stem_tails.contains(&tail3(word))
             || !self.stems.iter().any(|s| word.ends_with(s.as_bytes()))
             || !word[1..].iter().all(u8::is_ascii_lowercase)
         {
