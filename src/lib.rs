@@ -106,10 +106,7 @@ pub fn run_check(
     reporter: &mut dyn Reporter,
     out: &mut dyn Write,
 ) -> io::Result<Outcome> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|e| io::Error::other(format!("cannot start {jobs} threads: {e}")))?;
+    let pool = thread_pool(jobs)?;
     let mut outcome = Outcome::default();
     let mut collector = corpus::Collector::new(linter, targets);
     let mut spill = collector.as_ref().map(|_| spill::Spill::new());
@@ -192,6 +189,14 @@ fn rendered(reporter: &dyn Reporter, mut report: FileReport) -> (FileReport, io:
     let fragment = reporter.render(&report);
     report.source = None;
     (report, fragment)
+}
+
+/// The worker threads of one run.
+pub(crate) fn thread_pool(jobs: usize) -> io::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| io::Error::other(format!("cannot start {jobs} threads: {e}")))
 }
 
 /// The default path list: the current folder.

@@ -64,10 +64,7 @@ pub fn run_stream(
     jobs: usize,
     out: &mut dyn Write,
 ) -> io::Result<Outcome> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|e| io::Error::other(format!("cannot start {jobs} threads: {e}")))?;
+    let pool = crate::thread_pool(jobs)?;
     let mut outcome = Outcome::default();
     let mut line_no = 0;
     let mut buf = Vec::new();
