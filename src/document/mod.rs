@@ -116,26 +116,22 @@ impl<'a> Document<'a> {
         if self.format != Format::Markdown {
             return None;
         }
-        // Only an opener after the last `-->` can lack a closer.
-        let after = self.text.rfind("-->").map_or(0, |close| close + 3);
-        let mut line_start = self.text[..after].rfind('\n').map_or(0, |i| i + 1);
-        while line_start < self.text.len() {
-            let line_end = self.text[line_start..]
-                .find('\n')
-                .map_or(self.text.len(), |i| line_start + i);
-            let line = &self.text[line_start..line_end];
-            let indent = line.len() - line.trim_start_matches(' ').len();
-            let at = line_start + indent;
-            if indent <= 3
-                && line[indent..].starts_with("<!--")
-                && !self.text[at + 4..].contains("-->")
-                && !self.code_ranges.iter().any(|r| r.contains(&at))
-            {
-                return Some(at);
-            }
-            line_start = line_end + 1;
-        }
-        None
+        // Most files hold no comment at all: one forward search settles them.
+        let first = self.text.find("<!--")?;
+        // Only an opener whose `<!--` ends after the start of the last `-->` lacks a closer.
+        let last_close = self.text.rfind("-->");
+        let bytes = self.text.as_bytes();
+        self.text[first..]
+            .match_indices("<!--")
+            .map(|(i, _)| first + i)
+            .filter(|&at| last_close.is_none_or(|c| c < at + 4))
+            .find(|&at| {
+                let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let indent = &bytes[line_start..at];
+                indent.len() <= 3
+                    && indent.iter().all(|&b| b == b' ')
+                    && !self.code_ranges.iter().any(|r| r.contains(&at))
+            })
     }
 
     /// The prose of a range (masked bytes included).
