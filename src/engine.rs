@@ -36,6 +36,22 @@ pub struct FileReport {
     pub failed: bool,
 }
 
+impl FileReport {
+    /// The report of a file whose text was checked: it failed only if a check broke down.
+    pub fn checked(path: String, source: SourceFile, diagnostics: Vec<Diagnostic>) -> FileReport {
+        let failed = diagnostics
+            .iter()
+            .any(|d| d.rule.code.as_ref() == tool::INTERNAL_ERROR.code);
+        FileReport {
+            path,
+            source: Some(Arc::new(source)),
+            diagnostics,
+            skipped: None,
+            failed,
+        }
+    }
+}
+
 /// Compiled rules plus settings: everything needed to check files, shared by all threads.
 #[derive(Debug)]
 pub struct Linter {
@@ -104,17 +120,7 @@ impl Linter {
         let report = match read {
             Ok(source) => {
                 let (diagnostics, facts) = self.check_source_collecting(&source, collector);
-                let failed = diagnostics
-                    .iter()
-                    .any(|d| d.rule.code.as_ref() == tool::INTERNAL_ERROR.code);
-                let report = FileReport {
-                    path,
-                    source: Some(Arc::new(source)),
-                    diagnostics,
-                    skipped: None,
-                    failed,
-                };
-                return (report, facts);
+                return (FileReport::checked(path, source, diagnostics), facts);
             }
             Err(SourceError::Binary) if !explicit => FileReport {
                 path,
@@ -190,16 +196,7 @@ impl Linter {
         let mut diagnostics = Vec::new();
         for rule in &self.rules.rules {
             let Some(check) = &rule.check else { continue };
-            let cx = CheckContext {
-                doc: &doc,
-                hits: &hits,
-                patterns: &self.rules.patterns,
-                context: &self.rules.context,
-                lexicon: &self.rules.lexicon,
-                rule: &rule.meta,
-                advice: &advice,
-                topic: &topic,
-            };
+            let cx = self.context(&doc, &hits, &advice, &topic, &rule.meta);
             let first = diagnostics.len();
             check.run(&cx, &mut diagnostics);
             if &*rule.meta.id.category == "red-flags" && self.settings.locale != Some(Locale::Uk) {
@@ -253,6 +250,28 @@ impl Linter {
         (diagnostics, facts)
     }
 
+    /// What one rule's check sees of one file; its per-file state (`advice`, `topic`) is
+    /// shared by all the rules that check the file.
+    fn context<'a>(
+        &'a self,
+        doc: &'a Document<'a>,
+        hits: &'a crate::analyze::Hits,
+        advice: &'a AdviceFacts<'a>,
+        topic: &'a OnceCell<red_flags::DocModel>,
+        rule: &'a crate::rules::RuleMeta,
+    ) -> CheckContext<'a> {
+        CheckContext {
+            doc,
+            hits,
+            patterns: &self.rules.patterns,
+            context: &self.rules.context,
+            lexicon: &self.rules.lexicon,
+            rule,
+            advice,
+            topic,
+        }
+    }
+
     /// The red-flag document model of one file (kind, topic, guidance), as the general
     /// guidance rule sees it; `None` when that rule is not loaded.
     pub fn inspect(&self, source: &SourceFile) -> Option<crate::check::red_flags::Inspection> {
@@ -261,16 +280,7 @@ impl Linter {
         let advice = AdviceFacts::new(None);
         let topic = OnceCell::new();
         self.rules.rules.iter().find_map(|rule| {
-            let cx = CheckContext {
-                doc: &doc,
-                hits: &hits,
-                patterns: &self.rules.patterns,
-                context: &self.rules.context,
-                lexicon: &self.rules.lexicon,
-                rule: &rule.meta,
-                advice: &advice,
-                topic: &topic,
-            };
+            let cx = self.context(&doc, &hits, &advice, &topic, &rule.meta);
             rule.check.as_ref()?.inspect(&cx)
         })
     }

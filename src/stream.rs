@@ -26,7 +26,6 @@
 
 use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
@@ -170,16 +169,8 @@ fn check(linter: &Linter, record: Record) -> (Map<String, Value>, Option<FileRep
             let report = match source {
                 Ok(source) => {
                     let diagnostics = linter.check_source(&source);
-                    let failed = diagnostics
-                        .iter()
-                        .any(|d| d.rule.code.as_ref() == tool::INTERNAL_ERROR.code);
-                    FileReport {
-                        path: crate::source::display_path(&source.path),
-                        source: Some(Arc::new(source)),
-                        diagnostics,
-                        skipped: None,
-                        failed,
-                    }
+                    let path = crate::source::display_path(&source.path);
+                    FileReport::checked(path, source, diagnostics)
                 }
                 Err(err) => {
                     let d = tool::UNREADABLE.file_diagnostic(format!("cannot check: {err}"));
