@@ -7,8 +7,13 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn healthlint() -> Command {
+    healthlint_in(common::root())
+}
+
+/// The binary run in `dir`, without colour.
+fn healthlint_in(dir: impl AsRef<std::path::Path>) -> Command {
     let mut cmd = Command::cargo_bin("healthlint").unwrap();
-    cmd.current_dir(common::root()).env("NO_COLOR", "1");
+    cmd.current_dir(dir).env("NO_COLOR", "1");
     cmd
 }
 
@@ -213,9 +218,7 @@ fn output_is_identical_for_any_thread_count_across_batches() {
     }
     for format in ["json", "concise", "pretty", "github"] {
         let run = |jobs: &str| {
-            let mut cmd = Command::cargo_bin("healthlint").unwrap();
-            cmd.current_dir(dir.path())
-                .env("NO_COLOR", "1")
+            healthlint_in(dir.path())
                 .args([
                     "check",
                     "--isolated",
@@ -299,9 +302,7 @@ fn config_unknown_key_exits_2_naming_the_key() {
     )
     .unwrap();
     std::fs::write(dir.path().join("a.md"), "# Hi\n").unwrap();
-    let mut cmd = Command::cargo_bin("healthlint").unwrap();
-    cmd.current_dir(dir.path())
-        .env("NO_COLOR", "1")
+    healthlint_in(dir.path())
         .args(["check", "a.md"])
         .assert()
         .code(2)
@@ -325,8 +326,7 @@ fn config_is_found_upward_and_applied() {
     )
     .unwrap();
     std::fs::write(dir.path().join("sub/drafts/b.md"), "A miracle cure.\n").unwrap();
-    let mut cmd = Command::cargo_bin("healthlint").unwrap();
-    cmd.current_dir(dir.path().join("sub"))
+    healthlint_in(dir.path().join("sub"))
         .args(["check", "--format", "concise", "."])
         .assert()
         .code(1)
@@ -359,16 +359,14 @@ fn binary_files_are_skipped_when_walked_and_errors_when_named() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("image.md"), b"\x89PNG\0\0\x01").unwrap();
     std::fs::write(dir.path().join("ok.md"), "# Fine\n").unwrap();
-    let mut cmd = Command::cargo_bin("healthlint").unwrap();
-    cmd.current_dir(dir.path())
+    healthlint_in(dir.path())
         .args(["check", "--isolated", "."])
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
             "note: skipped image.md: binary file",
         ));
-    let mut cmd = Command::cargo_bin("healthlint").unwrap();
-    cmd.current_dir(dir.path())
+    healthlint_in(dir.path())
         .args(["check", "--isolated", "--format", "concise", "image.md"])
         .assert()
         .code(2)
@@ -603,10 +601,7 @@ fn pretty_output_of_one_long_line_is_bounded_and_names_true_columns() {
     let line = vec!["a miracle cure"; 3000].join(", ");
     std::fs::write(dir.path().join("long.md"), format!("# Notes\n\n{line}\n")).unwrap();
     let run = |format: &str| {
-        let mut cmd = Command::cargo_bin("healthlint").unwrap();
-        let out = cmd
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
+        let out = healthlint_in(dir.path())
             .args([
                 "check",
                 "--isolated",
@@ -669,8 +664,7 @@ fn walked_special_files_are_listed_as_skipped_in_every_format() {
             r#"{"path":"pipe.md","reason":"a named pipe (FIFO), not a regular file"}"#,
         ),
     ] {
-        let mut cmd = Command::cargo_bin("healthlint").unwrap();
-        cmd.current_dir(dir.path())
+        healthlint_in(dir.path())
             .args(["check", "--isolated", "--format", format, "."])
             .timeout(std::time::Duration::from_secs(60))
             .assert()
@@ -754,9 +748,7 @@ fn stream_mode_answers_every_record_in_order() {
         "# Ankle sprain\n\nPut heat on it straight away.\n\nThis cream is 100% safe.",
     )
     .unwrap();
-    let mut cmd = Command::cargo_bin("healthlint").unwrap();
-    let file_run = cmd
-        .current_dir(dir.path())
+    let file_run = healthlint_in(dir.path())
         .args(["check", "--isolated", "--format", "jsonl", "doc-0.md"])
         .output()
         .unwrap();
@@ -818,10 +810,7 @@ fn locale_picks_the_emergency_number_in_red_flag_help() {
         if let Some(c) = config {
             std::fs::write(dir.path().join("healthlint.toml"), c).unwrap();
         }
-        let mut cmd = Command::cargo_bin("healthlint").unwrap();
-        let out = cmd
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
+        let out = healthlint_in(dir.path())
             .args(["check", "--format", "json", "--select", "HL101", "a.md"])
             .assert()
             .code(1)
