@@ -10,12 +10,11 @@
 //! them all). Without this, one long line with many findings rendered the whole line once
 //! per finding: hundreds of megabytes for a 50 KB file.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::ops::Range;
 
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
-
-use std::collections::BTreeMap;
 
 use super::{Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -108,16 +107,15 @@ fn view(text: &str, lines: &crate::source::LineIndex, labels: Vec<Range<usize>>)
         }
         // Windows around the labels, merged where they meet, joined by an ellipsis. A label
         // longer than two contexts (a whole paragraph) is shown by its head.
-        let mut labels = labels.clone();
-        for &i in ids {
-            let r = &mut labels[i];
-            r.end = r.end.min(snap(r.start + 2 * CONTEXT, false)).max(r.start);
-        }
+        let head = |i: usize| {
+            let r = &labels[i];
+            r.start..r.end.min(snap(r.start + 2 * CONTEXT, false)).max(r.start)
+        };
         let mut order = ids.clone();
-        order.sort_by_key(|&i| (labels[i].start, labels[i].end));
+        order.sort_by_key(|&i| (head(i).start, head(i).end));
         let mut windows: Vec<(Range<usize>, Vec<usize>)> = Vec::new();
         for i in order {
-            let r = &labels[i];
+            let r = head(i);
             let w = snap(r.start.saturating_sub(CONTEXT).max(span.start), false)
                 ..snap((r.end + CONTEXT).min(span.end), true);
             match windows.last_mut() {
@@ -134,7 +132,8 @@ fn view(text: &str, lines: &crate::source::LineIndex, labels: Vec<Range<usize>>)
             }
             let at = excerpt.len();
             for &i in members {
-                moved[i] = labels[i].start - w.start + at..labels[i].end - w.start + at;
+                let r = head(i);
+                moved[i] = r.start - w.start + at..r.end - w.start + at;
             }
             excerpt.push_str(&text[w.clone()]);
         }
