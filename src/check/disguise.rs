@@ -124,7 +124,9 @@ impl NameIndex {
             let i = known.partition_point(|m| m.range.end <= r.start);
             known.get(i).is_some_and(|m| m.range.start < r.end)
         };
-        let words = words(bytes);
+        // A plain lowercase word can only be an INN-stem name; the others go on to the tests
+        // below.
+        let words = words(bytes, &|w| want_stems && self.may_end_in_stem(w));
         let mut i = 0;
         while i < words.len() {
             // A run of single characters: "V I A G R A", "C.I.A.L.I.S".
@@ -218,11 +220,16 @@ impl NameIndex {
         out
     }
 
+    /// Whether a word is long enough to be an INN-stem name and ends in the last three bytes
+    /// of a stem (a cheap test most words fail).
+    fn may_end_in_stem(&self, word: &[u8]) -> bool {
+        word.len() >= self.stem_min_len && self.stem_tails.contains(&tail3(word))
+    }
+
     /// A lowercase or capitalised word ending in an INN stem, long enough to be a drug name.
     fn stem_name(&self, word: &[u8]) -> Option<String> {
         // Most long words end in no stem: compare bytes first, allocate only for a drug.
-        if word.len() < self.stem_min_len
-            || !self.stem_tails.contains(&tail3(word))
+        if !self.may_end_in_stem(word)
             || !self.stems.iter().any(|s| word.ends_with(s.as_bytes()))
             || !word[1..].iter().all(u8::is_ascii_lowercase)
         {
@@ -399,7 +406,7 @@ fn strip_strength(word: &[u8]) -> &[u8] {
 
 /// Bytes that may stand for a letter inside a disguised word: letters, digits, a few symbols,
 /// and any non-ASCII byte (a Cyrillic or Greek look-alike letter, see [`fold`]).
-fn is_word_byte(b: u8) -> bool {
+const fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'@' | b'$' | b'|' | b'!') || !b.is_ascii()
 }
 
@@ -439,18 +446,30 @@ fn fold(word: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The words of the prose: runs of letters, digits and look-alike symbols, without symbols at
-/// either end ("Viagra!" is "Viagra", "$1.99" has no word).
-fn words(bytes: &[u8]) -> Vec<Range<usize>> {
+/// either end ("Viagra!" is "Viagra", "$1.99" has no word). A plain word (two or more
+/// lowercase ASCII letters, most of any text) is kept only if `keep_plain` wants it: skipping
+/// the rest here keeps the pass one tight byte loop. Dropping plain words does not join two
+/// single characters into a run: the letters of a dropped word stay in the gap between them.
+fn words(bytes: &[u8], keep_plain: &dyn Fn(&[u8]) -> bool) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if !is_word_byte(bytes[i]) {
+        if CLASS[usize::from(bytes[i])] & WORD == 0 {
             i += 1;
             continue;
         }
         let start = i;
-        while i < bytes.len() && is_word_byte(bytes[i]) {
+        let mut all = LOWER;
+        while let Some(&b) = bytes.get(i) {
+            let class = CLASS[usize::from(b)];
+            if class & WORD == 0 {
+                break;
+            }
+            all &= class;
             i += 1;
+        }
+        if all & LOWER != 0 && i - start > 1 && !keep_plain(&bytes[start..i]) {
+            continue;
         }
         let (mut s, mut e) = (start, i);
         // Only ASCII symbols are trimmed, so that a range never splits a character.
@@ -467,6 +486,26 @@ fn words(bytes: &[u8]) -> Vec<Range<usize>> {
     }
     out
 }
+
+/// Byte classes for [`words`]: a byte of a word ([`is_word_byte`]), and an ASCII lowercase
+/// letter.
+const WORD: u8 = 1;
+const LOWER: u8 = 2;
+const CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if is_word_byte(byte) {
+            table[b] |= WORD;
+        }
+        if byte.is_ascii_lowercase() {
+            table[b] |= LOWER;
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Where a run of one-character words from `from` ends: each separated from the next by one or
 /// two spaces, dots, hyphens, underscores or asterisks on one line.
@@ -553,7 +592,7 @@ mod tests {
         assert_eq!(fold("Viаgra".as_bytes()).as_deref(), Some(&b"viagra"[..]));
         assert_eq!(fold("café".as_bytes()), None);
         let text = "Buy Viаgra, café".as_bytes();
-        let w = words(text);
+        let w = words(text, &|_| true);
         assert_eq!(std::str::from_utf8(&text[w[1].clone()]), Ok("Viаgra"));
         assert_eq!(std::str::from_utf8(&text[w[2].clone()]), Ok("café"));
     }
@@ -561,7 +600,7 @@ mod tests {
     #[test]
     fn words_runs_and_strengths() {
         let text = b"Buy V 1 A G R A now! X@nax";
-        let w = words(text);
+        let w = words(text, &|_| true);
         assert_eq!(single_char_run(text, &w, 1), 7);
         assert_eq!(&text[w[7].clone()], b"now");
         assert_eq!(&text[w[8].clone()], b"X@nax");
