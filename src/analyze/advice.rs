@@ -489,44 +489,6 @@ impl AdviceModel {
         }
     }
 
-    /// Every pattern the model reads, for the per-file [`Index`] and for a scan limited to
-    /// the advice vocabulary.
-    pub fn pattern_ids(&self) -> Vec<PatternId> {
-        let mut ids: Vec<PatternId> = self
-            .actions
-            .iter()
-            .chain(&self.conditions)
-            .chain(&self.subjects)
-            .flat_map(|t| [Some(t.pattern), t.needs, t.except])
-            .flatten()
-            .chain(self.windows.iter().map(|w| w.pattern))
-            .chain([
-                self.qualifiers,
-                self.recommend,
-                self.avoid_after,
-                self.avoid_before,
-                self.harm,
-                self.refuted,
-                self.within,
-                self.after,
-                self.sequence,
-                self.amount,
-                self.day_number,
-                self.clause_break,
-                self.negation,
-            ])
-            .chain(self.pseudo)
-            .chain(self.durations)
-            .chain(self.forbid)
-            .chain(self.others)
-            .chain(self.clinicians)
-            .chain(self.modal)
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids
-    }
-
     pub fn action_index(&self, id: &str) -> Option<u16> {
         self.actions
             .iter()
@@ -560,7 +522,8 @@ impl AdviceModel {
         context: &ContextRules,
         wanted: u64,
     ) -> Vec<Fact> {
-        let hits = &Index::new(raw, self.pattern_ids());
+        // The scan's hits are indexed by pattern already: read them in place.
+        let hits = raw;
         let mut facts = Vec::new();
         let title_block = doc
             .title()
@@ -629,7 +592,7 @@ impl AdviceModel {
         &self,
         doc: &Document<'_>,
         raw: &Hits,
-        hits: &Index,
+        hits: &Hits,
         context: &ContextRules,
         action: u16,
         range: &Range<usize>,
@@ -796,7 +759,7 @@ impl AdviceModel {
     fn describes(
         &self,
         doc: &Document<'_>,
-        hits: &Index,
+        hits: &Hits,
         clause: &Range<usize>,
         target: &Range<usize>,
     ) -> bool {
@@ -833,7 +796,7 @@ impl AdviceModel {
     /// The clause of the sentence holding `target`.
     fn clause_of(
         &self,
-        hits: &Index,
+        hits: &Hits,
         sentence: &Range<usize>,
         target: &Range<usize>,
     ) -> Range<usize> {
@@ -853,7 +816,7 @@ impl AdviceModel {
     fn polarity_in(
         &self,
         doc: &Document<'_>,
-        hits: &Index,
+        hits: &Hits,
         sentence: &Range<usize>,
         clause: &Range<usize>,
         target: &Range<usize>,
@@ -925,7 +888,7 @@ impl AdviceModel {
     /// the sentence speaks about that action, and its cues and windows are not this one's.
     fn other_action_in(
         &self,
-        hits: &Index,
+        hits: &Hits,
         sentence: &Range<usize>,
         clause: &Range<usize>,
         action: u16,
@@ -939,7 +902,7 @@ impl AdviceModel {
     }
 
     /// The polarity a lead-in or heading gives the items below it ("Avoid:", "Don't").
-    fn block_polarity(&self, doc: &Document<'_>, hits: &Index, block: usize) -> Polarity {
+    fn block_polarity(&self, doc: &Document<'_>, hits: &Hits, block: usize) -> Polarity {
         let range = doc.blocks[block].range.clone();
         let pseudo = |r: &Range<usize>| {
             self.pseudo.is_some_and(|p| {
@@ -965,7 +928,7 @@ impl AdviceModel {
         }
     }
 
-    fn conditions_in(&self, hits: &Index, range: Range<usize>) -> u64 {
+    fn conditions_in(&self, hits: &Hits, range: Range<usize>) -> u64 {
         self.conditions
             .iter()
             .enumerate()
@@ -977,7 +940,7 @@ impl AdviceModel {
     fn window_for(
         &self,
         doc: &Document<'_>,
-        hits: &Index,
+        hits: &Hits,
         scope: &Range<usize>,
         target: &Range<usize>,
     ) -> Window {
@@ -1065,7 +1028,7 @@ impl AdviceModel {
     fn preceded_by(
         &self,
         doc: &Document<'_>,
-        hits: &Index,
+        hits: &Hits,
         marker: PatternId,
         r: &Range<usize>,
     ) -> bool {
@@ -1105,7 +1068,7 @@ impl AdviceModel {
     fn amount_for(
         &self,
         doc: &Document<'_>,
-        hits: &Index,
+        hits: &Hits,
         sentence: &Range<usize>,
         target: &Range<usize>,
         action: u16,
@@ -1235,43 +1198,6 @@ fn within_reach(prose: &str, sentence: &Range<usize>, target: &Range<usize>) -> 
         end -= 1;
     }
     start.min(end)..end
-}
-
-struct Index {
-    ids: Vec<PatternId>,
-    found: Vec<Vec<Range<usize>>>,
-}
-
-impl Index {
-    fn new(hits: &Hits, ids: Vec<PatternId>) -> Index {
-        let found = ids
-            .iter()
-            .map(|id| hits.of(*id).cloned().collect())
-            .collect();
-        Index { ids, found }
-    }
-
-    fn of(&self, id: PatternId) -> &[Range<usize>] {
-        match self.ids.binary_search(&id) {
-            Ok(i) => &self.found[i],
-            Err(_) => &[],
-        }
-    }
-
-    /// Matches inside `range`. Matches of one pattern never overlap, so they are sorted by
-    /// start and by end alike.
-    fn of_in(&self, id: PatternId, range: Range<usize>) -> impl Iterator<Item = &Range<usize>> {
-        let all = self.of(id);
-        let first = all.partition_point(|r| r.start < range.start);
-        all[first..]
-            .iter()
-            .take_while(move |r| r.start < range.end)
-            .filter(move |r| r.end <= range.end)
-    }
-
-    fn any_in(&self, id: PatternId, range: Range<usize>) -> bool {
-        self.of_in(id, range).next().is_some()
-    }
 }
 
 /// What is already known about an action mention when its polarity is decided.

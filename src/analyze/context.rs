@@ -111,22 +111,6 @@ impl ContextRules {
         }
     }
 
-    /// Every pattern the context rules read (for a scan limited to some rules).
-    pub fn pattern_ids(&self) -> Vec<PatternId> {
-        [
-            self.negation_pre,
-            self.hypothetical,
-            self.historical,
-            self.other,
-            self.myth,
-            self.terminators,
-        ]
-        .into_iter()
-        .chain(self.negation_post)
-        .chain(self.pseudo)
-        .collect()
-    }
-
     /// The pattern ids of hypothetical triggers ("if", "watch for"), for checks that look for
     /// conditional guidance themselves.
     pub fn hypothetical_pattern(&self) -> PatternId {
