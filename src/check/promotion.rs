@@ -1085,11 +1085,31 @@ struct Signals {
 
 /// Whether the prose has at most `limit` words, counted up to the limit only.
 fn is_short(prose: &str, limit: usize) -> bool {
-    prose
-        .split(|c: char| c.is_whitespace() || c == '\0')
-        .filter(|w| w.bytes().any(|b| b.is_ascii_alphanumeric()))
-        .nth(limit)
-        .is_none()
+    // Words split at whitespace (and NUL), counted when they hold a letter or digit. A byte
+    // loop: splitting by `char` cost as much as the rest of the check on long articles.
+    let bytes = prose.as_bytes();
+    let (mut words, mut alnum, mut at) = (0, false, 0);
+    while let Some(&b) = bytes.get(at) {
+        let (separates, len) = if b.is_ascii() {
+            (b.is_ascii_whitespace() || b == 0x0B || b == 0, 1)
+        } else {
+            prose[at..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8()))
+        };
+        if separates {
+            words += usize::from(alnum);
+            alnum = false;
+            if words > limit {
+                return false;
+            }
+        } else {
+            alnum |= b.is_ascii_alphanumeric();
+        }
+        at += len;
+    }
+    words + usize::from(alnum) <= limit
 }
 
 /// How a drug stands in the article.
@@ -1125,7 +1145,35 @@ impl ContextCache {
 
 #[cfg(test)]
 mod tests {
-    use super::strength_after;
+    use super::{is_short, strength_after};
+
+    #[test]
+    fn short_counts_words_with_a_letter_or_digit_split_at_any_whitespace() {
+        let reference = |text: &str, limit: usize| {
+            text.split(|c: char| c.is_whitespace() || c == '\0')
+                .filter(|w| w.bytes().any(|b| b.is_ascii_alphanumeric()))
+                .nth(limit)
+                .is_none()
+        };
+        let texts = [
+            "",
+            "one",
+            "one two three",
+            "one two three four",
+            " -- one\u{3000}two\u{a0}three\u{b}four\0five — six ",
+            "café naïve — 100 mg\n\nV I A G R A",
+            "\u{2003}\u{2003}",
+        ];
+        for text in texts {
+            for limit in 0..7 {
+                assert_eq!(
+                    is_short(text, limit),
+                    reference(text, limit),
+                    "{text:?} {limit}"
+                );
+            }
+        }
+    }
 
     fn strength(text: &str, after: &str) -> Option<String> {
         let end = text.find(after)? + after.len();
