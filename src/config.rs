@@ -161,6 +161,18 @@ pub struct Settings {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub severity: BTreeMap<String, Severity>,
+    /// Every code or prefix given, with where it was given: a selector that matches no rule
+    /// is an error once the rules are known (see [`Settings::unmatched_selectors`]).
+    pub selectors: Vec<(String, SelectorOrigin)>,
+}
+
+/// Where a rule selector was written.
+#[derive(Debug, Clone)]
+pub enum SelectorOrigin {
+    /// A command-line flag (`--select`, `--ignore`).
+    Flag(&'static str),
+    /// A config key; the error's message is filled in when it is reported.
+    Config(SpannedError),
 }
 
 impl Default for Settings {
@@ -176,6 +188,7 @@ impl Default for Settings {
             select: Vec::new(),
             ignore: Vec::new(),
             severity: BTreeMap::new(),
+            selectors: Vec::new(),
         }
     }
 }
@@ -253,15 +266,26 @@ impl Settings {
             (rules.ignore, &mut settings.ignore),
         ] {
             for code in list.unwrap_or_default() {
+                let at = SpannedError::new(origin, &text, Some(code.span()), "");
                 match validate_selector(code.get_ref()) {
-                    Ok(()) => target.push(code.into_inner()),
-                    Err(m) => errors.push(SpannedError::new(origin, &text, Some(code.span()), m)),
+                    Ok(()) => {
+                        settings
+                            .selectors
+                            .push((code.get_ref().clone(), SelectorOrigin::Config(at)));
+                        target.push(code.into_inner());
+                    }
+                    Err(m) => errors.push(SpannedError { message: m, ..at }),
                 }
             }
         }
         for (code, severity) in rules.severity.unwrap_or_default() {
             match validate_selector(&code) {
                 Ok(()) => {
+                    // toml's spans cover values, not keys: point at the severity given.
+                    let at = SpannedError::new(origin, &text, Some(severity.span()), "");
+                    settings
+                        .selectors
+                        .push((code.clone(), SelectorOrigin::Config(at)));
                     settings.severity.insert(code, severity.into_inner());
                 }
                 Err(m) => errors.push(SpannedError::new(origin, &text, Some(severity.span()), m)),
@@ -276,8 +300,12 @@ impl Settings {
 
     fn apply(&mut self, o: &Overrides) -> Result<(), String> {
         self.rule_dirs.extend(o.rule_dirs.iter().cloned());
-        for code in o.select.iter().chain(&o.ignore) {
-            validate_selector(code)?;
+        for (codes, flag) in [(&o.select, "--select"), (&o.ignore, "--ignore")] {
+            for code in codes {
+                validate_selector(code).map_err(|m| format!("{flag}: {m}"))?;
+                self.selectors
+                    .push((code.clone(), SelectorOrigin::Flag(flag)));
+            }
         }
         if !o.select.is_empty() {
             self.select = o.select.clone();
@@ -321,6 +349,34 @@ impl Settings {
             (None, _) => false,
             (Some(_), None) => true,
             (Some(s), Some(i)) => s > i,
+        }
+    }
+
+    /// Selectors that match none of `codes` (the loaded rules and the tool's own codes), as
+    /// one error naming each flag or pointing at each config value. A selection that silently
+    /// selects nothing would turn a CI check green.
+    pub fn check_selectors(&self, codes: &[&str]) -> Result<(), SetupError> {
+        let errors: Vec<SpannedError> = self
+            .selectors
+            .iter()
+            .filter(|(code, _)| !codes.iter().any(|c| c.starts_with(code.as_str())))
+            .map(|(code, origin)| {
+                let message = format!("`{code}` matches no rule (`healthlint rules` lists them)");
+                match origin {
+                    SelectorOrigin::Flag(flag) => {
+                        SpannedError::new(flag, &Arc::from(""), None, message)
+                    }
+                    SelectorOrigin::Config(at) => SpannedError {
+                        message,
+                        ..at.clone()
+                    },
+                }
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(SetupError::Files(errors))
         }
     }
 

@@ -48,7 +48,10 @@ pub enum Targets {
     /// Sorted and de-duplicated.
     List(Vec<Target>),
     /// One folder, walked in sorted order on every pass.
-    Walk { root: PathBuf, settings: Settings },
+    Walk {
+        root: PathBuf,
+        settings: Box<Settings>,
+    },
 }
 
 impl Targets {
@@ -87,7 +90,7 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
             // order as sorting them, and a walk never meets a file twice.
             return Targets::Walk {
                 root: only.clone(),
-                settings: settings.clone(),
+                settings: Box::new(settings.clone()),
             };
         }
     }

@@ -195,7 +195,9 @@ impl Linter {
         let topic = OnceCell::new();
         let mut diagnostics = Vec::new();
         for rule in &self.rules.rules {
-            let Some(check) = &rule.check else { continue };
+            let Some(check) = rule.check.as_ref().filter(|_| !rule.compared_only) else {
+                continue;
+            };
             let cx = self.context(&doc, &hits, &advice, &topic, &rule.meta);
             let first = diagnostics.len();
             check.run(&cx, &mut diagnostics);
@@ -221,13 +223,11 @@ impl Linter {
             c.facts(source, advice.get(&doc, &hits, &self.rules.context))
         });
         let is_enabled = |prefix: &str| {
-            self.rules
-                .rules
+            self.rules.rules.iter().any(|r| {
+                r.check.is_some() && !r.compared_only && r.meta.id.code.starts_with(prefix)
+            }) || tool::ALL
                 .iter()
-                .any(|r| r.check.is_some() && r.meta.id.code.starts_with(prefix))
-                || tool::ALL
-                    .iter()
-                    .any(|t| t.code.starts_with(prefix) && self.settings.is_enabled(t.code))
+                .any(|t| t.code.starts_with(prefix) && self.settings.is_enabled(t.code))
         };
         let mut diagnostics = suppress::apply(
             &source.text,

@@ -56,7 +56,22 @@ pub fn load(cwd: &std::path::Path, overrides: &Overrides) -> Result<Linter, Setu
     for dir in &settings.rule_dirs {
         sources.extend(rules::dir_sources(dir)?);
     }
-    let rule_set = RuleSet::load(&sources, &|code| settings.is_enabled(code))?;
+    let mut rule_set = RuleSet::load(&sources, &|code| settings.is_enabled(code))?;
+    // A selected cross-document rule compares the statements the conflict rules extract: if
+    // the selection left those out, load again with them compiled but not reported.
+    let needed = rule_set.needed_for_comparison();
+    if !needed.is_empty() {
+        let enabled = |code: &str| settings.is_enabled(code) || needed.iter().any(|c| c == code);
+        rule_set = RuleSet::load(&sources, &enabled)?;
+        rule_set.compared_only(&needed);
+    }
+    let codes: Vec<&str> = rule_set
+        .rules
+        .iter()
+        .map(|r| &*r.meta.id.code)
+        .chain(diagnostic::tool::ALL.iter().map(|t| t.code))
+        .collect();
+    settings.check_selectors(&codes)?;
     Ok(Linter::new(rule_set, settings))
 }
 

@@ -201,7 +201,7 @@ fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
                     .unwrap_or(r.meta.severity)
                     .to_string(),
                 kind: r.meta.kind.clone(),
-                selected: r.check.is_some(),
+                selected: r.check.is_some() && !r.compared_only,
                 summary: first_sentence(&r.meta.docs.why),
                 origin: r.meta.origin.clone(),
             }

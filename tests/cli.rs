@@ -828,3 +828,147 @@ fn locale_picks_the_emergency_number_in_red_flag_help() {
     let uk = run(Some("locale = \"uk\"\n"));
     assert!(uk.contains("call 999 or go to A&E"), "{uk}");
 }
+
+#[test]
+fn a_code_that_matches_no_rule_is_an_error_on_the_flag_and_in_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), "A miracle cure.\n").unwrap();
+    // Before: `--select HL999` checked no rule and exited 0.
+    healthlint_in(dir.path())
+        .args(["check", "--isolated", "--select", "HL999", "a.md"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "--select: `HL999` matches no rule",
+        ));
+    healthlint_in(dir.path())
+        .args(["check", "--isolated", "--ignore", "HL9", "a.md"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--ignore: `HL9` matches no rule"));
+    std::fs::write(
+        dir.path().join("healthlint.toml"),
+        "[rules]\nselect = [\"HL5\", \"HL777\"]\nseverity = { HL888 = \"info\" }\n",
+    )
+    .unwrap();
+    healthlint_in(dir.path())
+        .args(["check", "a.md"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("healthlint.toml"))
+        .stderr(predicate::str::contains(
+            "2 │ select = [\"HL5\", \"HL777\"]",
+        ))
+        .stderr(predicate::str::contains("`HL777` matches no rule"))
+        .stderr(predicate::str::contains("`HL888` matches no rule"))
+        .stderr(predicate::str::contains("`HL5` matches").not());
+    // Prefixes that match some rule, and the tool's own codes, stay valid.
+    healthlint_in(dir.path())
+        .args(["check", "--isolated", "--select", "HL5,HL00", "a.md"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn selecting_the_cross_document_rule_alone_compares_without_reporting_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.md"),
+        "# Ankle sprain\n\nFor a new ankle sprain, apply heat in the first 48 hours.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.md"),
+        "# Sprained ankle\n\nFor a new ankle sprain, never use heat in the first 48 hours.\n",
+    )
+    .unwrap();
+    // Before: `--select HL401` reported nothing, because the statements it compares come
+    // from the HL3xx rules, which the selection left out.
+    let out = healthlint_in(dir.path())
+        .args([
+            "check",
+            "--isolated",
+            "--select",
+            "HL401",
+            "--format",
+            "concise",
+            ".",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let codes: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split_once("warning[").map(|(_, rest)| &rest[..5]))
+        .collect();
+    assert_eq!(codes, ["HL401", "HL401"], "{out}");
+    // `rules` shows the compared rules as not selected.
+    let out = healthlint_in(dir.path())
+        .args([
+            "rules",
+            "--isolated",
+            "--select",
+            "HL401",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let rules: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let selected: Vec<&str> = rules["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["selected"] == true)
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(selected, ["HL401"]);
+}
+
+#[test]
+fn concise_is_one_line_per_finding_with_related_places_at_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.md"),
+        "# Ankle sprain\n\nFor a new ankle sprain, apply heat in the first 48 hours.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.md"),
+        "# Sprained ankle\n\nFor a new ankle sprain, never use heat in the first 48 hours.\n",
+    )
+    .unwrap();
+    let out = healthlint_in(dir.path())
+        .args([
+            "check",
+            "--isolated",
+            "--select",
+            "HL4",
+            "--format",
+            "concise",
+            ".",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    // Before: each finding had a second, indented `related:` line.
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].starts_with("a.md:3:"), "{out}");
+    assert!(
+        lines[0].ends_with(")") && lines[0].contains("(related: b.md:3:"),
+        "{out}"
+    );
+    assert!(lines[1].starts_with("b.md:3:"), "{out}");
+    assert!(lines[2].starts_with("Checked 2 files"), "{out}");
+}

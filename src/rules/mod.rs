@@ -51,6 +51,9 @@ pub struct RuleMeta {
 pub struct Rule {
     pub meta: RuleMeta,
     pub check: Option<Check>,
+    /// Compiled only because a selected cross-document rule compares its statements: its
+    /// own findings are not reported (see [`RuleSet::compared_only`]).
+    pub compared_only: bool,
 }
 
 /// Everything the engine needs from the rules, compiled once and shared by all threads.
@@ -144,6 +147,30 @@ pub fn dir_sources(dir: &Path) -> Result<Vec<RuleSource>, SetupError> {
 }
 
 impl RuleSet {
+    /// Codes of the conflict rules that a selected cross-document rule needs but the selection
+    /// left out: `--select HL401` alone must still compare what the HL3xx rules extract.
+    pub fn needed_for_comparison(&self) -> Vec<String> {
+        let compares = self
+            .rules
+            .iter()
+            .any(|r| matches!(&r.check, Some(Check::Conflict(c)) if c.across_documents));
+        if !compares {
+            return Vec::new();
+        }
+        self.rules
+            .iter()
+            .filter(|r| r.check.is_none() && r.meta.kind == "conflict")
+            .map(|r| r.meta.id.code.to_string())
+            .collect()
+    }
+
+    /// Marks rules compiled only for a cross-document comparison (see [`Rule::compared_only`]).
+    pub fn compared_only(&mut self, codes: &[String]) {
+        for rule in &mut self.rules {
+            rule.compared_only = codes.iter().any(|c| **c == *rule.meta.id.code);
+        }
+    }
+
     /// Loads, validates and compiles rules; `enabled` decides which rules get compiled checks.
     /// Every problem in every file is collected, so that one run shows them all.
     pub fn load(
@@ -297,6 +324,7 @@ fn load_one(
     Ok(Rule {
         meta,
         check: is_enabled.then_some(compiled),
+        compared_only: false,
     })
 }
 
