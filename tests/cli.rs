@@ -870,8 +870,8 @@ fn a_code_that_matches_no_rule_is_an_error_on_the_flag_and_in_the_config() {
         .code(1);
 }
 
-#[test]
-fn selecting_the_cross_document_rule_alone_compares_without_reporting_the_others() {
+/// A folder with two articles whose advice on heat after a sprain conflicts.
+fn conflicting_sprain_articles() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("a.md"),
@@ -883,14 +883,17 @@ fn selecting_the_cross_document_rule_alone_compares_without_reporting_the_others
         "# Sprained ankle\n\nFor a new ankle sprain, never use heat in the first 48 hours.\n",
     )
     .unwrap();
-    // Before: `--select HL401` reported nothing, because the statements it compares come
-    // from the HL3xx rules, which the selection left out.
-    let out = healthlint_in(dir.path())
+    dir
+}
+
+/// `check --select CODES --format concise` on a folder that has findings.
+fn concise_findings(dir: &std::path::Path, codes: &str) -> String {
+    let out = healthlint_in(dir)
         .args([
             "check",
             "--isolated",
             "--select",
-            "HL401",
+            codes,
             "--format",
             "concise",
             ".",
@@ -900,7 +903,15 @@ fn selecting_the_cross_document_rule_alone_compares_without_reporting_the_others
         .get_output()
         .stdout
         .clone();
-    let out = String::from_utf8(out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn selecting_the_cross_document_rule_alone_compares_without_reporting_the_others() {
+    let dir = conflicting_sprain_articles();
+    // Before: `--select HL401` reported nothing, because the statements it compares come
+    // from the HL3xx rules, which the selection left out.
+    let out = concise_findings(dir.path(), "HL401");
     let codes: Vec<&str> = out
         .lines()
         .filter_map(|l| l.split_once("warning[").map(|(_, rest)| &rest[..5]))
@@ -934,33 +945,8 @@ fn selecting_the_cross_document_rule_alone_compares_without_reporting_the_others
 
 #[test]
 fn concise_is_one_line_per_finding_with_related_places_at_its_end() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("a.md"),
-        "# Ankle sprain\n\nFor a new ankle sprain, apply heat in the first 48 hours.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("b.md"),
-        "# Sprained ankle\n\nFor a new ankle sprain, never use heat in the first 48 hours.\n",
-    )
-    .unwrap();
-    let out = healthlint_in(dir.path())
-        .args([
-            "check",
-            "--isolated",
-            "--select",
-            "HL4",
-            "--format",
-            "concise",
-            ".",
-        ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let dir = conflicting_sprain_articles();
+    let out = concise_findings(dir.path(), "HL4");
     let lines: Vec<&str> = out.lines().collect();
     // Before: each finding had a second, indented `related:` line.
     assert_eq!(lines.len(), 3, "{out}");
