@@ -518,12 +518,10 @@ impl AdviceModel {
     pub fn extract(
         &self,
         doc: &Document<'_>,
-        raw: &Hits,
+        hits: &Hits,
         context: &ContextRules,
         wanted: u64,
     ) -> Vec<Fact> {
-        // The scan's hits are indexed by pattern already: read them in place.
-        let hits = raw;
         let mut facts = Vec::new();
         let title_block = doc
             .title()
@@ -543,7 +541,7 @@ impl AdviceModel {
                     continue;
                 }
                 if let Some(fact) =
-                    self.fact_at(doc, raw, hits, context, index as u16, range, title_block)
+                    self.fact_at(doc, hits, context, index as u16, range, title_block)
                 {
                     facts.push(fact);
                 }
@@ -587,11 +585,9 @@ impl AdviceModel {
         facts
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn fact_at(
         &self,
         doc: &Document<'_>,
-        raw: &Hits,
         hits: &Hits,
         context: &ContextRules,
         action: u16,
@@ -606,7 +602,7 @@ impl AdviceModel {
         if block.is_heading() {
             return None;
         }
-        let cx = context.of(doc, raw, range.clone());
+        let cx = context.of(doc, hits, range.clone());
         if cx.myth || cx.historical || cx.other_experiencer {
             return None;
         }
