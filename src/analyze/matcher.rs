@@ -4,8 +4,8 @@
 //!
 //! The scan is one pass over the prose, with no copy of it. Each word (ASCII lowercased, digit
 //! runs folded to `0`; a word with digits also as written), and each punctuation character,
-//! is looked up in a trie of the first words of all phrases ([`pattern::IndexKey`],
-//! [`Entry`]); only the phrases that can start there are tried, each by a small walk over its
+//! is hashed as it is read ([`KeyHash`]) and looked up in a trie of the first words of all
+//! phrases ([`pattern::IndexKey`], [`Level`]); only the phrases that can start there are tried, each by a small walk over its
 //! syntax tree ([`pattern::Node`]) that compares ignoring ASCII case, takes a run of
 //! whitespace and hyphens for a phrase's space and either apostrophe for `'`. Most words start no phrase, so the cost per byte is close to
 //! that of splitting words, however many rules there are, and start-up only parses the
@@ -196,18 +196,14 @@ impl PatternSetBuilder {
             chunk.parse();
         }
         let mut phrases = Vec::with_capacity(self.owners.len());
-        let mut index: FxHashMap<Vec<u8>, Entry> = FxHashMap::default();
+        let mut index = LevelBuilder::default();
         for chunk in &self.chunks {
             for result in chunk.take() {
                 let (phrase, keys) = result?;
                 let id = phrases.len() as u32;
                 for key in keys {
                     let first = key.words.into_iter().next().unwrap_or_default();
-                    index
-                        .entry(first)
-                        .or_insert_with_key(|first| Entry::new(vec![first.clone()]))
-                        .phrases
-                        .push(id);
+                    index.add(std::slice::from_ref(&first), id);
                 }
                 phrases.push(phrase);
             }
@@ -216,7 +212,7 @@ impl PatternSetBuilder {
             glued: phrases.iter().any(|p| p.digits_may_follow),
             phrases,
             owners: self.owners,
-            index,
+            index: index.build(),
             lists: self.lists,
         })
     }
@@ -242,6 +238,96 @@ struct Entry {
     split: OnceLock<Split>,
     /// How often a scan has met this entry unsplit: it is split only once that pays off.
     met: AtomicU32,
+    /// Whether two different last words share this entry's hash: it is then never split
+    /// (its `words` hold only one of them), and its phrases are all tried, as without an
+    /// index. Walks decide every match, so a shared hash costs attempts, never a match.
+    mixed: bool,
+}
+
+/// One level of the word trie: entries by the [`KeyHash`] of their last word, packed so
+/// that the table probed for every word of every file is small and answers most probes
+/// itself. A slot holds where the entry's phrases are in `ids`; only a crowded entry, which
+/// the scan splits by the next word, points at its [`Entry`]. (With the entries in the
+/// table, its slots were 128 bytes and most probes missed the cache.)
+#[derive(Debug, Default)]
+struct Level {
+    slots: FxHashMap<u64, Slot>,
+    /// The phrases of every uncrowded entry, one run per entry.
+    ids: Vec<u32>,
+    crowded: Vec<Entry>,
+}
+
+/// A [`Level`]'s slot: a crowded entry's number, with [`Slot::CROWDED`] set, or an uncrowded
+/// entry's run in `ids` (start in the low 32 bits, length above).
+#[derive(Debug, Clone, Copy)]
+struct Slot(u64);
+
+impl Slot {
+    const CROWDED: u64 = 1 << 63;
+}
+
+/// What a level holds for a key.
+enum Found<'l> {
+    /// The phrases to try.
+    Phrases(&'l [u32]),
+    /// An entry to split by the next word.
+    Crowded(&'l Entry),
+}
+
+impl Level {
+    fn get(&self, key: KeyHash) -> Option<Found<'_>> {
+        let Slot(slot) = *self.slots.get(&key.0)?;
+        if slot & Slot::CROWDED != 0 {
+            return self.crowded.get(slot as u32 as usize).map(Found::Crowded);
+        }
+        let start = slot as u32 as usize;
+        let len = (slot >> 32) as usize;
+        self.ids.get(start..start + len).map(Found::Phrases)
+    }
+}
+
+/// Builds a [`Level`]: entries are added to phrase by phrase, and packed once all are in.
+#[derive(Debug, Default)]
+struct LevelBuilder {
+    slots: FxHashMap<u64, u32>,
+    entries: Vec<Entry>,
+}
+
+impl LevelBuilder {
+    /// Adds a phrase that can start with `words`, under the hash of the last of them.
+    fn add(&mut self, words: &[Vec<u8>], phrase: u32) {
+        let last = words.last().map_or(&[][..], Vec::as_slice);
+        let entries = &mut self.entries;
+        let &mut entry = self.slots.entry(KeyHash::of(last).0).or_insert_with(|| {
+            entries.push(Entry::new(words.to_vec()));
+            entries.len() as u32 - 1
+        });
+        self.entries[entry as usize].add(last, phrase);
+    }
+
+    fn build(self) -> Level {
+        let mut entries: Vec<Option<Entry>> = self.entries.into_iter().map(Some).collect();
+        let mut level = Level::default();
+        level.slots.reserve(self.slots.len());
+        // In entry order, not the table's arbitrary one: the packing is the same every run.
+        let mut slots: Vec<(u32, u64)> = self.slots.into_iter().map(|(k, n)| (n, k)).collect();
+        slots.sort_unstable();
+        for (number, key) in slots {
+            let Some(entry) = entries[number as usize].take() else {
+                continue;
+            };
+            let slot = if entry.crowded() {
+                level.crowded.push(entry);
+                Slot::CROWDED | (level.crowded.len() as u64 - 1)
+            } else {
+                let start = level.ids.len() as u64;
+                level.ids.extend_from_slice(&entry.phrases);
+                (entry.phrases.len() as u64) << 32 | start
+            };
+            level.slots.insert(key, Slot(slot));
+        }
+        level
+    }
 }
 
 /// A crowded entry split by the next word.
@@ -250,7 +336,7 @@ struct Split {
     /// Phrases that can end, or stop being keyable, after the entry's words.
     alone: Vec<u32>,
     /// Next word → the phrases that can go on with it.
-    next: FxHashMap<Vec<u8>, Entry>,
+    next: Level,
 }
 
 impl Entry {
@@ -260,19 +346,29 @@ impl Entry {
             phrases: Vec::new(),
             split: OnceLock::new(),
             met: AtomicU32::new(0),
+            mixed: false,
+        }
+    }
+
+    /// Adds a phrase that can start with this entry's words, the last of them being `last`.
+    fn add(&mut self, last: &[u8], phrase: u32) {
+        self.mixed |= self.words.last().is_some_and(|w| w != last);
+        if self.phrases.last() != Some(&phrase) {
+            self.phrases.push(phrase);
         }
     }
 
     /// Whether the scan should split this entry by the next word before trying phrases.
     fn crowded(&self) -> bool {
-        self.phrases.len() > CROWDED && self.words.len() < pattern::KEY_WORDS
+        self.phrases.len() > CROWDED && self.words.len() < pattern::KEY_WORDS && !self.mixed
     }
 
     /// The entry split by the next word (see [`Split`]).
     fn split(&self, phrases: &[Phrase]) -> &Split {
         self.split.get_or_init(|| {
             let depth = self.words.len() + 1;
-            let mut split = Split::default();
+            let mut alone = Vec::new();
+            let mut next = LevelBuilder::default();
             for &id in &self.phrases {
                 // A phrase with too many variants of its next words stays unsplit, and so does
                 // a name: a strength glued to its second word ("Co-codamol30") would key that
@@ -281,7 +377,7 @@ impl Entry {
                 let keys = match phrase.index_keys_under(depth, &self.words) {
                     Ok(keys) if !phrase.digits_may_follow => keys,
                     _ => {
-                        split.alone.push(id);
+                        alone.push(id);
                         continue;
                     }
                 };
@@ -289,22 +385,20 @@ impl Entry {
                     .into_iter()
                     .filter(|k| k.words.starts_with(&self.words))
                 {
-                    let list = match key.words.get(self.words.len()) {
-                        None => &mut split.alone,
-                        Some(next) => {
-                            &mut split
-                                .next
-                                .entry(next.clone())
-                                .or_insert_with(|| Entry::new(key.words.clone()))
-                                .phrases
+                    match key.words.get(self.words.len()) {
+                        None => {
+                            if alone.last() != Some(&id) {
+                                alone.push(id);
+                            }
                         }
-                    };
-                    if list.last() != Some(&id) {
-                        list.push(id);
+                        Some(_) => next.add(&key.words, id),
                     }
                 }
             }
-            split
+            Split {
+                alone,
+                next: next.build(),
+            }
         })
     }
 }
@@ -326,8 +420,9 @@ pub struct PatternSet {
     phrases: Vec<Phrase>,
     /// Per phrase: the patterns whose lists hold it.
     owners: Vec<Vec<u32>>,
-    /// First word of an [`pattern::IndexKey`] → the trie of phrases that can start there.
-    index: FxHashMap<Vec<u8>, Entry>,
+    /// First word of an [`pattern::IndexKey`], as a [`KeyHash`] → the trie of phrases that can
+    /// start there.
+    index: Level,
     /// Whether some phrase takes digits glued after it (see [`PatternSetBuilder::add_names`]).
     glued: bool,
     /// The registered lists, in id order.
@@ -360,46 +455,43 @@ impl PatternSet {
     pub fn scan(&self, prose: &str) -> Hits {
         let bytes = prose.as_bytes();
         let mut found: Vec<(u32, u32, u32)> = Vec::new();
-        let mut key = Vec::new();
-        let mut literal = Vec::new();
-        let mut second = Vec::new();
         let mut at = 0;
         while at < bytes.len() {
             let b = bytes[at];
             if is_word_byte(b) {
-                let (end, first_digit) = fold_word(bytes, at, &mut key);
-                self.try_key(&key, bytes, at, end, &mut second, &mut found);
+                let (end, first_digit, folded) = fold_word(bytes, at);
+                self.try_key(folded, bytes, at, end, &mut found);
                 // A word with digits, as written too: "100" for "100 ?%" (see IndexKey).
                 let mut digits = first_digit.is_some();
                 if digits {
-                    literal_key_of(&bytes[at..end], &mut literal);
-                    self.try_key(&literal, bytes, at, end, &mut second, &mut found);
+                    let literal = literal_key(&bytes[at..end]);
+                    self.try_key(literal, bytes, at, end, &mut found);
                 }
                 // "can't" is looked up as one word too (phrases such as "can't walk" are
                 // indexed so), besides "can" (for "can" and the possessive "doctor's").
                 // Each joined form is looked up: "ma'am" in "ma'am's".
                 let mut joined = end;
+                let mut joined_key = folded;
                 while let Some(len) = apostrophe_len(bytes, joined) {
                     if !bytes.get(joined + len).is_some_and(|&b| is_word_byte(b)) {
                         break;
                     }
                     let word_start = joined + len;
                     joined = word_end(bytes, word_start);
-                    key.push(b'\'');
-                    pattern::append_folded(&bytes[word_start..joined], &mut key);
-                    self.try_key(&key, bytes, at, joined, &mut second, &mut found);
+                    joined_key = joined_key.push(b'\'').fold(&bytes[word_start..joined]);
+                    self.try_key(joined_key, bytes, at, joined, &mut found);
                     digits |= bytes[word_start..joined].iter().any(u8::is_ascii_digit);
                     if digits {
-                        literal_key_of(&bytes[at..joined], &mut literal);
-                        self.try_key(&literal, bytes, at, joined, &mut second, &mut found);
+                        let literal = literal_key(&bytes[at..joined]);
+                        self.try_key(literal, bytes, at, joined, &mut found);
                     }
                 }
                 // "aspadol100mg": the letters alone, for names that take a glued strength.
                 if self.glued {
                     if let Some(digit) = first_digit {
                         if digit > at && bytes[digit - 1].is_ascii_alphabetic() {
-                            key_of(&bytes[at..digit], &mut key);
-                            self.try_key(&key, bytes, at, digit, &mut second, &mut found);
+                            let letters = KeyHash::EMPTY.fold(&bytes[at..digit]);
+                            self.try_key(letters, bytes, at, digit, &mut found);
                         }
                     }
                 }
@@ -409,20 +501,14 @@ impl PatternSet {
             } else {
                 // Punctuation starts phrases such as "£\d+" or "'s": its key is the character,
                 // a curly apostrophe being a straight one.
-                let len = match apostrophe_len(bytes, at) {
-                    Some(len) => {
-                        key.clear();
-                        key.push(b'\'');
-                        len
-                    }
+                let (len, key) = match apostrophe_len(bytes, at) {
+                    Some(len) => (len, KeyHash::EMPTY.push(b'\'')),
                     None => {
                         let len = utf8_len(b).min(bytes.len() - at);
-                        key.clear();
-                        key.extend_from_slice(&bytes[at..at + len]);
-                        len
+                        (len, KeyHash::of(&bytes[at..at + len]))
                     }
                 };
-                self.try_key(&key, bytes, at, at + len, &mut second, &mut found);
+                self.try_key(key, bytes, at, at + len, &mut found);
                 at += len;
             }
         }
@@ -433,53 +519,88 @@ impl PatternSet {
     /// words after it, down the index's word trie.
     fn try_key(
         &self,
-        key: &[u8],
+        key: KeyHash,
         bytes: &[u8],
         at: usize,
         end: usize,
-        word: &mut Vec<u8>,
         found: &mut Vec<(u32, u32, u32)>,
     ) {
-        let Some(mut entry) = self.index.get(key) else {
-            return;
-        };
-        let mut try_all = |candidates: &[u32]| {
-            for &phrase in candidates {
-                if let Some(stop) = Attempt::longest(&self.phrases[phrase as usize], bytes, at) {
-                    for &owner in &self.owners[phrase as usize] {
-                        found.push((owner, at as u32, stop as u32));
-                    }
-                }
-            }
+        let mut entry = match self.index.get(key) {
+            None => return,
+            Some(Found::Phrases(phrases)) => return self.try_all(phrases, bytes, at, found),
+            Some(Found::Crowded(entry)) => entry,
         };
         let mut end = end;
         loop {
-            if !entry.crowded() {
-                try_all(&entry.phrases);
-                return;
-            }
             let split = match entry.split.get() {
                 Some(split) => split,
                 // Splitting costs key computations for every phrase of the entry: one small
                 // article (an editor's buffer) meets most entries a few times, where trying
                 // their phrases is cheaper. The result is the same either way.
                 None if entry.met.fetch_add(1, Ordering::Relaxed) < SPLIT_AFTER => {
-                    try_all(&entry.phrases);
-                    return;
+                    return self.try_all(&entry.phrases, bytes, at, found);
                 }
                 None => entry.split(&self.phrases),
             };
-            try_all(&split.alone);
+            self.try_all(&split.alone, bytes, at, found);
             let next = sep_end(bytes, end);
             if next == end || !bytes.get(next).is_some_and(|&b| is_word_byte(b)) {
                 return;
             }
-            end = fold_word(bytes, next, word).0;
-            match split.next.get(word.as_slice()) {
-                Some(deeper) => entry = deeper,
+            let (next_end, _, next_key) = fold_word(bytes, next);
+            end = next_end;
+            match split.next.get(next_key) {
                 None => return,
+                Some(Found::Phrases(phrases)) => return self.try_all(phrases, bytes, at, found),
+                Some(Found::Crowded(deeper)) => entry = deeper,
             }
         }
+    }
+
+    /// Tries phrases at `at`, adding each match to `found` for every pattern that holds it.
+    fn try_all(&self, phrases: &[u32], bytes: &[u8], at: usize, found: &mut Vec<(u32, u32, u32)>) {
+        for &phrase in phrases {
+            if let Some(stop) = Attempt::longest(&self.phrases[phrase as usize], bytes, at) {
+                for &owner in &self.owners[phrase as usize] {
+                    found.push((owner, at as u32, stop as u32));
+                }
+            }
+        }
+    }
+}
+
+/// An index key ([`pattern::IndexKey`]'s word, or a punctuation character) as a 64-bit hash,
+/// built byte by byte as the scan reads a word: no word is copied into a buffer or hashed
+/// twice, and a lookup compares no bytes. Two words may share a hash; the index then tries
+/// more phrases than it needs to (see [`Entry::mixed`]), and walks decide every match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeyHash(u64);
+
+impl KeyHash {
+    const EMPTY: KeyHash = KeyHash(0);
+
+    /// The hash after one more byte of the key (FxHash's step).
+    fn push(self, b: u8) -> KeyHash {
+        KeyHash((self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95))
+    }
+
+    /// The hash of a key as the index holds it.
+    fn of(key: &[u8]) -> KeyHash {
+        key.iter().fold(KeyHash::EMPTY, |hash, &b| hash.push(b))
+    }
+
+    /// The hash after a word folded as the index holds words: ASCII lowercase, every run of
+    /// digits as one `0` ([`pattern::append_folded`]).
+    fn fold(mut self, word: &[u8]) -> KeyHash {
+        let mut after_digit = false;
+        for &b in word {
+            let digit = b.is_ascii_digit();
+            if !(digit && after_digit) {
+                self = self.push(if digit { b'0' } else { b.to_ascii_lowercase() });
+            }
+            after_digit = digit;
+        }
+        self
     }
 }
 
@@ -513,52 +634,49 @@ fn word_end(bytes: &[u8], at: usize) -> usize {
         .map_or(bytes.len(), |len| at + len)
 }
 
-/// Reads the word that starts at `at` in one pass: writes it into `key` as [`key_of`] does,
-/// and hands on its end and where its first digit is, if it has one.
-fn fold_word(bytes: &[u8], at: usize, key: &mut Vec<u8>) -> (usize, Option<usize>) {
-    key.clear();
+/// Reads the word that starts at `at` in one pass: its end, where its first digit is, if it
+/// has one, and its key ([`KeyHash::fold`]).
+fn fold_word(bytes: &[u8], at: usize) -> (usize, Option<usize>, KeyHash) {
+    let mut key = KeyHash::EMPTY;
     let mut first_digit = None;
+    let mut after_digit = false;
     let mut end = at;
     while let Some(&b) = bytes.get(end) {
         if b.is_ascii_digit() {
             first_digit.get_or_insert(end);
-            if key.last() != Some(&b'0') {
-                key.push(b'0');
+            if !after_digit {
+                key = key.push(b'0');
             }
+            after_digit = true;
         } else if is_word_byte(b) {
-            key.push(b.to_ascii_lowercase());
+            key = key.push(b.to_ascii_lowercase());
+            after_digit = false;
         } else {
             break;
         }
         end += 1;
     }
-    (end, first_digit)
+    (end, first_digit, key)
 }
 
-/// Writes a word into `key` as the index holds it: ASCII lowercase, every run of digits
-/// folded to one `0`.
-fn key_of(word: &[u8], key: &mut Vec<u8>) {
-    key.clear();
-    pattern::append_folded(word, key);
-}
-
-/// Writes a first word (letters, digits and apostrophes) into `key` as written, for phrases
-/// keyed by a number they spell out: ASCII lowercase, a curly apostrophe as a straight one.
-fn literal_key_of(word: &[u8], key: &mut Vec<u8>) {
-    key.clear();
+/// The key of a first word (letters, digits and apostrophes) as written, for phrases keyed by
+/// a number they spell out: ASCII lowercase, a curly apostrophe as a straight one.
+fn literal_key(word: &[u8]) -> KeyHash {
+    let mut key = KeyHash::EMPTY;
     let mut at = 0;
     while let Some(&b) = word.get(at) {
         match apostrophe_len(word, at) {
             Some(len) => {
-                key.push(b'\'');
+                key = key.push(b'\'');
                 at += len;
             }
             None => {
-                key.push(b.to_ascii_lowercase());
+                key = key.push(b.to_ascii_lowercase());
                 at += 1;
             }
         }
     }
+    key
 }
 
 /// Matches a phrase literal (lowercase; `'` for either apostrophe) at `at`, ignoring ASCII
@@ -836,6 +954,39 @@ impl Hits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_read_from_text_hashes_as_its_index_key() {
+        // The scan hashes words as it reads them; the index hashes the keys the phrases give.
+        // The two must agree on case, digit runs and apostrophes, or a phrase is never tried.
+        for (text, key) in [
+            ("Ibuprofen", "ibuprofen"),
+            ("100mg", "0mg"),
+            ("3x2.5", "0x0"),
+            ("Co_codamol30", "co_codamol0"),
+        ] {
+            let (end, _, hash) = fold_word(text.as_bytes(), 0);
+            assert_eq!(hash, KeyHash::of(key.as_bytes()), "{text}");
+            assert_eq!(&text[..end], text.split('.').next().unwrap_or(text));
+        }
+        assert_eq!(literal_key("Can’t".as_bytes()), KeyHash::of(b"can't"));
+        assert_eq!(literal_key(b"100"), KeyHash::of(b"100"));
+        let joined = fold_word(b"Can", 0).2.push(b'\'').fold(b"T");
+        assert_eq!(joined, KeyHash::of(b"can't"));
+    }
+
+    #[test]
+    fn an_entry_two_words_share_is_never_split() {
+        // Its words name one of the two: splitting it by the next word would lose the
+        // other's phrases. Tried unsplit, every phrase is walked and the result is exact.
+        let mut entry = Entry::new(vec![b"pain".to_vec()]);
+        entry.add(b"pain", 0);
+        entry.add(b"pain", 1);
+        assert!(entry.crowded());
+        entry.add(b"ache", 2);
+        assert!(!entry.crowded());
+        assert_eq!(entry.phrases, [0, 1, 2]);
+    }
 
     fn found(phrases: &[&str], prose: &str) -> Vec<String> {
         let mut b = PatternSetBuilder::default();
