@@ -5,11 +5,12 @@
 //! The scan is one pass over the prose, with no copy of it. Each word (ASCII lowercased, digit
 //! runs folded to `0`; a word with digits also as written), and each punctuation character,
 //! is hashed as it is read ([`KeyHash`]) and looked up in a trie of the first words of all
-//! phrases ([`pattern::IndexKey`], [`Level`]); only the phrases that can start there are tried, each by a small walk over its
-//! syntax tree ([`pattern::Node`]) that compares ignoring ASCII case, takes a run of
-//! whitespace and hyphens for a phrase's space and either apostrophe for `'`. Most words start no phrase, so the cost per byte is close to
-//! that of splitting words, however many rules there are, and start-up only parses the
-//! phrases (no automaton is built).
+//! phrases ([`pattern::IndexKey`], [`Level`]); only the phrases that can start there are
+//! tried, each by a small walk over its syntax tree ([`pattern::Node`]) that compares ignoring
+//! ASCII case, takes a run of whitespace and hyphens for a phrase's space and either
+//! apostrophe for `'`. Most words start no phrase, so the cost per byte is close to that of
+//! splitting words, however many rules there are, and start-up only parses the phrases (no
+//! automaton is built).
 //!
 //! Within a pattern, matches are leftmost-longest and do not overlap: where two phrases of a
 //! list match at the same place, the longer one wins ("chest pain spreading" over "chest pain").
