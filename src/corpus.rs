@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::analyze::advice::{Fact, Polarity, Window};
+use crate::analyze::advice::{Amount, Fact, Polarity, Window};
 use crate::check::conflict::Conflict;
 use crate::check::Check;
 use crate::diagnostic::{Diagnostic, Label, Related};
@@ -101,7 +101,7 @@ struct Kept {
     facts: Vec<KeptFact>,
     /// Every distinct statement kept, its range and sentence cleared.
     said: Vec<Fact>,
-    said_ids: FxHashMap<[u64; 9], u32>,
+    said_ids: FxHashMap<[u64; 11], u32>,
     /// Scratch for [`Kept::push`]: the statements of the file being kept.
     in_file: FxHashSet<u32>,
 }
@@ -155,6 +155,7 @@ impl Kept {
             qualified,
             window,
             amount,
+            interval,
             range: _,
             sentence: _,
         } = *fact;
@@ -163,7 +164,7 @@ impl Kept {
             Window::Span(from, to) => [1, from.to_bits(), to.to_bits()],
             Window::Later => [2, 0, 0],
         };
-        let amount = match amount {
+        let key_of = |amount: Option<Amount>| match amount {
             None => [0, 0, 0],
             Some(a) => [
                 1 + a.dimension as u64 + (u64::from(a.rough) << 4),
@@ -171,12 +172,15 @@ impl Kept {
                 a.hi.to_bits(),
             ],
         };
+        let amount = key_of(amount);
+        let interval = key_of(interval);
         let head = u64::from(action)
             | (polarity as u64) << 16
             | u64::from(harm) << 24
             | u64::from(qualified) << 25
             | window[0] << 32
-            | amount[0] << 40;
+            | amount[0] << 40
+            | interval[0] << 48;
         let key = [
             head,
             conditions,
@@ -187,6 +191,8 @@ impl Kept {
             window[2],
             amount[1],
             amount[2],
+            interval[1],
+            interval[2],
         ];
         let next = narrow(self.said.len());
         let said = &mut self.said;
@@ -543,6 +549,7 @@ mod tests {
                 qualified: false,
                 window: Window::Span(0.0, 48.0),
                 amount: None,
+                interval: None,
                 range,
                 sentence: 0,
             },

@@ -294,6 +294,40 @@ fn bad_phrase_and_unknown_kind_are_reported_where_they_stand() {
 }
 
 #[test]
+fn a_conflict_measure_that_is_not_amount_or_interval_is_reported_on_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |code: &str, check: &str| {
+        let lower = code.to_lowercase();
+        format!(
+            "code = \"{code}\"\nname = \"measure-{lower}\"\ncategory = \"contradiction\"\nseverity = \"warning\"\n\
+             message = \"m\"\n\n[check]\nkind = \"conflict\"\nquantity = \"ice\"\n{check}\n\n\
+             [docs]\nwhy = \"w\"\nexample-fail = \"f\"\nexample-pass = \"p\"\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join("HL396-often.toml"),
+        rule("HL396", "measure = \"often\""),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("HL395-both.toml"),
+        rule("HL395", "measure = \"interval\"\nthreshold = true"),
+    )
+    .unwrap();
+    healthlint()
+        .args(["rules", "--isolated", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("HL396-often.toml"))
+        .stderr(predicate::str::contains(
+            "unknown measure `often`: expected `amount` or `interval`",
+        ))
+        .stderr(predicate::str::contains("HL395-both.toml"))
+        .stderr(predicate::str::contains("an interval is not a threshold"));
+}
+
+#[test]
 fn config_unknown_key_exits_2_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -280,6 +280,15 @@ fn trim(v: f64) -> String {
     }
 }
 
+/// Which amount [`AdviceModel::amount_for`] looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stated {
+    /// How long, how much, or after how long.
+    Amount,
+    /// How often: the time between two goes.
+    Interval,
+}
+
 /// One normalised piece of advice.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
@@ -302,6 +311,8 @@ pub struct Fact {
     pub qualified: bool,
     pub window: Window,
     pub amount: Option<Amount>,
+    /// How often the action is repeated: the time between two goes ("every 2 to 3 hours").
+    pub interval: Option<Amount>,
     /// The action's span in the file.
     pub range: Range<usize>,
     /// The sentence's index: statements in one sentence are never compared with each other.
@@ -730,7 +741,8 @@ impl AdviceModel {
                 && self
                     .durations
                     .is_some_and(|d| hits.any_in(d, sentence.clone())));
-        let amount = self.amount_for(doc, hits, &sentence, range, action);
+        let amount = self.amount_for(doc, hits, &sentence, range, action, Stated::Amount);
+        let interval = self.amount_for(doc, hits, &sentence, range, action, Stated::Interval);
         Some(Fact {
             action,
             polarity,
@@ -742,6 +754,7 @@ impl AdviceModel {
             qualified,
             window,
             amount,
+            interval,
             range: range.clone(),
             sentence: sentence_idx as u32,
         })
@@ -1060,7 +1073,8 @@ impl AdviceModel {
 
     /// The amount stated with an action: inside the action phrase itself ("the 100 mg tablet")
     /// or the nearest amount in the sentence with no other action, sequence or clause break
-    /// between them.
+    /// between them. `Stated::Interval` asks instead for the time between two goes: the
+    /// nearest duration after "every" ("ice it every 2 to 3 hours").
     fn amount_for(
         &self,
         doc: &Document<'_>,
@@ -1068,9 +1082,12 @@ impl AdviceModel {
         sentence: &Range<usize>,
         target: &Range<usize>,
         action: u16,
+        stated: Stated,
     ) -> Option<Amount> {
-        if let Some(r) = hits.of_in(self.amount, target.clone()).next() {
-            return parse_amount(&doc.prose[r.clone()]);
+        if stated == Stated::Amount {
+            if let Some(r) = hits.of_in(self.amount, target.clone()).next() {
+                return parse_amount(&doc.prose[r.clone()]);
+            }
         }
         let others: Vec<Range<usize>> = self
             .actions
@@ -1101,12 +1118,29 @@ impl AdviceModel {
             }
         };
         for r in hits.of_in(self.amount, sentence.clone()) {
-            if self.preceded_by_word(doc, r, &["every", "each", "per"]) {
+            // "Every 2 hours" is how often, not how long or how much; "per day" a rate.
+            let every = self.preceded_by_word(doc, r, &["every"]);
+            if every != (stated == Stated::Interval)
+                || (!every && self.preceded_by_word(doc, r, &["each", "per"]))
+            {
                 continue;
             }
             let Some(mut amount) = parse_amount(&doc.prose[r.clone()]) else {
                 continue;
             };
+            if every {
+                if amount.dimension != Dimension::Time {
+                    continue;
+                }
+                if amount.lo == amount.hi {
+                    // As for a single duration below: "every 2 hours" is a rough figure.
+                    amount.lo *= 0.5;
+                    amount.hi *= 1.5;
+                    amount.rough = true;
+                }
+                consider(r, amount);
+                continue;
+            }
             let before = doc
                 .prose
                 .get(r.start.saturating_sub(24)..r.start)
@@ -1154,7 +1188,11 @@ impl AdviceModel {
             }
             consider(r, amount);
         }
-        for w in self.windows.iter().filter(|w| w.gap) {
+        for w in self
+            .windows
+            .iter()
+            .filter(|w| w.gap && stated == Stated::Amount)
+        {
             for r in hits.of_in(w.pattern, sentence.clone()) {
                 consider(
                     r,

@@ -61,6 +61,11 @@ pub struct ConflictSpec {
     /// other; only open-ended amounts ("after", "more than") and single figures count.
     #[serde(default)]
     pub threshold: bool,
+    /// With `quantity`: what is compared. `"amount"` (the default) is the amount stated with
+    /// the action (how long, how much); `"interval"` is how often it is repeated, the time
+    /// after "every" ("ice it every 2 to 3 hours" against "every 20 minutes").
+    #[serde(default)]
+    pub measure: Option<Spanned<String>>,
     /// Conditions (ids from the advice lexicon) both statements must be about, e.g.
     /// `["fresh-injury"]`. Empty: any, as long as the two statements' conditions overlap.
     #[serde(default)]
@@ -101,7 +106,19 @@ pub enum Comparison {
         min: Option<Amount>,
         max: Option<Amount>,
         threshold: bool,
+        /// Compares how often the action is repeated ([`Fact::interval`]).
+        interval: bool,
     },
+}
+
+impl Comparison {
+    /// The amount of a statement this comparison reads: how much or how long, or how often.
+    fn stated(&self, f: &Fact) -> Option<Amount> {
+        match self {
+            Comparison::Amount { interval: true, .. } => f.interval,
+            _ => f.amount,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -205,11 +222,35 @@ impl Conflict {
                         )),
                     }
                 }
+                let interval = match spec.measure.as_ref() {
+                    None => false,
+                    Some(m) => match m.get_ref().as_str() {
+                        "amount" => false,
+                        "interval" if !spec.threshold => true,
+                        "interval" => {
+                            errors.push(err(
+                                m.span(),
+                                "an interval is not a threshold: leave out `threshold`".to_string(),
+                            ));
+                            false
+                        }
+                        other => {
+                            errors.push(err(
+                                m.span(),
+                                format!(
+                                    "unknown measure `{other}`: expected `amount` or `interval`"
+                                ),
+                            ));
+                            false
+                        }
+                    },
+                };
                 Comparison::Amount {
                     action,
                     min,
                     max,
                     threshold: spec.threshold,
+                    interval,
                 }
             }
             None => {
@@ -352,13 +393,12 @@ impl Conflict {
                 .iter()
                 .chain(b)
                 .any(|(act, pol)| f.action == *act && f.polarity == *pol),
-            Comparison::Amount { action, .. } => f.action == *action && f.amount.is_some(),
+            Comparison::Amount { action, .. } => {
+                f.action == *action && self.comparison.stated(f).is_some()
+            }
         }
     }
 
-    /// Whether two facts cannot both be followed under this rule. `same_document` relaxes
-    /// the condition test: within one article, a statement with no recognisable condition
-    /// is read as being about the article's subject.
     /// Which side of this rule a statement of another article can take: (side a, side b).
     /// Two statements can conflict across articles only if one takes side a and the other
     /// side b; an amount takes both (any two usable amounts may disagree).
@@ -378,13 +418,17 @@ impl Conflict {
                 (on(a), on(b))
             }
             Comparison::Amount { action, .. } => {
-                let usable =
-                    f.action == *action && f.polarity != Polarity::Avoid && f.amount.is_some();
+                let usable = f.action == *action
+                    && f.polarity != Polarity::Avoid
+                    && self.comparison.stated(f).is_some();
                 (usable, usable)
             }
         }
     }
 
+    /// Whether two facts cannot both be followed under this rule. `same_document` relaxes
+    /// the condition test: within one article, a statement with no recognisable condition
+    /// is read as being about the article's subject.
     pub fn conflicts(&self, f1: &Fact, f2: &Fact, same_document: bool) -> bool {
         if f1.qualified || f2.qualified || (f1.situation | f2.situation) & self.excluded != 0 {
             return false;
@@ -413,18 +457,20 @@ impl Conflict {
                 min,
                 max,
                 threshold,
+                ..
             } => {
+                let stated = |f: &Fact| self.comparison.stated(f);
                 let usable = |f: &Fact| {
                     f.action == *action
                         && f.polarity != Polarity::Avoid
-                        && f.amount.is_some_and(|x| {
+                        && stated(f).is_some_and(|x| {
                             // The stated interval must meet the rule's range ("at least an
                             // hour" is a session length; "for 48 hours" is not).
                             min.is_none_or(|m| m.dimension == x.dimension && x.hi >= m.lo)
                                 && max.is_none_or(|m| m.dimension == x.dimension && x.lo <= m.hi)
                         })
                 };
-                match (f1.amount, f2.amount) {
+                match (stated(f1), stated(f2)) {
                     (Some(x), Some(y)) if usable(f1) && usable(f2) && *threshold => {
                         match (x.threshold(), y.threshold()) {
                             (Some(a), Some(b)) if x.dimension == y.dimension => {
@@ -499,6 +545,13 @@ impl Conflict {
                     None => format!("gives {after} for {label}"),
                 }
             }
+            (Comparison::Amount { interval: true, .. }, _, _) => {
+                let every = f.interval.map(|a| a.describe()).unwrap_or_default();
+                match every.strip_prefix("about ") {
+                    Some(rough) => format!("repeats {label} about every {rough}"),
+                    None => format!("repeats {label} every {every}"),
+                }
+            }
             (Comparison::Amount { .. }, _, _) => {
                 let amount = f.amount.map(|a| a.describe()).unwrap_or_default();
                 let own = self.model.condition_labels(if self.conditions != 0 {
@@ -559,6 +612,10 @@ impl Conflict {
             format!(" about {}", shared.join(", "))
         };
         match self.comparison {
+            Comparison::Amount { interval: true, .. } => format!(
+                "both statements say how often{about} and the intervals do not overlap; \
+                 give one interval, or say which situation each is for"
+            ),
             Comparison::Amount { .. } => format!(
                 "both statements give an amount{about} and the amounts do not overlap; \
                  give one range, or say which situation each amount is for"
