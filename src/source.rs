@@ -204,6 +204,16 @@ fn is_stray_control(b: u8) -> bool {
 
 /// Replaces stray control bytes with spaces and counts them.
 fn blank_controls(bytes: &mut [u8]) -> usize {
+    // Almost no file has one: a branch-free pass over blocks (which the compiler vectorises)
+    // finds that out before the byte-by-byte one.
+    let any = bytes.chunks(64).any(|block| {
+        block
+            .iter()
+            .fold(false, |any, &b| any | is_stray_control(b))
+    });
+    if !any {
+        return 0;
+    }
     let mut count = 0;
     for b in bytes.iter_mut().filter(|b| is_stray_control(**b)) {
         *b = b' ';
@@ -274,12 +284,7 @@ impl Default for LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { starts }
     }
 
