@@ -387,6 +387,14 @@ mod tests {
         assert_eq!(decoded.text, "buy cheap  pills\tnow\r\n");
         assert_eq!(decoded.control_chars, 2);
         assert_eq!(decoded.decoded_from, None);
+        // The blocks looked at first do not hide one far in, or at the very end.
+        let mut long = "a".repeat(130).into_bytes();
+        long[100] = 0x07;
+        long.push(0x7F);
+        let decoded = decode(long).unwrap();
+        assert_eq!(decoded.control_chars, 2);
+        assert_eq!(&decoded.text[99..102], "a a");
+        assert!(decoded.text.ends_with("a "));
         // Control bytes in what is not text at all still make it binary.
         assert!(matches!(
             decode(b"\x89PNG\r\n\x1a\n\0\0\xff\xd8".to_vec()),
