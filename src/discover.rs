@@ -4,9 +4,10 @@
 //! files never holds their list; anything else (several paths, standard input) is listed,
 //! sorted and de-duplicated once. Folders are walked with the `ignore` crate (honouring
 //! `.gitignore`, `.ignore` and hidden files, inside or outside a git repository), keeping
-//! `.md`, `.markdown`, `.mdx` and `.txt` files (or the config's `include` globs) minus the
-//! `exclude` globs. A file named on the command line is always checked. Paths that cannot be
-//! walked become targets too, so that the problem is reported for that path, never dropped.
+//! `.md`, `.markdown`, `.mdx` and `.txt` files (or the config's `include` globs) minus what the
+//! [`Excludes`](crate::config::Excludes) match. A file or folder named on the command line is
+//! checked even when excluded. Paths that cannot be walked become targets too, so that the
+//! problem is reported for that path, never dropped.
 
 use std::path::{Path, PathBuf};
 
@@ -161,11 +162,14 @@ fn walk<'a>(root: &'a Path, settings: &'a Settings) -> impl Iterator<Item = Targ
         .follow_links(true)
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b));
-    let settings_for_filter = settings.clone();
-    let root_owned = root.to_path_buf();
-    builder.filter_entry(move |entry| {
-        entry.path() == root_owned || !settings_for_filter.is_excluded(entry.path())
-    });
+    if !settings.exclude.is_empty() {
+        let exclude = settings.exclude.clone();
+        // The root was named on the command line: `discover` has decided it already.
+        builder.filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            entry.depth() == 0 || !exclude.excludes(entry.path(), is_dir)
+        });
+    }
     builder.build().filter_map(move |entry| match entry {
         Ok(entry) => {
             let path = entry.path();
