@@ -145,6 +145,7 @@ pub struct Overrides {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub extend_exclude: Vec<String>,
+    pub force_exclude: bool,
     pub fail_on: Option<FailOn>,
     pub no_cross_document: bool,
 }
@@ -159,6 +160,8 @@ pub struct Settings {
     pub include: Option<GlobSet>,
     /// Exclude patterns from the file and from `--exclude`.
     pub exclude: Excludes,
+    /// Apply the excludes to paths named on the command line too (`--force-exclude`).
+    pub force_exclude: bool,
     pub cross_document: bool,
     /// Whose emergency numbers and services red-flag help text names; `None`: neutral wording.
     pub locale: Option<Locale>,
@@ -187,6 +190,7 @@ impl Default for Settings {
             rule_dirs: Vec::new(),
             include: None,
             exclude: Excludes::default(),
+            force_exclude: false,
             cross_document: true,
             locale: None,
             select: Vec::new(),
@@ -344,6 +348,7 @@ impl Settings {
             })?;
             self.exclude.lists.push(list);
         }
+        self.force_exclude |= o.force_exclude;
         if let Some(f) = o.fail_on {
             self.fail_on = f;
         }

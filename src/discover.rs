@@ -6,8 +6,10 @@
 //! `.gitignore`, `.ignore` and hidden files, inside or outside a git repository), keeping
 //! `.md`, `.markdown`, `.mdx` and `.txt` files (or the config's `include` globs) minus what the
 //! [`Excludes`](crate::config::Excludes) match. A file or folder named on the command line is
-//! checked even when excluded. Paths that cannot be walked become targets too, so that the
-//! problem is reported for that path, never dropped.
+//! checked even when excluded, unless `--force-exclude` is given: then it is skipped when it or
+//! a folder it is in is excluded (and so is standard input whose `--stdin-filename` is). Paths
+//! that cannot be walked become targets too, so that the problem is reported for that path,
+//! never dropped.
 
 use std::path::{Path, PathBuf};
 
@@ -85,8 +87,14 @@ impl Targets {
 
 /// The targets for `paths` (`-` is standard input, named by `stdin_name`).
 pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Settings) -> Targets {
+    let skipped = |path: &Path, is_dir: bool| {
+        settings.force_exclude && settings.exclude.excludes_named(path, is_dir)
+    };
     if let [only] = paths {
         if only.as_os_str() != "-" && only.is_dir() {
+            if skipped(only, true) {
+                return Targets::List(Vec::new());
+            }
             // A walk with entries sorted by name at every level yields paths in the same
             // order as sorting them, and a walk never meets a file twice.
             return Targets::Walk {
@@ -98,9 +106,14 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
     let mut targets = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
+            if stdin_name.is_some_and(|name| skipped(name, false)) {
+                continue;
+            }
             let name = stdin_name.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
             let format = Format::from_path(&name).unwrap_or(Format::Markdown);
             targets.push(Target::Stdin { name, format });
+        } else if skipped(path, path.is_dir()) {
+            continue;
         } else if path.is_file() {
             let format = Format::from_path(path).unwrap_or(Format::Markdown);
             targets.push(Target::File {

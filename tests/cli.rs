@@ -1067,6 +1067,37 @@ fn a_bare_name_excludes_at_any_depth_and_a_trailing_slash_folders_only() {
 }
 
 #[test]
+fn force_exclude_applies_the_excludes_to_named_files() {
+    let dir = site_with_drafts("exclude = [\"drafts/\"]\n");
+    // Named files are checked even when excluded (a user asking for one file means it)...
+    assert_eq!(flagged(&dir, "site", &["drafts/wip.md"]), ["drafts/wip.md"]);
+    // ...unless `--force-exclude` says otherwise, as a pre-commit hook that passes every
+    // changed file needs; a file below an excluded folder is excluded with it.
+    assert_eq!(
+        flagged(
+            &dir,
+            "site",
+            &["--force-exclude", "drafts/wip.md", "articles/ok.md"]
+        ),
+        ["articles/ok.md"]
+    );
+    assert!(flagged(&dir, "site", &["--force-exclude", "drafts"]).is_empty());
+    assert!(flagged(&dir, "site/drafts", &["--force-exclude", "wip.md"]).is_empty());
+    assert!(flagged(
+        &dir,
+        "site",
+        &["--force-exclude", "--stdin-filename", "drafts/new.md", "-"]
+    )
+    .is_empty());
+    healthlint_in(dir.path().join("site"))
+        .args(["check", "--force-exclude", "--format", "concise"])
+        .arg("articles/drafts/nested.md")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Checked 0 files"));
+}
+
+#[test]
 fn an_invalid_exclude_pattern_is_an_error_naming_the_file_and_the_key() {
     let dir = site_with_drafts("fail-on = \"error\"\nexclude = [\"drafts/\", \"notes/[ab\"]\n");
     // Before: the message said `invalid glob` without naming the key.
