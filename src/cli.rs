@@ -82,9 +82,16 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1 (overrides `fail-on` in the config).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
-    /// Skip files and folders matching this glob when walking; repeatable.
+    /// Skip files and folders matching this pattern: gitignore syntax, relative to the working
+    /// directory (`drafts` at any depth, `drafts/` folders only, `/drafts` here only, `**`);
+    /// repeatable, added to the config's `exclude`. Paths named on the command line are checked
+    /// anyway unless `--force-exclude` is given.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Apply the excludes to files and folders named on the command line too, so that a hook
+    /// that passes every changed file skips those the config excludes.
+    #[arg(long)]
+    pub force_exclude: bool,
     /// Number of threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,

@@ -1,13 +1,16 @@
 //! Configuration: takes `healthlint.toml` (found upward from the working directory, or named
 //! with `--config`, or skipped with `--isolated`) and the command-line overrides, and hands on
-//! resolved [`Settings`]: which rules run, severity overrides, `fail-on`, include/exclude globs,
-//! extra rule folders. Unknown keys are errors that point at the key.
+//! resolved [`Settings`]: which rules run, severity overrides, `fail-on`, include globs, the
+//! [`Excludes`] (gitignore patterns, the file's relative to its folder and `--exclude`'s to the
+//! working directory), extra rule folders. Unknown keys and invalid globs are errors that point
+//! at the value.
 //!
 //! ```toml
 //! fail-on = "warning"          # error | warning | info | never
 //! rule-dirs = ["house-rules"]  # extra rule folders, relative to this file
 //! include = ["**/*.md"]        # globs of files to check when walking (default: by extension)
-//! exclude = ["drafts/**"]      # globs of files and folders to skip when walking
+//! exclude = ["drafts/"]        # gitignore patterns of files and folders to skip, relative
+//!                              # to this file's folder
 //! cross-document = true        # compare advice across the files of one run
 //! locale = "uk"                # uk | us | au | ie | ca | eu: emergency numbers in help text
 //!
@@ -22,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -141,6 +145,7 @@ pub struct Overrides {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub extend_exclude: Vec<String>,
+    pub force_exclude: bool,
     pub fail_on: Option<FailOn>,
     pub no_cross_document: bool,
 }
@@ -153,8 +158,10 @@ pub struct Settings {
     pub fail_on: FailOn,
     pub rule_dirs: Vec<PathBuf>,
     pub include: Option<GlobSet>,
-    /// Exclude globs from the file and from `--exclude`, each compiled on its own.
-    pub exclude: Vec<GlobSet>,
+    /// Exclude patterns from the file and from `--exclude`.
+    pub exclude: Excludes,
+    /// Apply the excludes to paths named on the command line too (`--force-exclude`).
+    pub force_exclude: bool,
     pub cross_document: bool,
     /// Whose emergency numbers and services red-flag help text names; `None`: neutral wording.
     pub locale: Option<Locale>,
@@ -182,7 +189,8 @@ impl Default for Settings {
             fail_on: FailOn::Warning,
             rule_dirs: Vec::new(),
             include: None,
-            exclude: Vec::new(),
+            exclude: Excludes::default(),
+            force_exclude: false,
             cross_document: true,
             locale: None,
             select: Vec::new(),
@@ -194,7 +202,8 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Finds and reads the config file (unless isolated) and applies the overrides.
+    /// Finds and reads the config file (unless isolated) and applies the overrides; `cwd` is
+    /// the working directory, which relative paths on the command line start from.
     pub fn resolve(cwd: &Path, overrides: &Overrides) -> Result<Settings, SetupError> {
         let path = match (&overrides.config, overrides.isolated) {
             (Some(path), _) => Some(path.clone()),
@@ -218,11 +227,15 @@ impl Settings {
             None => Settings::default(),
         };
         settings.config_path = path;
-        settings.apply(overrides).map_err(SetupError::Message)?;
+        settings
+            .apply(overrides, cwd)
+            .map_err(SetupError::Message)?;
+        settings.exclude.set_cwd(cwd);
         Ok(settings)
     }
 
-    /// Settings from config text; `base` is the folder relative paths start from.
+    /// Settings from config text; `base` is the config file's folder, which relative paths
+    /// and exclude patterns start from.
     pub fn from_toml(origin: &str, text: &str, base: &Path) -> Result<Settings, SetupError> {
         let text: Arc<str> = Arc::from(text);
         let options: Options =
@@ -240,8 +253,7 @@ impl Settings {
             .collect();
         settings.cross_document = options.cross_document.unwrap_or(true);
         settings.locale = options.locale;
-        let mut globs = |list: Option<Vec<Spanned<String>>>| -> Option<GlobSet> {
-            let list = list?;
+        if let Some(list) = options.include {
             let mut builder = GlobSetBuilder::new();
             for glob in &list {
                 match Glob::new(glob.get_ref()) {
@@ -252,14 +264,26 @@ impl Settings {
                         origin,
                         &text,
                         Some(glob.span()),
-                        format!("invalid glob: {}", e.kind()),
+                        format!("invalid glob in `include`: {}", e.kind()),
                     )),
                 }
             }
-            builder.build().ok()
-        };
-        settings.include = globs(options.include);
-        settings.exclude = globs(options.exclude).into_iter().collect();
+            settings.include = builder.build().ok();
+        }
+        if let Some(list) = options.exclude {
+            let patterns = list.iter().map(|p| p.get_ref().as_str());
+            match ExcludeList::new(base, patterns) {
+                Ok(list) => settings.exclude.lists.push(list),
+                Err(bad) => errors.extend(bad.into_iter().map(|(i, why)| {
+                    SpannedError::new(
+                        origin,
+                        &text,
+                        list.get(i).map(Spanned::span),
+                        format!("invalid glob in `exclude`: {why}"),
+                    )
+                })),
+            }
+        }
         let rules = options.rules.unwrap_or_default();
         for (list, target) in [
             (rules.select, &mut settings.select),
@@ -298,7 +322,7 @@ impl Settings {
         }
     }
 
-    fn apply(&mut self, o: &Overrides) -> Result<(), String> {
+    fn apply(&mut self, o: &Overrides, cwd: &Path) -> Result<(), String> {
         self.rule_dirs.extend(o.rule_dirs.iter().cloned());
         for (codes, flag) in [(&o.select, "--select"), (&o.ignore, "--ignore")] {
             for code in codes {
@@ -312,16 +336,19 @@ impl Settings {
         }
         self.ignore.extend(o.ignore.iter().cloned());
         if !o.extend_exclude.is_empty() {
-            let mut builder = GlobSetBuilder::new();
-            for glob in &o.extend_exclude {
-                builder.add(
-                    Glob::new(glob)
-                        .map_err(|e| format!("invalid --exclude glob `{glob}`: {}", e.kind()))?,
-                );
-            }
-            self.exclude
-                .push(builder.build().map_err(|e| e.to_string())?);
+            let patterns = o.extend_exclude.iter().map(String::as_str);
+            let list = ExcludeList::new(cwd, patterns).map_err(|bad| {
+                bad.iter()
+                    .map(|(i, why)| {
+                        let glob = o.extend_exclude.get(*i).map_or("", String::as_str);
+                        format!("--exclude: invalid glob `{glob}`: {why}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\nerror: ")
+            })?;
+            self.exclude.lists.push(list);
         }
+        self.force_exclude |= o.force_exclude;
         if let Some(f) = o.fail_on {
             self.fail_on = f;
         }
@@ -388,12 +415,195 @@ impl Settings {
             .max_by_key(|(p, _)| p.len())
             .map(|(_, s)| *s)
     }
+}
 
-    /// Whether a walked path is excluded.
-    pub fn is_excluded(&self, path: &Path) -> bool {
-        let path = path.strip_prefix("./").unwrap_or(path);
-        self.exclude.iter().any(|g| g.is_match(path))
+/// The exclude patterns of a run: the config file's `exclude`, relative to the file's folder,
+/// and `--exclude`, relative to the working directory. Patterns follow gitignore rules (the
+/// `ignore` crate's matcher): a name without a slash matches at any depth, a trailing `/`
+/// matches folders only, a leading `/` or an inner slash anchors the pattern to its folder,
+/// `**` spans folders, `!` re-includes. A path is matched by its place below each list's
+/// folder, never by how it was spelled, so a run decides the same from any working directory.
+#[derive(Debug, Clone, Default)]
+pub struct Excludes {
+    /// The working directory, absolute: relative paths are taken from here.
+    cwd: PathBuf,
+    lists: Vec<ExcludeList>,
+}
+
+/// One list of patterns and the folder they are relative to.
+#[derive(Debug, Clone)]
+struct ExcludeList {
+    /// The folder (absolute once [`Excludes::set_cwd`] has run); then its real path, when a
+    /// link leads to it, so that a path reached through the link and one reached directly are
+    /// both inside it.
+    bases: Vec<PathBuf>,
+    matcher: Gitignore,
+}
+
+impl ExcludeList {
+    /// Compiles `patterns`, relative to `base`. `Err` lists each pattern that is not a valid
+    /// one, by index, with the reason: all are reported at once.
+    fn new<'a>(
+        base: &Path,
+        patterns: impl Iterator<Item = &'a str>,
+    ) -> Result<ExcludeList, Vec<(usize, String)>> {
+        // The matcher's own root is left empty so that it strips nothing: paths are made
+        // relative to `base` here, component by component (its string-prefix strip would take
+        // `/a/bc` to be inside `/a/b`).
+        let mut builder = GitignoreBuilder::new("");
+        // An unclosed `[` is an error, not a literal: it is far more often a typo.
+        builder.allow_unclosed_class(false);
+        let mut bad = Vec::new();
+        for (i, pattern) in patterns.enumerate() {
+            if let Err(why) = add_pattern(&mut builder, pattern) {
+                bad.push((i, why));
+            }
+        }
+        if !bad.is_empty() {
+            return Err(bad);
+        }
+        let matcher = builder.build().map_err(|e| vec![(0, glob_error(e))])?;
+        Ok(ExcludeList {
+            bases: vec![base.to_path_buf()],
+            matcher,
+        })
     }
+
+    /// Makes the folder absolute from `cwd` and adds its real path when that differs.
+    fn set_cwd(&mut self, cwd: &Path) {
+        let Some(base) = self.bases.first() else {
+            return;
+        };
+        let base = lexical_absolute(cwd, base);
+        self.bases = match std::fs::canonicalize(&base) {
+            Ok(real) if real != base => vec![base, real],
+            _ => vec![base],
+        };
+    }
+
+    /// Whether the patterns exclude `path` (absolute, without `.` or `..`); never when it is
+    /// not below the folder. With `folders`, also when a folder it is in is excluded: a walk
+    /// would never have entered that folder, whatever a `!` pattern says of the path itself.
+    fn ignores(&self, path: &Path, is_dir: bool, folders: bool) -> bool {
+        let Some(rel) = self
+            .bases
+            .iter()
+            .find_map(|base| path.strip_prefix(base).ok())
+        else {
+            return false;
+        };
+        if folders {
+            // From the top down, as a walk meets them.
+            let mut folder = PathBuf::new();
+            let mut parts = rel.components().peekable();
+            while let Some(part) = parts.next() {
+                if parts.peek().is_none() {
+                    break;
+                }
+                folder.push(part);
+                if self.matcher.matched(&folder, true).is_ignore() {
+                    return true;
+                }
+            }
+        }
+        // The folder itself (an empty relative path) is never matched: patterns name what is
+        // inside it.
+        !rel.as_os_str().is_empty() && self.matcher.matched(rel, is_dir).is_ignore()
+    }
+}
+
+/// Adds one pattern, refusing those that gitignore syntax would silently read as matching
+/// nothing (an empty pattern, a `#` comment), since a typo there would check drafts unnoticed.
+fn add_pattern(builder: &mut GitignoreBuilder, pattern: &str) -> Result<(), String> {
+    if pattern.trim().is_empty() {
+        return Err("an empty pattern matches nothing".to_string());
+    }
+    if pattern
+        .trim_start_matches('!')
+        .trim_matches('/')
+        .trim()
+        .is_empty()
+    {
+        return Err(format!("`{pattern}` names no file or folder"));
+    }
+    if pattern.starts_with('#') {
+        return Err(format!(
+            "`{pattern}` is a comment in gitignore syntax and matches nothing (write `\\#` for a literal `#`)"
+        ));
+    }
+    builder.add_line(None, pattern).map_err(glob_error)?;
+    Ok(())
+}
+
+/// The reason in a glob error, without the pattern (the caller shows it with its place).
+fn glob_error(err: ignore::Error) -> String {
+    match err {
+        ignore::Error::Glob { err, .. } => err,
+        other => other.to_string(),
+    }
+}
+
+impl Excludes {
+    /// Takes relative paths, and the lists' folders, from `cwd`, the working directory: a
+    /// config file named `--config site/healthlint.toml` has its folder at `site`.
+    fn set_cwd(&mut self, cwd: &Path) {
+        self.cwd = cwd.to_path_buf();
+        for list in &mut self.lists {
+            list.set_cwd(cwd);
+        }
+    }
+
+    /// Whether there are no patterns at all.
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+
+    /// Whether a path met while walking is excluded: some list's patterns match it. Its
+    /// folders were decided on the way down (an excluded folder is not entered).
+    pub fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        self.any_ignores(path, is_dir, false)
+    }
+
+    /// Whether a path named on the command line is excluded: some list's patterns match it
+    /// or a folder it is in.
+    pub fn excludes_named(&self, path: &Path, is_dir: bool) -> bool {
+        self.any_ignores(path, is_dir, true)
+    }
+
+    fn any_ignores(&self, path: &Path, is_dir: bool, folders: bool) -> bool {
+        if self.lists.is_empty() {
+            return false;
+        }
+        let path = lexical_absolute(&self.cwd, path);
+        // Each list decides on its own: a `!` in one re-includes only what that list excludes.
+        self.lists
+            .iter()
+            .any(|list| list.ignores(&path, is_dir, folders))
+    }
+}
+
+/// `path` taken from `cwd` (unless absolute), with `.` and `..` resolved by name, without
+/// reading the disk: walked paths are spelled from the working directory (`./a`, `../site/a`),
+/// and an exclude list's folder is compared with them as written.
+fn lexical_absolute(cwd: &Path, path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in cwd.join(path).components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                // `..` above the root stays at the root, as the file system has it; in a
+                // relative path (no working directory known) it is kept.
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// A code or code prefix: `HL`, `HL1`, `HL10`, `HL101`.
@@ -414,4 +624,95 @@ pub fn find_upward(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .map(|d| d.join(CONFIG_FILE))
         .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Excludes with one list of `patterns` relative to `/site`, seen from `cwd`.
+    fn excludes(cwd: &str, patterns: &[&str]) -> Excludes {
+        let list = ExcludeList::new(Path::new("/site"), patterns.iter().copied()).unwrap();
+        let mut excludes = Excludes {
+            cwd: PathBuf::new(),
+            lists: vec![list],
+        };
+        excludes.set_cwd(Path::new(cwd));
+        excludes
+    }
+
+    #[test]
+    fn patterns_follow_gitignore_rules_relative_to_their_folder() {
+        let ex = excludes("/site", &["drafts", "tmp/", "/old.md", "notes/**/*.txt"]);
+        let walked = |path: &str, is_dir: bool| ex.excludes(Path::new(path), is_dir);
+        // A bare name matches at any depth, files and folders.
+        assert!(walked("drafts", true));
+        assert!(walked("a/b/drafts", true));
+        assert!(walked("./a/drafts", false));
+        // A trailing slash matches folders only.
+        assert!(walked("a/tmp", true));
+        assert!(!walked("a/tmp", false));
+        // A leading slash anchors to the list's folder.
+        assert!(walked("old.md", false));
+        assert!(!walked("a/old.md", false));
+        // `**` spans folders.
+        assert!(walked("notes/x/y/z.txt", false));
+        assert!(!walked("notes/x/y/z.md", false));
+        // The folder itself, and paths outside it, are never matched.
+        assert!(!walked("/site", true));
+        assert!(!walked("/elsewhere/drafts", true));
+        assert!(!walked("/site-other/drafts", true));
+    }
+
+    #[test]
+    fn a_path_is_matched_by_its_place_whatever_the_working_directory() {
+        for (cwd, path) in [
+            ("/site", "old.md"),
+            ("/site", "./old.md"),
+            ("/", "site/old.md"),
+            ("/site/a/b", "../../old.md"),
+            ("/elsewhere", "/site/old.md"),
+            ("/elsewhere", "../site/./old.md"),
+        ] {
+            let ex = excludes(cwd, &["/old.md"]);
+            assert!(ex.excludes(Path::new(path), false), "{cwd} {path}");
+        }
+        let ex = excludes("/site/a", &["/old.md"]);
+        assert!(!ex.excludes(Path::new("old.md"), false));
+    }
+
+    #[test]
+    fn named_paths_are_excluded_by_their_folders_too() {
+        let ex = excludes("/site", &["drafts/", "old*", "!old-but-kept.md"]);
+        assert!(!ex.excludes(Path::new("drafts/a/b.md"), false));
+        assert!(ex.excludes_named(Path::new("drafts/a/b.md"), false));
+        assert!(ex.excludes_named(Path::new("drafts"), true));
+        assert!(!ex.excludes_named(Path::new("articles/b.md"), false));
+        assert!(ex.excludes_named(Path::new("articles/old.md"), false));
+        // `!` takes a file back, but not out of an excluded folder, which a walk never enters.
+        assert!(!ex.excludes_named(Path::new("articles/old-but-kept.md"), false));
+        assert!(ex.excludes_named(Path::new("drafts/old-but-kept.md"), false));
+    }
+
+    #[test]
+    fn invalid_patterns_are_reported_by_index() {
+        let bad = ExcludeList::new(
+            Path::new("/site"),
+            ["ok", "a/[b", "", "# note", "{x,y", "/", "c/**"].into_iter(),
+        )
+        .unwrap_err();
+        let indexes: Vec<usize> = bad.iter().map(|(i, _)| *i).collect();
+        assert_eq!(indexes, [1, 2, 3, 4, 5], "{bad:?}");
+        assert!(bad[0].1.contains("unclosed character class"), "{bad:?}");
+    }
+
+    #[test]
+    fn lexical_absolute_resolves_dots_by_name() {
+        let abs = |cwd: &str, p: &str| lexical_absolute(Path::new(cwd), Path::new(p));
+        assert_eq!(abs("/a/b", "../c/./d"), Path::new("/a/c/d"));
+        assert_eq!(abs("/a", "../../.."), Path::new("/"));
+        assert_eq!(abs("/a", "/x/../y"), Path::new("/y"));
+        assert_eq!(abs("", "../x"), Path::new("../x"));
+        assert_eq!(abs("", "a/../../x"), Path::new("../x"));
+    }
 }

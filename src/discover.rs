@@ -4,9 +4,12 @@
 //! files never holds their list; anything else (several paths, standard input) is listed,
 //! sorted and de-duplicated once. Folders are walked with the `ignore` crate (honouring
 //! `.gitignore`, `.ignore` and hidden files, inside or outside a git repository), keeping
-//! `.md`, `.markdown`, `.mdx` and `.txt` files (or the config's `include` globs) minus the
-//! `exclude` globs. A file named on the command line is always checked. Paths that cannot be
-//! walked become targets too, so that the problem is reported for that path, never dropped.
+//! `.md`, `.markdown`, `.mdx` and `.txt` files (or the config's `include` globs) minus what the
+//! [`Excludes`](crate::config::Excludes) match. A file or folder named on the command line is
+//! checked even when excluded, unless `--force-exclude` is given: then it is skipped when it or
+//! a folder it is in is excluded (and so is standard input whose `--stdin-filename` is). Paths
+//! that cannot be walked become targets too, so that the problem is reported for that path,
+//! never dropped.
 
 use std::path::{Path, PathBuf};
 
@@ -84,8 +87,14 @@ impl Targets {
 
 /// The targets for `paths` (`-` is standard input, named by `stdin_name`).
 pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Settings) -> Targets {
+    let skipped = |path: &Path, is_dir: bool| {
+        settings.force_exclude && settings.exclude.excludes_named(path, is_dir)
+    };
     if let [only] = paths {
         if only.as_os_str() != "-" && only.is_dir() {
+            if skipped(only, true) {
+                return Targets::List(Vec::new());
+            }
             // A walk with entries sorted by name at every level yields paths in the same
             // order as sorting them, and a walk never meets a file twice.
             return Targets::Walk {
@@ -97,9 +106,14 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
     let mut targets = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
+            if stdin_name.is_some_and(|name| skipped(name, false)) {
+                continue;
+            }
             let name = stdin_name.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
             let format = Format::from_path(&name).unwrap_or(Format::Markdown);
             targets.push(Target::Stdin { name, format });
+        } else if skipped(path, path.is_dir()) {
+            continue;
         } else if path.is_file() {
             let format = Format::from_path(path).unwrap_or(Format::Markdown);
             targets.push(Target::File {
@@ -161,11 +175,14 @@ fn walk<'a>(root: &'a Path, settings: &'a Settings) -> impl Iterator<Item = Targ
         .follow_links(true)
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b));
-    let settings_for_filter = settings.clone();
-    let root_owned = root.to_path_buf();
-    builder.filter_entry(move |entry| {
-        entry.path() == root_owned || !settings_for_filter.is_excluded(entry.path())
-    });
+    if !settings.exclude.is_empty() {
+        let exclude = settings.exclude.clone();
+        // The root was named on the command line: `discover` has decided it already.
+        builder.filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            entry.depth() == 0 || !exclude.excludes(entry.path(), is_dir)
+        });
+    }
     builder.build().filter_map(move |entry| match entry {
         Ok(entry) => {
             let path = entry.path();

@@ -84,6 +84,7 @@ fn load(
 fn check(args: CheckArgs) -> Result<u8, Failure> {
     let linter = load(&args.settings, |o| {
         o.extend_exclude = args.exclude.clone();
+        o.force_exclude = args.force_exclude;
         o.fail_on = args.fail_on;
         o.no_cross_document = args.no_cross_document;
     })?;

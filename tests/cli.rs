@@ -348,9 +348,10 @@ fn config_unknown_key_exits_2_naming_the_key() {
 #[test]
 fn config_is_found_upward_and_applied() {
     let dir = tempfile::tempdir().unwrap();
+    // The pattern is relative to the config file's folder, not to where the run starts.
     std::fs::write(
         dir.path().join("healthlint.toml"),
-        "exclude = [\"drafts/**\"]\n[rules]\nignore = [\"HL501\"]\nseverity = { HL502 = \"error\" }\n",
+        "exclude = [\"sub/drafts/**\"]\n[rules]\nignore = [\"HL501\"]\nseverity = { HL502 = \"error\" }\n",
     )
     .unwrap();
     std::fs::create_dir_all(dir.path().join("sub/drafts")).unwrap();
@@ -991,4 +992,165 @@ fn concise_is_one_line_per_finding_with_related_places_at_its_end() {
     );
     assert!(lines[1].starts_with("b.md:3:"), "{out}");
     assert!(lines[2].starts_with("Checked 2 files"), "{out}");
+}
+
+/// A folder `site` (in the returned folder) with `config` as its `healthlint.toml` and the same
+/// finding in an article at each place an exclude pattern might reach.
+fn site_with_drafts(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    for name in [
+        "keep.md",
+        "old.md",
+        "drafts/wip.md",
+        "articles/ok.md",
+        "articles/old.md",
+        "articles/drafts/nested.md",
+    ] {
+        let path = site.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "A miracle cure.\n").unwrap();
+    }
+    std::fs::write(site.join("healthlint.toml"), config).unwrap();
+    dir
+}
+
+/// The files `check --select HL502 ARGS` run in `dir/run_in` reports findings in, as paths
+/// below `dir/site`, sorted: runs from different folders compare equal.
+fn flagged(dir: &tempfile::TempDir, run_in: &str, args: &[&str]) -> Vec<String> {
+    let cwd = dir.path().join(run_in);
+    let out = healthlint_in(&cwd)
+        .args(["check", "--select", "HL502", "--format", "json"])
+        .args(args)
+        .write_stdin("A miracle cure.\n")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let site = dir.path().join("site").canonicalize().unwrap();
+    let mut paths: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let path = cwd.join(d["path"].as_str().unwrap());
+            let path = path.canonicalize().unwrap_or(path);
+            let below = path.strip_prefix(&site).unwrap_or(&path);
+            below.to_string_lossy().replace('\\', "/")
+        })
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+#[test]
+fn config_excludes_are_relative_to_the_config_file_from_any_folder() {
+    let dir = site_with_drafts("exclude = [\"drafts/**\", \"/old.md\"]\n");
+    // A slash anchors a pattern to the config file's folder: `site/drafts` and `site/old.md`
+    // are skipped, `site/articles/drafts` and `site/articles/old.md` are not.
+    let expected = [
+        "articles/drafts/nested.md",
+        "articles/ok.md",
+        "articles/old.md",
+        "keep.md",
+    ];
+    assert_eq!(flagged(&dir, "site", &[]), expected);
+    // Before: from the parent folder, neither pattern matched `site/drafts/wip.md` or
+    // `site/old.md`.
+    assert_eq!(
+        flagged(&dir, "", &["--config", "site/healthlint.toml", "site"]),
+        expected
+    );
+    assert_eq!(flagged(&dir, "site/articles", &[".."]), expected);
+}
+
+#[test]
+fn a_bare_name_excludes_at_any_depth_and_a_trailing_slash_folders_only() {
+    let dir = site_with_drafts("");
+    let without_drafts = ["articles/ok.md", "articles/old.md", "keep.md", "old.md"];
+    // Before: `drafts` skipped only the top-level folder, `drafts/` nothing.
+    assert_eq!(
+        flagged(&dir, "site", &["--exclude", "drafts"]),
+        without_drafts
+    );
+    assert_eq!(
+        flagged(&dir, "site", &["--exclude", "drafts/"]),
+        without_drafts
+    );
+    let without_old = [
+        "articles/drafts/nested.md",
+        "articles/ok.md",
+        "drafts/wip.md",
+        "keep.md",
+    ];
+    assert_eq!(flagged(&dir, "site", &["--exclude", "old.md"]), without_old);
+    let everything = flagged(&dir, "site", &[]);
+    assert_eq!(everything.len(), 6, "{everything:?}");
+    assert_eq!(flagged(&dir, "site", &["--exclude", "old.md/"]), everything);
+    // `--exclude` is relative to the working directory: from `site/articles`, `/drafts` is
+    // `site/articles/drafts`, not `site/drafts`.
+    let out = flagged(&dir, "site/articles", &["--exclude", "/drafts", ".."]);
+    let mut expected = everything.clone();
+    expected.retain(|p| p != "articles/drafts/nested.md");
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn force_exclude_applies_the_excludes_to_named_files() {
+    let dir = site_with_drafts("exclude = [\"drafts/\"]\n");
+    // Named files are checked even when excluded (a user asking for one file means it)...
+    assert_eq!(flagged(&dir, "site", &["drafts/wip.md"]), ["drafts/wip.md"]);
+    // ...unless `--force-exclude` says otherwise, as a pre-commit hook that passes every
+    // changed file needs; a file below an excluded folder is excluded with it.
+    assert_eq!(
+        flagged(
+            &dir,
+            "site",
+            &["--force-exclude", "drafts/wip.md", "articles/ok.md"]
+        ),
+        ["articles/ok.md"]
+    );
+    assert!(flagged(&dir, "site", &["--force-exclude", "drafts"]).is_empty());
+    assert!(flagged(&dir, "site/drafts", &["--force-exclude", "wip.md"]).is_empty());
+    assert!(flagged(
+        &dir,
+        "site",
+        &["--force-exclude", "--stdin-filename", "drafts/new.md", "-"]
+    )
+    .is_empty());
+    healthlint_in(dir.path().join("site"))
+        .args(["check", "--force-exclude", "--format", "concise"])
+        .arg("articles/drafts/nested.md")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Checked 0 files"));
+}
+
+#[test]
+fn an_invalid_exclude_pattern_is_an_error_naming_the_file_and_the_key() {
+    let dir = site_with_drafts("fail-on = \"error\"\nexclude = [\"drafts/\", \"notes/[ab\"]\n");
+    // Before: the message said `invalid glob` without naming the key.
+    healthlint_in(dir.path().join("site"))
+        .args(["check", "keep.md"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("healthlint.toml"))
+        .stderr(predicate::str::contains(
+            "2 │ exclude = [\"drafts/\", \"notes/[ab\"]",
+        ))
+        .stderr(predicate::str::contains(
+            "invalid glob in `exclude`: unclosed character class",
+        ));
+    healthlint_in(dir.path().join("site"))
+        .args(["check", "--isolated", "--exclude", "{a,b", "keep.md"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--exclude: invalid glob `{a,b`"));
 }
