@@ -4,17 +4,11 @@
 mod common;
 
 use assert_cmd::Command;
+use common::healthlint_in;
 use predicates::prelude::*;
 
 fn healthlint() -> Command {
     healthlint_in(common::root())
-}
-
-/// The binary run in `dir`, without colour.
-fn healthlint_in(dir: impl AsRef<std::path::Path>) -> Command {
-    let mut cmd = Command::cargo_bin("healthlint").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
 }
 
 #[test]

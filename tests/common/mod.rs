@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: build a linter for one rule, check a fixture,
-//! render its findings the way the command line does.
+//! render its findings the way the command line does, run the binary.
 
 #![allow(dead_code)]
 
@@ -129,4 +129,11 @@ pub fn found(report: &FileReport) -> Vec<(String, usize)> {
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary run in `dir`, without colour.
+pub fn healthlint_in(dir: impl AsRef<Path>) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("healthlint").unwrap();
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
 }
