@@ -102,6 +102,12 @@ pub struct CheckArgs {
     /// Do not compare advice across the files of this run.
     #[arg(long)]
     pub no_cross_document: bool,
+    /// Print the findings and nothing else: no skipped-file notes, no summary line (on
+    /// standard output or, for `github` and `jsonl`, standard error). With no findings,
+    /// `pretty` and `concise` print nothing at all; `json` and `jsonl` stay whole documents.
+    /// Errors are still printed; the exit code is unchanged.
+    #[arg(short, long)]
+    pub quiet: bool,
     #[command(flatten)]
     pub settings: SettingsArgs,
 }

@@ -117,7 +117,11 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     };
     let stdout = io::stdout();
     let color = args.color.enabled(stdout.is_terminal());
-    let mut reporter = report::reporter(format, color);
+    let options = report::Options {
+        color,
+        quiet: args.quiet,
+    };
+    let mut reporter = report::reporter(format, options);
     let mut out = io::BufWriter::new(stdout.lock());
     let outcome = healthlint::run_check(
         &linter,
@@ -129,7 +133,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     )?;
     out.flush()?;
     // These formats keep standard output for records; the summary goes to the log.
-    if matches!(format, report::Format::Github | report::Format::Jsonl) {
+    if matches!(format, report::Format::Github | report::Format::Jsonl) && !args.quiet {
         let _ = writeln!(io::stderr(), "{}", outcome.summary.line());
     }
     // The process ends next: freeing thousands of compiled phrases one by one would only
@@ -156,7 +160,9 @@ fn stream(args: &CheckArgs, linter: Linter, jobs: usize) -> Result<u8, Failure> 
     let mut out = io::BufWriter::new(io::stdout().lock());
     let outcome = healthlint::stream::run_stream(&linter, &mut input, jobs, &mut out)?;
     out.flush()?;
-    let _ = writeln!(io::stderr(), "{}", outcome.summary.line());
+    if !args.quiet {
+        let _ = writeln!(io::stderr(), "{}", outcome.summary.line());
+    }
     std::mem::forget(linter);
     Ok(outcome.exit_code())
 }

@@ -5,10 +5,12 @@
 
 use std::io::{self, Write};
 
-use super::{position, Reporter, Summary};
+use super::{close_for_people, position, Reporter, Summary};
 use crate::engine::FileReport;
 
-pub struct Concise;
+pub struct Concise {
+    pub quiet: bool,
+}
 
 impl Reporter for Concise {
     fn fragment(&self, report: &FileReport, out: &mut Vec<u8>) -> io::Result<()> {
@@ -32,9 +34,6 @@ impl Reporter for Concise {
     }
 
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-        for (path, reason) in &summary.skipped {
-            writeln!(out, "note: skipped {path}: {reason}")?;
-        }
-        writeln!(out, "{}", summary.line())
+        close_for_people(summary, self.quiet, out)
     }
 }

@@ -1,6 +1,7 @@
 //! Output: takes [`FileReport`]s in path order and writes them in the chosen format, one file
 //! per format; the run's [`Summary`] closes the output. Reporters write to any `io::Write` and
-//! never decide exit codes. Every format is deterministic: same input, same bytes.
+//! never decide exit codes or where the output goes. Every format is deterministic: same
+//! input, same bytes.
 
 mod concise;
 mod github;
@@ -146,15 +147,39 @@ pub trait Reporter: Sync {
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()>;
 }
 
-/// The reporter for a format. `color` applies to the pretty format only.
-pub fn reporter(format: Format, color: bool) -> Box<dyn Reporter> {
+/// How a run's output is written, beyond its format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Colour (pretty output only).
+    pub color: bool,
+    /// Findings only (`--quiet`): the formats read by people leave out the skipped-file notes
+    /// and the summary line. The machine formats are unchanged: their closing summary is part
+    /// of the document a parser expects.
+    pub quiet: bool,
+}
+
+/// The reporter for a format.
+pub fn reporter(format: Format, options: Options) -> Box<dyn Reporter> {
+    let Options { color, quiet } = options;
     match format {
-        Format::Pretty => Box::new(pretty::Pretty { color }),
-        Format::Concise => Box::new(concise::Concise),
+        Format::Pretty => Box::new(pretty::Pretty { color, quiet }),
+        Format::Concise => Box::new(concise::Concise { quiet }),
         Format::Json => Box::new(json::Json::default()),
         Format::Github => Box::new(github::Github),
         Format::Jsonl => Box::new(jsonl::Jsonl),
     }
+}
+
+/// How the formats read by people close: a note per skipped file, then the summary line;
+/// with `--quiet`, nothing.
+fn close_for_people(summary: &Summary, quiet: bool, out: &mut dyn Write) -> io::Result<()> {
+    if quiet {
+        return Ok(());
+    }
+    for (path, reason) in &summary.skipped {
+        writeln!(out, "note: skipped {path}: {reason}")?;
+    }
+    writeln!(out, "{}", summary.line())
 }
 
 /// Line and column of a byte offset in a report's text; files without text (unreadable)

@@ -16,13 +16,14 @@ use std::ops::Range;
 
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
 
-use super::{Reporter, Summary};
+use super::{close_for_people, Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::FileReport;
 use crate::error::{SetupError, SpannedError};
 
 pub struct Pretty {
     pub color: bool,
+    pub quiet: bool,
 }
 
 /// ariadne's span type, private to this file.
@@ -317,10 +318,7 @@ impl Reporter for Pretty {
     }
 
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-        for (path, reason) in &summary.skipped {
-            writeln!(out, "note: skipped {path}: {reason}")?;
-        }
-        writeln!(out, "{}", summary.line())
+        close_for_people(summary, self.quiet, out)
     }
 }
 

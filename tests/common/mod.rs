@@ -68,7 +68,7 @@ pub fn check_with_companion(linter: &Linter, path: &Path, companion: &Path) -> F
 
 /// Renders reports in a format, without colour.
 pub fn render(reports: &[FileReport], format: report::Format) -> String {
-    let mut reporter = report::reporter(format, false);
+    let mut reporter = report::reporter(format, report::Options::default());
     let mut out = Vec::new();
     let mut summary = Summary::default();
     for r in reports {
