@@ -102,6 +102,10 @@ pub struct CheckArgs {
     /// Do not compare advice across the files of this run.
     #[arg(long)]
     pub no_cross_document: bool,
+    /// Write the report to this file instead of standard output (any format; messages and
+    /// errors still go to standard error). The file is never checked itself.
+    #[arg(short, long, value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
     /// Print the findings and nothing else: no skipped-file notes, no summary line (on
     /// standard output or, for `github` and `jsonl`, standard error). With no findings,
     /// `pretty` and `concise` print nothing at all; `json` and `jsonl` stay whole documents.

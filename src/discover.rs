@@ -7,9 +7,9 @@
 //! `.md`, `.markdown`, `.mdx` and `.txt` files (or the config's `include` globs) minus what the
 //! [`Excludes`](crate::config::Excludes) match. A file or folder named on the command line is
 //! checked even when excluded, unless `--force-exclude` is given: then it is skipped when it or
-//! a folder it is in is excluded (and so is standard input whose `--stdin-filename` is). Paths
-//! that cannot be walked become targets too, so that the problem is reported for that path,
-//! never dropped.
+//! a folder it is in is excluded (and so is standard input whose `--stdin-filename` is). The
+//! run's own report file is never checked ([`Targets::without`]). Paths that cannot be walked
+//! become targets too, so that the problem is reported for that path, never dropped.
 
 use std::path::{Path, PathBuf};
 
@@ -55,6 +55,11 @@ pub enum Targets {
         root: PathBuf,
         settings: Box<Settings>,
     },
+    /// Other targets without one file (see [`Targets::without`]); `file` is canonical.
+    Without {
+        targets: Box<Targets>,
+        file: PathBuf,
+    },
 }
 
 impl Targets {
@@ -62,6 +67,23 @@ impl Targets {
         match self {
             Targets::List(list) => Box::new(list.iter().cloned()),
             Targets::Walk { root, settings } => Box::new(walk(root, settings)),
+            Targets::Without { targets, file } => {
+                Box::new(targets.iter().filter(move |t| !is_file(t, file)))
+            }
+        }
+    }
+
+    /// The same targets without `file`, however it is named or reached: the run's own report
+    /// (`--output-file`). Checked, it would be read while it is being written, and the next
+    /// run in the same folder would report on the last one's report. A file that does not
+    /// exist is no target, so nothing changes.
+    pub fn without(self, file: &Path) -> Targets {
+        match std::fs::canonicalize(file) {
+            Ok(file) => Targets::Without {
+                targets: Box::new(self),
+                file,
+            },
+            Err(_) => self,
         }
     }
 
@@ -166,6 +188,19 @@ fn once_each(targets: Vec<Target>) -> Vec<Target> {
         kept.push(target);
     }
     kept
+}
+
+/// Whether a target is the file at the canonical path `file`. Only a target with the same
+/// file name is resolved, so a walk of 100,000 files does not resolve each one; a link to
+/// `file` under another name is not recognised.
+fn is_file(target: &Target, file: &Path) -> bool {
+    match target {
+        Target::File { path, .. } => {
+            path.file_name() == file.file_name()
+                && std::fs::canonicalize(path).is_ok_and(|p| p == file)
+        }
+        _ => false,
+    }
 }
 
 /// The files under `root` to check, in path order, lazily.
@@ -321,5 +356,39 @@ mod tests {
             matches!(&targets[0], Target::File { explicit: true, .. }),
             "a named spelling keeps the file explicit: {targets:?}"
         );
+    }
+
+    /// The report file is left out whether it is walked or named, under any spelling.
+    #[test]
+    fn the_report_file_is_no_target() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.md", "report.txt", "sub/report.txt"] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "text").unwrap();
+        }
+        let settings = Settings::default();
+        let report = dir.path().join("sub").join("..").join("report.txt");
+        let names = |targets: Targets| -> Vec<PathBuf> {
+            targets
+                .to_vec()
+                .iter()
+                .map(|t| t.path().strip_prefix(dir.path()).unwrap().to_path_buf())
+                .collect()
+        };
+        let walked = discover(&[dir.path().to_path_buf()], None, &settings).without(&report);
+        let named = discover(
+            &[dir.path().join("report.txt"), dir.path().join("a.md")],
+            None,
+            &settings,
+        )
+        .without(&report);
+        let expected = [PathBuf::from("a.md"), PathBuf::from("sub/report.txt")];
+        assert_eq!(names(walked), expected);
+        assert_eq!(names(named), expected[..1]);
+        // A report that does not exist yet leaves the targets as they were.
+        let absent = dir.path().join("new.txt");
+        let all = discover(&[dir.path().to_path_buf()], None, &settings).without(&absent);
+        assert_eq!(names(all).len(), 3);
     }
 }

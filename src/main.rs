@@ -3,6 +3,7 @@
 //! rule-file or I/O error). All printing happens here and in `report/`.
 
 use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -100,7 +101,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     // `--stdin-filename` with no path reads standard input, as editors call it (like ruff);
     // without it, no path means the current folder.
     let paths = if args.paths.is_empty() && args.stdin_filename.is_some() {
-        vec![std::path::PathBuf::from("-")]
+        vec![PathBuf::from("-")]
     } else {
         healthlint::default_paths(&args.paths)
     };
@@ -115,14 +116,18 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     } else {
         None
     };
-    let stdout = io::stdout();
-    let color = args.color.enabled(stdout.is_terminal());
+    let (mut out, terminal) = open_output(args.output_file.as_deref())?;
+    // Created before the walk, the report file would be met by it (and is already there on
+    // every later run): it is never checked.
+    let targets = match &args.output_file {
+        Some(path) => targets.without(path),
+        None => targets,
+    };
     let options = report::Options {
-        color,
+        color: args.color.enabled(terminal),
         quiet: args.quiet,
     };
     let mut reporter = report::reporter(format, options);
-    let mut out = io::BufWriter::new(stdout.lock());
     let outcome = healthlint::run_check(
         &linter,
         &targets,
@@ -157,7 +162,7 @@ fn stream(args: &CheckArgs, linter: Linter, jobs: usize) -> Result<u8, Failure> 
         .into());
     }
     let mut input = io::BufReader::new(io::stdin().lock());
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let (mut out, _) = open_output(args.output_file.as_deref())?;
     let outcome = healthlint::stream::run_stream(&linter, &mut input, jobs, &mut out)?;
     out.flush()?;
     if !args.quiet {
@@ -165,6 +170,63 @@ fn stream(args: &CheckArgs, linter: Linter, jobs: usize) -> Result<u8, Failure> 
     }
     std::mem::forget(linter);
     Ok(outcome.exit_code())
+}
+
+/// Where a check's report goes: the `--output-file`, created (or emptied) now, or standard
+/// output; and whether that is a terminal, for `--color auto`.
+fn open_output(path: Option<&Path>) -> Result<(Box<dyn Write>, bool), Failure> {
+    match path {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| ReportFile::error(path, e))?;
+            let terminal = file.is_terminal();
+            Ok((Box::new(ReportFile::new(file, path)), terminal))
+        }
+        None => {
+            let stdout = io::stdout();
+            let terminal = stdout.is_terminal();
+            Ok((Box::new(io::BufWriter::new(stdout.lock())), terminal))
+        }
+    }
+}
+
+/// The `--output-file`, buffered. Every error writing it names the file: a bare "No space
+/// left on device" would not say which output was cut short.
+struct ReportFile {
+    file: io::BufWriter<std::fs::File>,
+    path: PathBuf,
+}
+
+impl ReportFile {
+    fn new(file: std::fs::File, path: &Path) -> ReportFile {
+        ReportFile {
+            file: io::BufWriter::new(file),
+            path: path.to_path_buf(),
+        }
+    }
+
+    fn error(path: &Path, err: io::Error) -> io::Error {
+        io::Error::new(
+            err.kind(),
+            format!(
+                "cannot write the report to `{}`: {err}",
+                source::display_path(path)
+            ),
+        )
+    }
+}
+
+impl Write for ReportFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file
+            .write(buf)
+            .map_err(|e| ReportFile::error(&self.path, e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file
+            .flush()
+            .map_err(|e| ReportFile::error(&self.path, e))
+    }
 }
 
 /// Prints every compiled pattern, one regex per line (hidden; used by bench/run.sh).

@@ -1,6 +1,7 @@
-//! How much of the report is printed: `--quiet`, checked against the same run without it:
-//! quiet output is the findings of the full output and nothing else, with the same exit
-//! code.
+//! Where the report goes and how much of it is printed: `--output-file`, `--quiet`. Each
+//! flag is checked against the same run without it: the report's bytes and the exit code do
+//! not depend on where it is written, and quiet output is the findings of the full output
+//! and nothing else, with the same exit code.
 
 mod common;
 
@@ -101,4 +102,99 @@ fn quiet_keeps_machine_formats_whole_and_drops_their_log_line() {
     assert_eq!(quiet.stdout, full.stdout);
     assert!(!full.stderr.is_empty());
     assert!(quiet.stderr.is_empty(), "{quiet:?}");
+}
+
+#[test]
+fn output_file_holds_what_standard_output_would_in_every_format() {
+    let dir = articles();
+    for format in ["pretty", "concise", "json", "github", "jsonl"] {
+        let (code, stdout, log) = run(dir.path(), &["--format", format, "."]);
+        let out = tempfile::tempdir().unwrap();
+        let report = out.path().join("report");
+        let (file_code, file_stdout, file_log) = run(
+            dir.path(),
+            &[
+                "--format",
+                format,
+                "--output-file",
+                report.to_str().unwrap(),
+                ".",
+            ],
+        );
+        assert_eq!(
+            (code, file_code),
+            (1, 1),
+            "{format}: the exit code is unchanged"
+        );
+        assert_eq!(file_stdout, "", "{format}: nothing on standard output");
+        assert_eq!(
+            std::fs::read_to_string(&report).unwrap(),
+            stdout,
+            "{format}"
+        );
+        // The summary line of `github` and `jsonl` is a message: it stays on standard error.
+        assert_eq!(file_log, log, "{format}");
+    }
+    // A clean run still writes its report (the summary line), and exits 0.
+    let (code, _, _) = run(
+        dir.path(),
+        &[
+            "-o",
+            "clean.log",
+            "--format",
+            "concise",
+            "pass_evidence_language.md",
+        ],
+    );
+    assert_eq!(code, 0);
+    let clean = std::fs::read_to_string(dir.path().join("clean.log")).unwrap();
+    assert!(clean.starts_with("Checked 1 file: 0 errors"), "{clean}");
+}
+
+/// The report file, written in the folder being checked under a name that is walked
+/// (`.txt`), is not checked: neither while it is written nor on the next run, which would
+/// otherwise report on the quotes of the last report.
+#[test]
+fn the_report_file_is_never_checked() {
+    let dir = articles();
+    let report = dir.path().join("report.txt");
+    let mut outputs = Vec::new();
+    for jobs in ["1", "2", "1"] {
+        let (code, stdout, _) = run(
+            dir.path(),
+            &["--format", "concise", "-j", jobs, "-o", "report.txt", "."],
+        );
+        assert_eq!((code, stdout.as_str()), (1, ""));
+        outputs.push(std::fs::read_to_string(&report).unwrap());
+    }
+    assert!(outputs[0].contains("miracle cure"), "{}", outputs[0]);
+    assert!(!outputs[0].contains("report.txt"), "{}", outputs[0]);
+    assert!(outputs[0].contains("Checked 2 files"), "{}", outputs[0]);
+    assert!(outputs.iter().all(|o| *o == outputs[0]), "{outputs:#?}");
+}
+
+#[test]
+fn a_report_file_that_cannot_be_written_exits_2_naming_it() {
+    let dir = articles();
+    std::fs::create_dir(dir.path().join("reports")).unwrap();
+    for path in ["reports", "no/such/folder/report.json"] {
+        let (code, stdout, stderr) = run(dir.path(), &["--output-file", path, "."]);
+        assert_eq!(code, 2, "{path}");
+        assert_eq!(stdout, "", "{path}");
+        assert!(
+            stderr.starts_with(&format!(
+                "healthlint: error: cannot write the report to `{path}`: "
+            )),
+            "{path}: {stderr}"
+        );
+    }
+    // A file that opens but cannot take the writes: the error comes later, and names it too.
+    if Path::new("/dev/full").exists() {
+        let (code, _, stderr) = run(dir.path(), &["-o", "/dev/full", "."]);
+        assert_eq!(code, 2);
+        assert!(
+            stderr.contains("cannot write the report to `/dev/full`: "),
+            "{stderr}"
+        );
+    }
 }
