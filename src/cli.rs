@@ -106,6 +106,11 @@ pub struct CheckArgs {
     /// errors still go to standard error). The file is never checked itself.
     #[arg(short, long, value_name = "PATH")]
     pub output_file: Option<PathBuf>,
+    /// Print how many findings each rule has instead of the findings: a table (`pretty`,
+    /// `concise`) or a JSON object (`json`), sorted by count, then code. The exit code is the
+    /// same as without it.
+    #[arg(long)]
+    pub statistics: bool,
     /// Print the findings and nothing else: no skipped-file notes, no summary line (on
     /// standard output or, for `github` and `jsonl`, standard error). With no findings,
     /// `pretty` and `concise` print nothing at all; `json` and `jsonl` stay whole documents.

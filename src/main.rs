@@ -6,7 +6,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use healthlint::cli::{
     CheckArgs, Cli, Command, ExplainArgs, Input, InspectArgs, ListFormat, RulesArgs,
 };
@@ -98,6 +98,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         return stream(&args, linter, jobs);
     }
     let format = args.format.unwrap_or(report::Format::Pretty);
+    let statistics = statistics_reporter(&args, format)?;
     // `--stdin-filename` with no path reads standard input, as editors call it (like ruff);
     // without it, no path means the current folder.
     let paths = if args.paths.is_empty() && args.stdin_filename.is_some() {
@@ -127,7 +128,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         color: args.color.enabled(terminal),
         quiet: args.quiet,
     };
-    let mut reporter = report::reporter(format, options);
+    let mut reporter = statistics.unwrap_or_else(|| report::reporter(format, options));
     let outcome = healthlint::run_check(
         &linter,
         &targets,
@@ -161,6 +162,7 @@ fn stream(args: &CheckArgs, linter: Linter, jobs: usize) -> Result<u8, Failure> 
         )
         .into());
     }
+    statistics_reporter(args, report::Format::Jsonl)?;
     let mut input = io::BufReader::new(io::stdin().lock());
     let (mut out, _) = open_output(args.output_file.as_deref())?;
     let outcome = healthlint::stream::run_stream(&linter, &mut input, jobs, &mut out)?;
@@ -170,6 +172,30 @@ fn stream(args: &CheckArgs, linter: Linter, jobs: usize) -> Result<u8, Failure> 
     }
     std::mem::forget(linter);
     Ok(outcome.exit_code())
+}
+
+/// The `--statistics` reporter, if asked for; an error for a format that has no place for
+/// counts, before any file is read.
+fn statistics_reporter(
+    args: &CheckArgs,
+    format: report::Format,
+) -> Result<Option<Box<dyn report::Reporter>>, Failure> {
+    if !args.statistics {
+        return Ok(None);
+    }
+    match report::statistics(format, args.quiet) {
+        Some(reporter) => Ok(Some(reporter)),
+        None => {
+            let name = format
+                .to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_string());
+            Err(SetupError::Message(format!(
+                "`--statistics` is written as a table (`--format pretty` or `concise`) or as \
+                 JSON (`--format json`), not with `--format {name}`"
+            ))
+            .into())
+        }
+    }
 }
 
 /// Where a check's report goes: the `--output-file`, created (or emptied) now, or standard

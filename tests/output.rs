@@ -198,3 +198,171 @@ fn a_report_file_that_cannot_be_written_exits_2_naming_it() {
         );
     }
 }
+
+/// `check --isolated` of the fixtures folder with `args`: exit code and stdout. The fixtures
+/// have findings of many rules, some at two severities, and cross-document ones.
+fn run_fixtures(args: &[&str]) -> (i32, Vec<u8>) {
+    let out = healthlint_in(common::root())
+        .args(["check", "--isolated"])
+        .args(args)
+        .arg("fixtures")
+        .output()
+        .unwrap();
+    (out.status.code().unwrap(), out.stdout)
+}
+
+/// The JSON counts are the findings `--format json` lists, counted by rule and severity, and
+/// the same bytes for any thread count.
+#[test]
+fn statistics_count_the_findings_json_lists() {
+    use std::collections::BTreeMap;
+    let (code, findings) = run_fixtures(&["--format", "json"]);
+    let (stats_code, stats) = run_fixtures(&["--format", "json", "--statistics", "-j", "1"]);
+    assert_eq!((code, stats_code), (1, 1), "the exit code is unchanged");
+    let (_, stats_j2) = run_fixtures(&["--format", "json", "--statistics", "-j", "2"]);
+    assert_eq!(stats, stats_j2, "-j1 and -j2 differ");
+    let findings: serde_json::Value = serde_json::from_slice(&findings).unwrap();
+    let stats: serde_json::Value = serde_json::from_slice(&stats).unwrap();
+    let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for d in findings["diagnostics"].as_array().unwrap() {
+        let key = (d["code"].to_string(), d["severity"].to_string());
+        *expected.entry(key).or_default() += 1;
+    }
+    let rows = stats["statistics"].as_array().unwrap();
+    let counted: BTreeMap<(String, String), u64> = rows
+        .iter()
+        .map(|r| {
+            let key = (r["code"].to_string(), r["severity"].to_string());
+            (key, r["count"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(counted.len(), rows.len(), "one row per rule and severity");
+    assert_eq!(counted, expected);
+    assert!(
+        rows.iter().any(|r| r["code"] == "HL401"),
+        "cross-document findings are counted"
+    );
+    assert!(
+        counted
+            .keys()
+            .zip(counted.keys().skip(1))
+            .any(|(a, b)| a.0 == b.0),
+        "some rule has findings at two severities"
+    );
+    // Largest count first, then by code.
+    let order: Vec<(u64, &str)> = rows
+        .iter()
+        .map(|r| (r["count"].as_u64().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert!(
+        order
+            .windows(2)
+            .all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 <= w[1].1)),
+        "{order:?}"
+    );
+    for key in ["name", "category"] {
+        assert!(rows.iter().all(|r| r[key].is_string()), "{key}");
+    }
+    assert_eq!(stats["version"], findings["version"]);
+    assert_eq!(stats["summary"], findings["summary"]);
+    assert_eq!(stats["skipped"], findings["skipped"]);
+}
+
+#[test]
+fn statistics_table_has_a_row_per_rule_and_the_closing_lines() {
+    use std::collections::BTreeMap;
+    let (code, findings) = run_fixtures(&["--format", "concise"]);
+    let findings = String::from_utf8(findings).unwrap();
+    // `path:line:col: severity[CODE] message`, counted by code and severity.
+    let mut expected: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut closing = Vec::new();
+    for line in findings.lines() {
+        let finding = ["error", "warning", "info"].iter().find_map(|severity| {
+            let (_, rest) = line.split_once(&format!(": {severity}["))?;
+            Some((rest[..rest.find(']')?].to_string(), severity.to_string()))
+        });
+        match finding {
+            Some(key) => *expected.entry(key).or_default() += 1,
+            None => closing.push(line),
+        }
+    }
+    for format in ["pretty", "concise"] {
+        let (stats_code, table) = run_fixtures(&["--format", format, "--statistics"]);
+        assert_eq!(
+            (code, stats_code),
+            (1, 1),
+            "{format}: the exit code is unchanged"
+        );
+        let table = String::from_utf8(table).unwrap();
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines[0], "COUNT  CODE   SEVERITY  NAME", "{format}");
+        let rows = &lines[1..lines.len() - closing.len()];
+        assert_eq!(
+            lines[1 + rows.len()..],
+            closing,
+            "{format}: the same closing lines"
+        );
+        let counted: BTreeMap<(String, String), usize> = rows
+            .iter()
+            .map(|l| {
+                let cells: Vec<&str> = l.split_whitespace().collect();
+                let key = (cells[1].to_string(), cells[2].to_string());
+                (key, cells[0].parse().unwrap())
+            })
+            .collect();
+        assert_eq!(counted, expected, "{format}");
+    }
+    // Only findings below `fail-on`: exit 0, as without the flag.
+    let (code, _) = run_fixtures(&["--statistics", "--fail-on", "never"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn statistics_with_quiet_or_no_findings() {
+    let dir = articles();
+    let (code, table, _) = run(dir.path(), &["--statistics", "--quiet", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        table,
+        "COUNT  CODE   SEVERITY  NAME\n    3  HL502  warning   miracle-cure-claim\n"
+    );
+    // No findings: no table; with --quiet, nothing at all.
+    let clean = "pass_evidence_language.md";
+    let (code, table, _) = run(dir.path(), &["--statistics", clean]);
+    assert_eq!(
+        (code, table.as_str()),
+        (0, "Checked 1 file: 0 errors, 0 warnings, 0 info.\n")
+    );
+    let (code, table, _) = run(dir.path(), &["--statistics", "-q", clean]);
+    assert_eq!((code, table.as_str()), (0, ""));
+    let (_, json, _) = run(dir.path(), &["--statistics", "--format", "json", clean]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["statistics"], serde_json::json!([]));
+    // Statistics go to the --output-file like any report.
+    let (code, stdout, _) = run(dir.path(), &["--statistics", "-o", "stats.txt", "."]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    let written = std::fs::read_to_string(dir.path().join("stats.txt")).unwrap();
+    assert!(written.starts_with("COUNT  CODE"), "{written}");
+}
+
+/// GitHub annotations and JSON lines have no place for counts: asking for them is a usage
+/// error, before anything is checked.
+#[test]
+fn statistics_in_a_format_without_counts_exits_2() {
+    let dir = articles();
+    for format in ["github", "jsonl"] {
+        let (code, stdout, stderr) = run(dir.path(), &["--statistics", "--format", format, "."]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{format}");
+        assert!(
+            stderr.contains(&format!("not with `--format {format}`")),
+            "{format}: {stderr}"
+        );
+    }
+    let out = healthlint_in(dir.path())
+        .args(["check", "--isolated", "--input", "jsonl", "--statistics"])
+        .write_stdin("{\"text\": \"x\"}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}

@@ -44,6 +44,9 @@
 //! - `labels[0]` is the primary label (`primary: true`); the others point at further text
 //!   the finding relies on (claims, the second statement of a contradiction).
 //! - `related` holds locations in *other* files (cross-document findings).
+//!
+//! `--statistics` writes another object, with `statistics` (counts per rule) in place of
+//! `diagnostics` and the same `version`, `skipped` and `summary`: see `statistics.rs`.
 
 use std::io::{self, Write};
 
@@ -184,30 +187,34 @@ impl Reporter for Json {
 
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
         self.start(out)?;
-        #[derive(Serialize)]
-        struct Skipped<'a> {
-            path: &'a str,
-            reason: &'a str,
-        }
-        let skipped: Vec<Skipped<'_>> = summary
-            .skipped
-            .iter()
-            .map(|(path, reason)| Skipped { path, reason })
-            .collect();
-        let counts = serde_json::json!({
-            "files": summary.files,
-            "checked": summary.checked,
-            "skipped": summary.skipped.len(),
-            "failed": summary.failed,
-            "error": summary.errors,
-            "warning": summary.warnings,
-            "info": summary.infos,
-        });
         write!(
             out,
             "\n],\"skipped\":{},\"summary\":{}}}\n",
-            serde_json::to_string(&skipped)?,
-            counts
+            skipped(summary),
+            self::summary(summary)
         )
     }
+}
+
+/// The `skipped` list (shared with `--statistics`).
+pub(crate) fn skipped(summary: &Summary) -> serde_json::Value {
+    let skipped: Vec<serde_json::Value> = summary
+        .skipped
+        .iter()
+        .map(|(path, reason)| serde_json::json!({ "path": path, "reason": reason }))
+        .collect();
+    serde_json::Value::Array(skipped)
+}
+
+/// The `summary` object (shared with `--statistics`).
+pub(crate) fn summary(summary: &Summary) -> serde_json::Value {
+    serde_json::json!({
+        "files": summary.files,
+        "checked": summary.checked,
+        "skipped": summary.skipped.len(),
+        "failed": summary.failed,
+        "error": summary.errors,
+        "warning": summary.warnings,
+        "info": summary.infos,
+    })
 }

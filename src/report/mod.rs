@@ -1,13 +1,15 @@
 //! Output: takes [`FileReport`]s in path order and writes them in the chosen format, one file
 //! per format; the run's [`Summary`] closes the output. Reporters write to any `io::Write` and
 //! never decide exit codes or where the output goes. Every format is deterministic: same
-//! input, same bytes.
+//! input, same bytes. `--statistics` is one more reporter ([`statistics()`]): counts per
+//! rule in place of the findings.
 
 mod concise;
 mod github;
 pub mod json;
 pub mod jsonl;
 mod pretty;
+pub mod statistics;
 
 use std::io::{self, Write};
 
@@ -168,6 +170,18 @@ pub fn reporter(format: Format, options: Options) -> Box<dyn Reporter> {
         Format::Github => Box::new(github::Github),
         Format::Jsonl => Box::new(jsonl::Jsonl),
     }
+}
+
+/// The `--statistics` reporter for a format: a table for the formats read by people, a JSON
+/// document for `json`; `None` for the formats that have no place for counts (GitHub
+/// annotations, one line per document). `quiet` leaves out the table's closing lines, as [`Options::quiet`] does.
+pub fn statistics(format: Format, quiet: bool) -> Option<Box<dyn Reporter>> {
+    let style = match format {
+        Format::Pretty | Format::Concise => statistics::Style::Table,
+        Format::Json => statistics::Style::Json,
+        Format::Github | Format::Jsonl => return None,
+    };
+    Some(Box::new(statistics::Statistics::new(style, quiet)))
 }
 
 /// How the formats read by people close: a note per skipped file, then the summary line;
