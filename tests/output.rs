@@ -135,6 +135,25 @@ fn output_file_holds_what_standard_output_would_in_every_format() {
         // The summary line of `github` and `jsonl` is a message: it stays on standard error.
         assert_eq!(file_log, log, "{format}");
     }
+    // Stream mode too: the JSON lines go to the file, the summary line to standard error.
+    let stream = healthlint_in(dir.path())
+        .args([
+            "check",
+            "--isolated",
+            "--input",
+            "jsonl",
+            "-o",
+            "stream.jsonl",
+        ])
+        .write_stdin("{\"id\": 1, \"text\": \"# Pain\\n\\nThis miracle cure works.\"}\n")
+        .output()
+        .unwrap();
+    assert_eq!(stream.status.code(), Some(1));
+    assert!(stream.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&stream.stderr).starts_with("Checked 1 file"));
+    let lines = std::fs::read_to_string(dir.path().join("stream.jsonl")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&lines).unwrap();
+    assert_eq!((&record["line"], &record["id"]), (&1.into(), &1.into()));
     // A clean run still writes its report (the summary line), and exits 0.
     let (code, _, _) = run(
         dir.path(),
