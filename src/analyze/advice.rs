@@ -402,15 +402,26 @@ fn amount_phrases() -> Vec<String> {
     let range = format!("( (to|or|and) | | ?– ?){num}");
     let word_units = "seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mg|milligrams?|degrees? (celsius|fahrenheit|c|f)";
     let unit = format!("({word_units}|° ?(c|f))");
-    // Three phrases: only digits glue to a unit ("100mg", "10mins"), and only numbers take a
+    // Only digits glue to a unit ("100mg", "10mins"), and only numbers take a
     // range; "a" and "an" start so many sentences that their phrase must be told apart by
     // the next word before it is tried (see `matcher::Entry`), so it takes no unit that
     // starts with a symbol ("a °C" is not an amount): such a unit would leave the phrase to
     // be tried after every "a".
+    //
+    // A figure is spelled out as six phrases rather than as `\d+(.\d+)?({range})? ?{unit}`:
+    // the one phrase was tried after every number in a file, at hundreds of steps a time; each
+    // of these is tried only after a number followed by its next word (a unit, "to", another
+    // number), or fails on the byte after the digits ("1.5", "15–20", "38°C"). Together they
+    // match what the one phrase matched, so a match is the same.
     vec![
         format!("(a|an|a couple of|a few|several) ({word_units})"),
         format!("({words})({range})? {unit}"),
-        format!(r"\d+(.\d+)?({range})? ?{unit}"),
+        format!(r"\d+ ?({word_units})"),
+        r"\d+ ?° ?(c|f)".to_string(),
+        format!(r"\d+ (to|or|and) {num} ?{unit}"),
+        format!(r"\d+ {num} ?{unit}"),
+        format!(r"\d+ ?– ?{num} ?{unit}"),
+        format!(r"\d+.\d+({range})? ?{unit}"),
     ]
 }
 
