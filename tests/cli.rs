@@ -936,6 +936,27 @@ fn concise_findings(dir: &std::path::Path, codes: &str) -> String {
 }
 
 #[test]
+fn intervals_between_ice_sessions_are_compared_across_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.md"),
+        "# Sprained wrist\n\nIce the wrist every 2 to 3 hours for the first two days.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.md"),
+        "# Wrist sprain care\n\nPut a cold pack on the wrist every 20 minutes for the first two days.\n",
+    )
+    .unwrap();
+    let out = concise_findings(dir.path(), "HL401");
+    assert!(
+        out.contains("a.md:3:1: warning[HL401] advice conflicts with b.md: this article repeats ice every 2 h–3 h, that one repeats ice about every 20 min (related: b.md:3:"),
+        "{out}"
+    );
+    assert_eq!(out.matches("warning[HL401]").count(), 2, "{out}");
+}
+
+#[test]
 fn selecting_the_cross_document_rule_alone_compares_without_reporting_the_others() {
     let dir = conflicting_sprain_articles();
     // Before: `--select HL401` reported nothing, because the statements it compares come
