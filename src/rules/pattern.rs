@@ -385,7 +385,7 @@ pub struct IndexKey {
 }
 
 /// How many words of a phrase the index keys hold at most.
-pub const KEY_WORDS: usize = 3;
+pub const KEY_WORDS: usize = 4;
 
 impl Phrase {
     /// Every [`IndexKey`] of at most `depth` words under which a match of the phrase can
@@ -828,10 +828,11 @@ pub fn phrase_regex(phrase: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Keys of at most three words (the examples below were written for that depth).
     fn keys(phrase: &str) -> Vec<String> {
         parse(phrase)
             .unwrap()
-            .index_keys(KEY_WORDS)
+            .index_keys(3)
             .unwrap()
             .into_iter()
             .map(|k| {
