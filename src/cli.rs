@@ -69,7 +69,8 @@ pub struct CheckArgs {
     /// Files or folders to check; `-` reads standard input. Default: the current folder.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format (default: `pretty`; `jsonl` with `--input jsonl`).
+    /// Output format (default: `pretty`; `jsonl` with `--input jsonl`). `github`, `gitlab`
+    /// (Code Quality) and `junit` are for CI.
     #[arg(long, value_enum)]
     pub format: Option<report::Format>,
     /// What standard input holds: `files` (paths are files and folders, `-` one article) or
@@ -112,8 +113,9 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
     /// Print the findings and nothing else: no skipped-file notes, no summary line (on
-    /// standard output or, for `github` and `jsonl`, standard error). With no findings,
-    /// `pretty` and `concise` print nothing at all; `json` and `jsonl` stay whole documents.
+    /// standard output or, for `github`, `jsonl`, `gitlab` and `junit`, standard error). With
+    /// no findings, `pretty` and `concise` print nothing at all; `json`, `jsonl`, `gitlab`
+    /// and `junit` stay whole documents.
     /// Errors are still printed; the exit code is unchanged.
     #[arg(short, long)]
     pub quiet: bool,

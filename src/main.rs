@@ -138,9 +138,16 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         &mut out,
     )?;
     out.flush()?;
-    // These formats keep standard output for records; the summary goes to the log.
-    if matches!(format, report::Format::Github | report::Format::Jsonl) && !args.quiet {
-        let _ = writeln!(io::stderr(), "{}", outcome.summary.line());
+    // These formats keep standard output for records; the summary goes to the log, and so
+    // do the skipped files where the records have no place for them.
+    if format.summary_on_stderr() && !args.quiet {
+        let mut log = io::stderr().lock();
+        if format == report::Format::Gitlab {
+            for (path, reason) in &outcome.summary.skipped {
+                let _ = writeln!(log, "note: skipped {path}: {reason}");
+            }
+        }
+        let _ = writeln!(log, "{}", outcome.summary.line());
     }
     // The process ends next: freeing thousands of compiled phrases one by one would only
     // delay the exit an editor is waiting for.

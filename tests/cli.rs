@@ -210,7 +210,7 @@ fn output_is_identical_for_any_thread_count_across_batches() {
         )
         .unwrap();
     }
-    for format in ["json", "concise", "pretty", "github"] {
+    for format in ["json", "concise", "pretty", "github", "gitlab", "junit"] {
         let run = |jobs: &str| {
             healthlint_in(dir.path())
                 .args([
@@ -691,6 +691,10 @@ fn walked_special_files_are_listed_as_skipped_in_every_format() {
         (
             "json",
             r#"{"path":"pipe.md","reason":"a named pipe (FIFO), not a regular file"}"#,
+        ),
+        (
+            "junit",
+            r#"<testcase name="pipe.md" classname="pipe.md" file="pipe.md"><skipped message="a named pipe (FIFO), not a regular file"/>"#,
         ),
     ] {
         healthlint_in(dir.path())

@@ -77,14 +77,25 @@ fn quiet_with_no_findings_prints_nothing_at_all() {
 #[test]
 fn quiet_keeps_machine_formats_whole_and_drops_their_log_line() {
     let dir = articles();
-    for format in ["json", "jsonl", "github"] {
+    for format in ["json", "jsonl", "github", "gitlab", "junit"] {
         let (code, full, log) = run(dir.path(), &["--format", format, "."]);
         let (quiet_code, quiet, quiet_log) = run(dir.path(), &["--format", format, "-q", "."]);
         assert_eq!((code, quiet_code), (1, 1), "{format}");
         assert_eq!(quiet, full, "{format}");
         assert_eq!(quiet_log, "", "{format}");
         if format != "json" {
-            assert!(log.starts_with("Checked 2 files"), "{format}: {log}");
+            // GitLab's issues have no place for skipped files: a note on the log says so.
+            let summary = match format {
+                "gitlab" => log.strip_prefix("note: skipped image.md: ").map(|rest| {
+                    let (_, summary) = rest.split_once('\n').unwrap_or_default();
+                    summary
+                }),
+                _ => Some(log.as_str()),
+            };
+            assert!(
+                summary.is_some_and(|s| s.starts_with("Checked 2 files")),
+                "{format}: {log}"
+            );
         }
     }
     let stream = |quiet: bool| {
@@ -107,7 +118,9 @@ fn quiet_keeps_machine_formats_whole_and_drops_their_log_line() {
 #[test]
 fn output_file_holds_what_standard_output_would_in_every_format() {
     let dir = articles();
-    for format in ["pretty", "concise", "json", "github", "jsonl"] {
+    for format in [
+        "pretty", "concise", "json", "github", "jsonl", "gitlab", "junit",
+    ] {
         let (code, stdout, log) = run(dir.path(), &["--format", format, "."]);
         let out = tempfile::tempdir().unwrap();
         let report = out.path().join("report");
@@ -364,12 +377,12 @@ fn statistics_with_quiet_or_no_findings() {
     assert!(written.starts_with("COUNT  CODE"), "{written}");
 }
 
-/// GitHub annotations and JSON lines have no place for counts: asking for them is a usage
+/// GitHub annotations, JSON lines, GitLab issues and JUnit testcases have no place for counts: asking for them is a usage
 /// error, before anything is checked.
 #[test]
 fn statistics_in_a_format_without_counts_exits_2() {
     let dir = articles();
-    for format in ["github", "jsonl"] {
+    for format in ["github", "jsonl", "gitlab", "junit"] {
         let (code, stdout, stderr) = run(dir.path(), &["--statistics", "--format", format, "."]);
         assert_eq!((code, stdout.as_str()), (2, ""), "{format}");
         assert!(

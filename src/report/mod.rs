@@ -5,9 +5,12 @@
 //! rule in place of the findings.
 
 mod concise;
+pub(crate) mod fingerprint;
 mod github;
+mod gitlab;
 pub mod json;
 pub mod jsonl;
+mod junit;
 mod pretty;
 pub mod statistics;
 
@@ -33,6 +36,21 @@ pub enum Format {
     /// One JSON object per line and per document, in input order (see `report/jsonl.rs`):
     /// for pipelines such as a Spark stage, with `--input jsonl`.
     Jsonl,
+    /// GitLab Code Quality JSON, with fingerprints (see `report/gitlab.rs`).
+    Gitlab,
+    /// JUnit XML: a testsuite per file, a testcase per finding (see `report/junit.rs`).
+    Junit,
+}
+
+impl Format {
+    /// Whether the format's document has no place for the summary line (and, for some, the
+    /// skipped files), which then go to standard error.
+    pub fn summary_on_stderr(self) -> bool {
+        matches!(
+            self,
+            Format::Github | Format::Jsonl | Format::Gitlab | Format::Junit
+        )
+    }
 }
 
 /// How many findings of each severity one file has.
@@ -169,17 +187,19 @@ pub fn reporter(format: Format, options: Options) -> Box<dyn Reporter> {
         Format::Json => Box::new(json::Json::default()),
         Format::Github => Box::new(github::Github),
         Format::Jsonl => Box::new(jsonl::Jsonl),
+        Format::Gitlab => Box::new(gitlab::Gitlab::default()),
+        Format::Junit => Box::new(junit::Junit::default()),
     }
 }
 
 /// The `--statistics` reporter for a format: a table for the formats read by people, a JSON
 /// document for `json`; `None` for the formats that have no place for counts (GitHub
-/// annotations, one line per document). `quiet` leaves out the table's closing lines, as [`Options::quiet`] does.
+/// annotations, one line per document, GitLab Code Quality issues, JUnit testcases). `quiet` leaves out the table's closing lines, as [`Options::quiet`] does.
 pub fn statistics(format: Format, quiet: bool) -> Option<Box<dyn Reporter>> {
     let style = match format {
         Format::Pretty | Format::Concise => statistics::Style::Table,
         Format::Json => statistics::Style::Json,
-        Format::Github | Format::Jsonl => return None,
+        Format::Github | Format::Jsonl | Format::Gitlab | Format::Junit => return None,
     };
     Some(Box::new(statistics::Statistics::new(style, quiet)))
 }
