@@ -32,14 +32,14 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::fingerprint::fingerprints;
+use super::json::StreamedArray;
 use super::{position, Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::FileReport;
 
 #[derive(Default)]
 pub struct Gitlab {
-    wrote_any: bool,
-    started: bool,
+    array: StreamedArray,
 }
 
 #[derive(Serialize)]
@@ -83,16 +83,6 @@ fn description(d: &Diagnostic) -> String {
     description
 }
 
-impl Gitlab {
-    fn start(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        if !self.started {
-            out.write_all(b"[")?;
-            self.started = true;
-        }
-        Ok(())
-    }
-}
-
 impl Reporter for Gitlab {
     /// The file's issues, each on its own line, separated by commas.
     fn fragment(&self, report: &FileReport, out: &mut Vec<u8>) -> io::Result<()> {
@@ -118,19 +108,11 @@ impl Reporter for Gitlab {
     }
 
     fn write_fragment(&mut self, fragment: &[u8], out: &mut dyn Write) -> io::Result<()> {
-        self.start(out)?;
-        if !fragment.is_empty() {
-            if self.wrote_any {
-                out.write_all(b",")?;
-            }
-            out.write_all(fragment)?;
-            self.wrote_any = true;
-        }
-        Ok(())
+        self.array.push("[", fragment, out)
     }
 
     fn finish(&mut self, _summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-        self.start(out)?;
+        self.array.open("[", out)?;
         out.write_all(b"\n]\n")
     }
 }

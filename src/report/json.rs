@@ -62,8 +62,45 @@ pub const VERSION: u32 = 1;
 
 #[derive(Default)]
 pub struct Json {
-    wrote_any: bool,
+    array: StreamedArray,
+}
+
+/// A JSON array written file by file, as the files' reports come in: its opening once (before
+/// the first fragment, or at the end for a run with none), then each non-empty fragment after a
+/// comma. The `json` and `gitlab` formats both stream their findings so.
+#[derive(Default)]
+pub(crate) struct StreamedArray {
     started: bool,
+    wrote_any: bool,
+}
+
+impl StreamedArray {
+    /// Writes `opening` (the text up to and including `[`) unless it is written already.
+    pub(crate) fn open(&mut self, opening: &str, out: &mut dyn Write) -> io::Result<()> {
+        if !self.started {
+            out.write_all(opening.as_bytes())?;
+            self.started = true;
+        }
+        Ok(())
+    }
+
+    /// Writes one file's fragment: elements separated by commas, starting with a line break.
+    pub(crate) fn push(
+        &mut self,
+        opening: &str,
+        fragment: &[u8],
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.open(opening, out)?;
+        if !fragment.is_empty() {
+            if self.wrote_any {
+                out.write_all(b",")?;
+            }
+            out.write_all(fragment)?;
+            self.wrote_any = true;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Serialize)]
@@ -154,12 +191,8 @@ pub(crate) fn to_json<'a>(report: &'a FileReport, d: &'a Diagnostic) -> JsonDiag
 }
 
 impl Json {
-    fn start(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        if !self.started {
-            write!(out, "{{\"version\":{VERSION},\"diagnostics\":[")?;
-            self.started = true;
-        }
-        Ok(())
+    fn opening() -> String {
+        format!("{{\"version\":{VERSION},\"diagnostics\":[")
     }
 }
 
@@ -174,19 +207,11 @@ impl Reporter for Json {
     }
 
     fn write_fragment(&mut self, fragment: &[u8], out: &mut dyn Write) -> io::Result<()> {
-        self.start(out)?;
-        if !fragment.is_empty() {
-            if self.wrote_any {
-                out.write_all(b",")?;
-            }
-            out.write_all(fragment)?;
-            self.wrote_any = true;
-        }
-        Ok(())
+        self.array.push(&Json::opening(), fragment, out)
     }
 
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-        self.start(out)?;
+        self.array.open(&Json::opening(), out)?;
         write!(
             out,
             "\n],\"skipped\":{},\"summary\":{}}}\n",
