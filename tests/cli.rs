@@ -905,17 +905,17 @@ fn a_code_that_matches_no_rule_is_an_error_on_the_flag_and_in_the_config() {
 
 /// A folder with two articles whose advice on heat after a sprain conflicts.
 fn conflicting_sprain_articles() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("a.md"),
+    two_articles(
         "# Ankle sprain\n\nFor a new ankle sprain, apply heat in the first 48 hours.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("b.md"),
         "# Sprained ankle\n\nFor a new ankle sprain, never use heat in the first 48 hours.\n",
     )
-    .unwrap();
+}
+
+/// A folder with `a.md` and `b.md`, for comparisons across articles.
+fn two_articles(a: &str, b: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), a).unwrap();
+    std::fs::write(dir.path().join("b.md"), b).unwrap();
     dir
 }
 
@@ -941,17 +941,10 @@ fn concise_findings(dir: &std::path::Path, codes: &str) -> String {
 
 #[test]
 fn intervals_between_ice_sessions_are_compared_across_articles() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("a.md"),
+    let dir = two_articles(
         "# Sprained wrist\n\nIce the wrist every 2 to 3 hours for the first two days.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("b.md"),
         "# Wrist sprain care\n\nPut a cold pack on the wrist every 20 minutes for the first two days.\n",
-    )
-    .unwrap();
+    );
     let out = concise_findings(dir.path(), "HL401");
     assert!(
         out.contains("a.md:3:1: warning[HL401] advice conflicts with b.md: this article repeats ice every 2 h–3 h, that one repeats ice about every 20 min (related: b.md:3:"),

@@ -9,21 +9,15 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use common::healthlint_in;
 use serde_json::Value;
 
 /// `check --isolated ARGS` in `dir`: exit code, stdout, stderr.
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = healthlint_in(dir)
-        .args(["check", "--isolated"])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let all: Vec<&str> = ["check", "--isolated"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    common::captured(dir, &all)
 }
 
 /// The fixtures folder in a format, with `-j JOBS`: findings of many rules at every

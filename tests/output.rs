@@ -23,16 +23,11 @@ fn articles() -> tempfile::TempDir {
 
 /// `check --isolated --select HL5` in `dir` with `args`: exit code, stdout, stderr.
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = healthlint_in(dir)
-        .args(["check", "--isolated", "--select", "HL5"])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let all: Vec<&str> = ["check", "--isolated", "--select", "HL5"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    common::captured(dir, &all)
 }
 
 #[test]

@@ -137,3 +137,13 @@ pub fn healthlint_in(dir: impl AsRef<Path>) -> assert_cmd::Command {
     cmd.current_dir(dir).env("NO_COLOR", "1");
     cmd
 }
+
+/// `healthlint ARGS` in `dir`: exit code, stdout, stderr.
+pub fn captured(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = healthlint_in(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
