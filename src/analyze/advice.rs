@@ -1139,17 +1139,9 @@ impl AdviceModel {
             let Some(mut amount) = parse_amount(&doc.prose[r.clone()]) else {
                 continue;
             };
-            if every {
-                if amount.dimension != Dimension::Time {
-                    continue;
-                }
-                if amount.lo == amount.hi {
-                    // As for a single duration below: "every 2 hours" is a rough figure.
-                    amount.lo *= 0.5;
-                    amount.hi *= 1.5;
-                    amount.rough = true;
-                }
-                consider(r, amount);
+            // An interval is a time; the words before it end in "every", so of the cues below
+            // only the rough single figure applies ("every 2 hours").
+            if every && amount.dimension != Dimension::Time {
                 continue;
             }
             let before = doc

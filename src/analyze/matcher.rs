@@ -307,16 +307,14 @@ impl LevelBuilder {
     }
 
     fn build(self) -> Level {
-        let mut entries: Vec<Option<Entry>> = self.entries.into_iter().map(Some).collect();
         let mut level = Level::default();
         level.slots.reserve(self.slots.len());
         // In entry order, not the table's arbitrary one: the packing is the same every run.
-        let mut slots: Vec<(u32, u64)> = self.slots.into_iter().map(|(k, n)| (n, k)).collect();
-        slots.sort_unstable();
-        for (number, key) in slots {
-            let Some(entry) = entries[number as usize].take() else {
-                continue;
-            };
+        let mut keys = vec![0; self.entries.len()];
+        for (key, number) in self.slots {
+            keys[number as usize] = key;
+        }
+        for (entry, key) in self.entries.into_iter().zip(keys) {
             let slot = if entry.crowded() {
                 level.crowded.push(entry);
                 Slot::CROWDED | (level.crowded.len() as u64 - 1)
