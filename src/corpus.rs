@@ -5,8 +5,9 @@
 //! polarity or an amount, a recognised condition, no qualifier), read from the document and
 //! scan the checks already made, so no file is parsed or scanned twice. Once every file has
 //! been seen, every enabled `document`-scope conflict rule compares the facts of each file
-//! with those of the files that state the other side of the rule about a condition it shares
-//! (found through an index by condition; at most 1,000 of them, in path order): each file
+//! with those of the files that state the other side of the rule about a condition it shares,
+//! or for doses per day about the same medicine (found through an index by what facts are
+//! about; at most 1,000 of them, in path order): each file
 //! gets at most two findings, for the first files that conflict with it, each with a
 //! `related` location pointing at the other. The comparison runs in parallel,
 //! one file at a time, so a folder of 100,000 articles costs time linear in its files.
@@ -101,7 +102,7 @@ struct Kept {
     facts: Vec<KeptFact>,
     /// Every distinct statement kept, its range and sentence cleared.
     said: Vec<Fact>,
-    said_ids: FxHashMap<[u64; 11], u32>,
+    said_ids: FxHashMap<[u64; 12], u32>,
     /// Scratch for [`Kept::push`]: the statements of the file being kept.
     in_file: FxHashSet<u32>,
 }
@@ -152,6 +153,7 @@ impl Kept {
             own_conditions,
             situation,
             subjects,
+            medicine,
             qualified,
             window,
             amount,
@@ -193,6 +195,7 @@ impl Kept {
             amount[2],
             interval[1],
             interval[2],
+            medicine.map_or(u64::MAX, u64::from),
         ];
         let next = narrow(self.said.len());
         let said = &mut self.said;
@@ -275,11 +278,10 @@ impl<'a> Collector<'a> {
                 // number of files, so each one should hold as little as it can.
                 self.wanted & (1u64 << f.action.min(63)) != 0
                     && !f.qualified
-                    && f.conditions != 0
                     && (f.polarity != Polarity::Neutral || f.amount.is_some())
                     && self.within.iter().any(|(_, c)| {
                         let (a, b) = c.sides_across(f);
-                        a || b
+                        (a || b) && c.about(f) != 0
                     })
             })
             .cloned()
@@ -464,7 +466,7 @@ impl Sides {
                 kept.of(i).iter().fold((0, 0), |(a, b), fact| {
                     let said = kept.said(fact);
                     let (x, y) = conflict.sides_across(said);
-                    let c = said.conditions;
+                    let c = conflict.about(said);
                     (a | if x { c } else { 0 }, b | if y { c } else { 0 })
                 })
             })
@@ -546,6 +548,7 @@ mod tests {
                 own_conditions: 1,
                 situation: 1,
                 subjects: 0,
+                medicine: None,
                 qualified: false,
                 window: Window::Span(0.0, 48.0),
                 amount: None,

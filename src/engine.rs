@@ -7,11 +7,10 @@
 //! and a panic inside the checks becomes `HL000` for that file, so one bad article never
 //! stops a run.
 
-use std::cell::OnceCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use crate::check::{red_flags, AdviceFacts, CheckContext};
+use crate::check::{red_flags, CheckContext, PerFile};
 use crate::config::{Locale, Settings};
 use crate::corpus::{Collector, LocatedFact};
 use crate::diagnostic::{tool, Diagnostic, Label, Severity};
@@ -191,14 +190,13 @@ impl Linter {
     ) -> (Vec<Diagnostic>, Vec<LocatedFact>) {
         let doc = Document::parse(source);
         let hits = self.rules.patterns.scan(&doc.prose);
-        let advice = AdviceFacts::new(self.rules.advice.as_ref());
-        let topic = OnceCell::new();
+        let file = PerFile::new(self.rules.advice.as_ref());
         let mut diagnostics = Vec::new();
         for rule in &self.rules.rules {
             let Some(check) = rule.check.as_ref().filter(|_| !rule.compared_only) else {
                 continue;
             };
-            let cx = self.context(&doc, &hits, &advice, &topic, &rule.meta);
+            let cx = self.context(&doc, &hits, &file, &rule.meta);
             let first = diagnostics.len();
             check.run(&cx, &mut diagnostics);
             if &*rule.meta.id.category == "red-flags" && self.settings.locale != Some(Locale::Uk) {
@@ -220,7 +218,10 @@ impl Linter {
         }
         input_findings(source, &doc, &mut diagnostics);
         let facts = collector.map_or_else(Vec::new, |c| {
-            c.facts(source, advice.get(&doc, &hits, &self.rules.context))
+            c.facts(
+                source,
+                file.advice_facts(&doc, &hits, &self.rules.context, &self.rules.lexicon),
+            )
         });
         let is_enabled = |prefix: &str| {
             self.rules.rules.iter().any(|r| {
@@ -256,8 +257,7 @@ impl Linter {
         &'a self,
         doc: &'a Document<'a>,
         hits: &'a crate::analyze::Hits,
-        advice: &'a AdviceFacts<'a>,
-        topic: &'a OnceCell<red_flags::DocModel>,
+        file: &'a PerFile<'a>,
         rule: &'a crate::rules::RuleMeta,
     ) -> CheckContext<'a> {
         CheckContext {
@@ -267,8 +267,7 @@ impl Linter {
             context: &self.rules.context,
             lexicon: &self.rules.lexicon,
             rule,
-            advice,
-            topic,
+            file,
         }
     }
 
@@ -277,10 +276,9 @@ impl Linter {
     pub fn inspect(&self, source: &SourceFile) -> Option<crate::check::red_flags::Inspection> {
         let doc = Document::parse(source);
         let hits = self.rules.patterns.scan(&doc.prose);
-        let advice = AdviceFacts::new(None);
-        let topic = OnceCell::new();
+        let file = PerFile::new(None);
         self.rules.rules.iter().find_map(|rule| {
-            let cx = self.context(&doc, &hits, &advice, &topic, &rule.meta);
+            let cx = self.context(&doc, &hits, &file, &rule.meta);
             rule.check.as_ref()?.inspect(&cx)
         })
     }

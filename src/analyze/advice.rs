@@ -3,9 +3,11 @@
 //! do or not to do ("apply heat", "bed rest", "ibuprofen"), with its polarity (recommend,
 //! avoid, neutral description), the conditions it is about (fresh injury, back pain, DOMS…),
 //! its time window (hours since the injury: "immediately", "for the first 48 hours", "after
-//! 2–3 days", "then…"), the medicine or formulation it concerns, whether it is qualified
-//! (a group of readers or a manner of use: "not if you have a stomach ulcer", "not directly on
-//! the skin"), and the amount stated with it (minutes, hours, days, mg; ranges as intervals).
+//! 2–3 days", "then…"), the medicine or formulation it concerns (the drug named nearest to it,
+//! from the drug lexicon), whether it is qualified (a group of readers or a manner of use: "not
+//! if you have a stomach ulcer", "not directly on the skin"), and the amount stated with it
+//! (minutes, hours, days, mg, g; ranges as intervals; for a dose per day, a ceiling or a
+//! schedule's daily total).
 //!
 //! Vocabularies are data (`rules/lexicon/advice.toml`), registered once in the shared
 //! [`PatternSet`](super::PatternSet) by [`AdviceModel::compile`]; this module only walks the
@@ -21,6 +23,7 @@ use serde::Deserialize;
 use super::context::{ContextLexicon, ContextRules};
 use super::matcher::{Hits, PatternId, PatternSetBuilder};
 use crate::document::{BlockKind, Document};
+use crate::rules::drugs::Mention;
 
 /// Hours that stand for "no end" in a time window.
 pub const OPEN_END: f64 = f64::INFINITY;
@@ -70,6 +73,16 @@ pub struct Term {
     /// amount ("a fasting time of {}"); default "{} for <label>".
     #[serde(default)]
     pub amount_label: Option<String>,
+    /// Actions only: the action names a day ("a day", "in 24 hours", "daily") and its amount
+    /// is a medicine's dose per day, read by [`AdviceModel::daily_amount`]: a regimen's
+    /// dose times how often it is taken ("500 mg three times a day" is 1,500 mg), or a
+    /// ceiling when a `limit` word governs it ("no more than 4 g in 24 hours").
+    #[serde(default)]
+    pub daily: bool,
+    /// Actions with `daily`: the words that make a daily amount a ceiling ("maximum", "no
+    /// more than", "do not exceed", "up to").
+    #[serde(default)]
+    pub limit: Vec<String>,
 }
 
 /// Qualifiers: a group of readers or a manner of use (`phrases`), and limits of length
@@ -307,6 +320,10 @@ pub struct Fact {
     pub situation: u64,
     /// Bit set of subject indices; 0 = none named.
     pub subjects: u64,
+    /// The medicine the statement is about, by index into the drug lexicon
+    /// ([`DrugLexicon::drugs`]): the one named nearest to it in its clause, else in its
+    /// sentence, else in its list lead-in, headings or title.
+    pub medicine: Option<u32>,
     /// Limited to a group of readers or a manner of use: never compared with general advice.
     pub qualified: bool,
     pub window: Window,
@@ -332,6 +349,8 @@ pub struct CompiledTerm {
     except: Option<PatternId>,
     threshold: bool,
     pub amount_label: Option<String>,
+    pub daily: bool,
+    limit: Option<PatternId>,
 }
 
 #[derive(Debug, Clone)]
@@ -400,7 +419,7 @@ fn amount_phrases() -> Vec<String> {
     let words = "one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|sixty|ninety";
     let num = format!(r"(\d+(.\d+)?|{words})");
     let range = format!("( (to|or|and) | | ?– ?){num}");
-    let word_units = "seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mg|milligrams?|degrees? (celsius|fahrenheit|c|f)";
+    let word_units = "seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mg|milligrams?|g|grams?|mcg|micrograms?|degrees? (celsius|fahrenheit|c|f)";
     let unit = format!("({word_units}|° ?(c|f))");
     // Only digits glue to a unit ("100mg", "10mins"), and only numbers take a
     // range; "a" and "an" start so many sentences that their phrase must be told apart by
@@ -422,6 +441,9 @@ fn amount_phrases() -> Vec<String> {
         format!(r"\d+ {num} ?{unit}"),
         format!(r"\d+ ?– ?{num} ?{unit}"),
         format!(r"\d+.\d+({range})? ?{unit}"),
+        // Thousands written with a comma ("4,000 mg"); its tail ("000 mg") also matches the
+        // phrases above, and readers of amounts skip it (see `continues_number`).
+        format!(r"\d+,\d\d\d ?{unit}"),
     ]
 }
 
@@ -470,6 +492,8 @@ impl AdviceModel {
                     except: optional(&t.except, patterns),
                     threshold: t.threshold,
                     amount_label: t.amount_label.clone(),
+                    daily: t.daily,
+                    limit: optional(&t.limit, patterns),
                 })
                 .collect::<Vec<_>>()
         };
@@ -537,11 +561,14 @@ impl AdviceModel {
 
     /// Every fact of the article about the actions in `wanted` (a bit set of action indices;
     /// `u64::MAX` for all).
-    pub fn extract(
+    /// `medicines` gives the drug names the file mentions, in text order; it is asked only
+    /// if the file states some advice.
+    pub fn extract<'m>(
         &self,
         doc: &Document<'_>,
         hits: &Hits,
         context: &ContextRules,
+        medicines: &dyn Fn() -> &'m [Mention],
         wanted: u64,
     ) -> Vec<Fact> {
         let mut facts = Vec::new();
@@ -549,6 +576,10 @@ impl AdviceModel {
             .title()
             .and_then(|(_, range)| (range.end > range.start).then(|| doc.block_at(range.start)))
             .flatten();
+        let file = FileWide {
+            title_block,
+            medicines,
+        };
         for (index, action) in self.actions.iter().enumerate() {
             if index >= 64 || wanted & (1u64 << index) == 0 {
                 continue;
@@ -562,9 +593,7 @@ impl AdviceModel {
                 if other_thing {
                     continue;
                 }
-                if let Some(fact) =
-                    self.fact_at(doc, hits, context, index as u16, range, title_block)
-                {
+                if let Some(fact) = self.fact_at(doc, hits, context, index as u16, range, &file) {
                     facts.push(fact);
                 }
             }
@@ -614,8 +643,12 @@ impl AdviceModel {
         context: &ContextRules,
         action: u16,
         range: &Range<usize>,
-        title_block: Option<usize>,
+        file: &FileWide<'_, '_>,
     ) -> Option<Fact> {
+        let FileWide {
+            title_block,
+            medicines,
+        } = *file;
         let sentence_idx = doc.sentence_at(range.start)?;
         let sentence = within_reach(&doc.prose, &doc.sentences[sentence_idx].range, range);
         let block_idx = doc.sentences[sentence_idx].block;
@@ -636,8 +669,13 @@ impl AdviceModel {
             .fold(0u64, |acc, (i, _)| acc | (1 << i));
         // The action must be about its object: "regularly" without a medicine in sight is
         // about something else (brushing, exercise, check-ups).
-        if let Some(needs) = self.actions[usize::from(action)].needs {
-            if subjects == 0 && !hits.any_in(needs, sentence.clone()) {
+        // A dose per day is about the drug its sentence names, if it names one.
+        let term = &self.actions[usize::from(action)];
+        if let Some(needs) = term.needs {
+            if subjects == 0
+                && !hits.any_in(needs, sentence.clone())
+                && !(term.daily && nearest_medicine(medicines(), &sentence, range).is_some())
+            {
                 return None;
             }
         }
@@ -713,17 +751,7 @@ impl AdviceModel {
         if window == Window::Unknown && alone {
             // A window in another clause governs this one only across a colon
             // ("First 48 hours: no heat"), not across "but" or "then".
-            let mut scope = sentence.clone();
-            for b in hits.of_in(self.clause_break, sentence.clone()) {
-                if doc.prose.as_bytes().get(b.start) == Some(&b':') {
-                    continue;
-                }
-                if b.end <= range.start {
-                    scope.start = scope.start.max(b.end);
-                } else if b.start >= range.end {
-                    scope.end = scope.end.min(b.start);
-                }
-            }
+            let scope = self.clause_across_colons(doc, hits, &sentence, range);
             window = self.window_for(doc, hits, &scope, range);
         }
         if window == Window::Unknown {
@@ -738,22 +766,42 @@ impl AdviceModel {
         }
         // The action's own object is not a qualifier of it: "surgery" qualifies ice after
         // surgery, but it is what fasting before surgery is about.
-        let term = &self.actions[usize::from(action)];
         let object = |q: &Range<usize>| {
             term.needs.is_some_and(|n| {
                 hits.of_in(n, sentence.clone())
                     .any(|o| o.start < q.end && q.start < o.end)
             })
         };
+        // "More than" is how a daily ceiling is said ("do not take more than 4 g a day"), not
+        // a limit on how long, so it qualifies neither thresholds nor daily amounts.
         let qualified = hits
             .of_in(self.qualifiers, sentence.clone())
             .any(|q| !object(q))
             || (!term.threshold
+                && !term.daily
                 && self
                     .durations
                     .is_some_and(|d| hits.any_in(d, sentence.clone())));
-        let amount = self.amount_for(doc, hits, &sentence, range, action, Stated::Amount);
-        let interval = self.amount_for(doc, hits, &sentence, range, action, Stated::Interval);
+        let mut span = range.clone();
+        let (amount, interval) = if term.daily {
+            // A dose per day is a figure to keep to whatever words frame it ("do not exceed
+            // 4 g a day" says what the most is, not that the reader should avoid a dose).
+            polarity = Polarity::Recommend;
+            let (amount, figure) = self.daily_amount(doc, hits, &sentence, range, term)?;
+            // Its span runs from the figure to the day ("4 g of paracetamol in 24 hours").
+            span = span.start.min(figure.start)..span.end.max(figure.end);
+            (Some(amount), None)
+        } else {
+            (
+                self.amount_for(doc, hits, &sentence, range, action, Stated::Amount),
+                self.amount_for(doc, hits, &sentence, range, action, Stated::Interval),
+            )
+        };
+        // The medicine named nearest: in the clause, the sentence, then the blocks around.
+        let medicine = [clause.clone(), sentence.clone()]
+            .into_iter()
+            .chain(fallbacks.iter().map(|b| doc.blocks[*b].range.clone()))
+            .find_map(|within| nearest_medicine(medicines(), &within, range));
         Some(Fact {
             action,
             polarity,
@@ -762,11 +810,12 @@ impl AdviceModel {
             own_conditions,
             situation,
             subjects,
+            medicine,
             qualified,
             window,
             amount,
             interval,
-            range: range.clone(),
+            range: span,
             sentence: sentence_idx as u32,
         })
     }
@@ -803,11 +852,14 @@ impl AdviceModel {
         {
             return true;
         }
+        // After a preposition, other people are whom the advice is for ("the limit in
+        // adults is 3 g", "for most people, 20 minutes"), not who does it.
         match self.others {
             Some(o) => hits.of_in(o, before.clone()).last().is_some_and(|who| {
-                !self
-                    .modal
-                    .is_some_and(|m| hits.any_in(m, who.end..target.start))
+                !self.preceded_by_word(doc, who, &["in", "for", "among", "to", "of", "with"])
+                    && !self
+                        .modal
+                        .is_some_and(|m| hits.any_in(m, who.end..target.start))
             }),
             None => false,
         }
@@ -830,6 +882,114 @@ impl AdviceModel {
             }
         }
         start..end.max(start)
+    }
+
+    /// The clause of `target`, reaching across colons ("First 48 hours: no heat", "Maximum
+    /// daily dose: 4 g") but not across "but", "then" or a semicolon.
+    fn clause_across_colons(
+        &self,
+        doc: &Document<'_>,
+        hits: &Hits,
+        sentence: &Range<usize>,
+        target: &Range<usize>,
+    ) -> Range<usize> {
+        let mut scope = sentence.clone();
+        for b in hits.of_in(self.clause_break, sentence.clone()) {
+            if doc.prose.as_bytes().get(b.start) == Some(&b':') {
+                continue;
+            }
+            if b.end <= target.start {
+                scope.start = scope.start.max(b.end);
+            } else if b.start >= target.end {
+                scope.end = scope.end.min(b.start);
+            }
+        }
+        scope
+    }
+
+    /// A medicine's dose per day, stated with a daily action (`target` names the day: "a
+    /// day", "in 24 hours", "daily"): the nearest amount of mass in its clause (read across
+    /// a colon), times how often it is taken when a count comes before the day ("500 mg three
+    /// times a day" is 1,500 mg). A ceiling is the interval from 0: bounded by the words
+    /// before it ("no more than 4 g", "up to 3 g", "taking more than 4 g a day harms the
+    /// liver") or by a `limit` word with no other amount between them ("the maximum daily
+    /// dose is 4 g", "do not exceed 4 g in 24 hours"). A floor ("at least 1 g a day") and a
+    /// dose by body weight ("10 mg/kg a day") give none.
+    fn daily_amount(
+        &self,
+        doc: &Document<'_>,
+        hits: &Hits,
+        sentence: &Range<usize>,
+        target: &Range<usize>,
+        term: &CompiledTerm,
+    ) -> Option<(Amount, Range<usize>)> {
+        let prose: &str = &doc.prose;
+        let scope = self.clause_across_colons(doc, hits, sentence, target);
+        let masses: Vec<(Range<usize>, Amount)> = hits
+            .of_in(self.amount, scope.clone())
+            .filter(|r| !continues_number(prose, r.start))
+            .filter_map(|r| {
+                let a = parse_amount(&prose[r.clone()])?;
+                (a.dimension == Dimension::Mass).then(|| (r.clone(), a))
+            })
+            .collect();
+        let gap = |r: &Range<usize>, to: &Range<usize>| {
+            if r.end <= to.start {
+                to.start - r.end
+            } else {
+                r.start.saturating_sub(to.end)
+            }
+        };
+        let (r, mut amount) = masses.iter().min_by_key(|(r, _)| gap(r, target))?.clone();
+        // "Two 500 mg tablets" reads as a range (two to 500 mg) to the amount grammar; a
+        // count of units before a strength is how many are taken at once.
+        if let Some(units) = units_of_strength(&prose[r.clone()]) {
+            amount = units;
+        }
+        let mut end = (r.end + 16).min(prose.len());
+        while !prose.is_char_boundary(end) {
+            end -= 1;
+        }
+        let after = prose[r.end..end].to_ascii_lowercase();
+        let after = after.trim_start();
+        if ["/kg", "/ kg", "per kg", "per kilo", "a kg", "for each kg"]
+            .iter()
+            .any(|k| after.starts_with(k))
+        {
+            return None;
+        }
+        let ceiling = match bound_before(prose, r.start) {
+            Bound::Lower => {
+                let before = prose[scope.start..r.start].to_ascii_lowercase();
+                let before = before.trim_end();
+                if ["at least", "minimum of", "after"]
+                    .iter()
+                    .any(|m| before.ends_with(m))
+                {
+                    return None;
+                }
+                true
+            }
+            Bound::Upper => true,
+            Bound::Rough | Bound::Exact => term.limit.is_some_and(|limit| {
+                hits.of_in(limit, scope.clone()).any(|l| {
+                    let between = l.end.min(r.end)..l.start.max(r.start);
+                    !masses
+                        .iter()
+                        .any(|(m, _)| m.start >= between.start && m.end <= between.end)
+                })
+            }),
+        };
+        if r.end <= target.start {
+            if let Some((lo, hi)) = times_before(prose, target.start) {
+                amount.lo *= lo;
+                amount.hi *= hi;
+            }
+        }
+        if ceiling {
+            amount.lo = 0.0;
+        }
+        Some((amount, r))
     }
 
     /// Polarity of an action mention, and whether it comes from harm ascribed to it.
@@ -913,8 +1073,10 @@ impl AdviceModel {
         clause: &Range<usize>,
         action: u16,
     ) -> bool {
+        // A day named for a dose ("a day", "daily") is no other thing to do.
         self.actions.iter().enumerate().any(|(i, a)| {
             i as u16 != action
+                && !a.daily
                 && hits
                     .of_in(a.pattern, sentence.clone())
                     .any(|r| r.end <= clause.start || r.start >= clause.end)
@@ -1104,7 +1266,7 @@ impl AdviceModel {
             .actions
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i as u16 != action)
+            .filter(|(i, a)| *i as u16 != action && !a.daily)
             .flat_map(|(_, a)| hits.of_in(a.pattern, sentence.clone()).cloned())
             .collect();
         let mut best: Option<(usize, Amount)> = None;
@@ -1144,47 +1306,21 @@ impl AdviceModel {
             if every && amount.dimension != Dimension::Time {
                 continue;
             }
-            let before = doc
-                .prose
-                .get(r.start.saturating_sub(24)..r.start)
-                .unwrap_or("");
-            let before = before.to_ascii_lowercase();
-            let before = before.trim_end();
-            if [
-                "up to",
-                "no more than",
-                "no longer than",
-                "maximum of",
-                "at most",
-                "max",
-                "within",
-                "than",
-            ]
-            .iter()
-            .any(|m| before.ends_with(m))
-                && !before.ends_with("more than")
-                && !before.ends_with("longer than")
-            {
-                amount.lo = 0.0;
-            } else if [
-                "at least",
-                "minimum of",
-                "more than",
-                "over",
-                "longer than",
-                "after",
-            ]
-            .iter()
-            .any(|m| before.ends_with(m))
-            {
-                amount.hi = OPEN_END;
-            } else if ["about", "around", "roughly", "approximately"]
-                .iter()
-                .any(|m| before.ends_with(m))
-                || (amount.dimension == Dimension::Time && amount.lo == amount.hi)
-            {
+            let widen = match bound_before(&doc.prose, r.start) {
+                Bound::Upper => {
+                    amount.lo = 0.0;
+                    false
+                }
+                Bound::Lower => {
+                    amount.hi = OPEN_END;
+                    false
+                }
+                Bound::Rough => true,
                 // A single duration is a rough figure ("ice for 10 minutes" and "for 20
                 // minutes" are both ordinary sessions); doses stay exact.
+                Bound::Exact => amount.dimension == Dimension::Time && amount.lo == amount.hi,
+            };
+            if widen {
                 amount.lo *= 0.5;
                 amount.hi *= 1.5;
                 amount.rough = true;
@@ -1278,6 +1414,141 @@ fn parse_day_number(text: &str) -> Option<(f64, f64)> {
 }
 
 /// Parses an amount such as "15-20 minutes", "two to three days", "a couple of days",
+/// What every statement of a file is read against.
+#[derive(Clone, Copy)]
+struct FileWide<'f, 'm> {
+    /// The block of the file's title, if it has one.
+    title_block: Option<usize>,
+    /// The file's drug names, in text order.
+    medicines: &'f dyn Fn() -> &'m [Mention],
+}
+
+/// The drug named in `within` nearest to `target`, by index into the drug lexicon.
+fn nearest_medicine(
+    mentions: &[Mention],
+    within: &Range<usize>,
+    target: &Range<usize>,
+) -> Option<u32> {
+    let from = mentions.partition_point(|m| m.range.start < within.start);
+    mentions[from..]
+        .iter()
+        .take_while(|m| m.range.end <= within.end)
+        .min_by_key(|m| {
+            if m.range.end <= target.start {
+                target.start - m.range.end
+            } else {
+                m.range.start.saturating_sub(target.end)
+            }
+        })
+        .and_then(|m| u32::try_from(m.drug).ok())
+}
+
+/// "Two 500 mg" (a count of units, then each one's strength) as their total;
+/// none for any other amount.
+fn units_of_strength(text: &str) -> Option<Amount> {
+    let (count, strength) = text.trim().split_once(char::is_whitespace)?;
+    // Only a count in words: "1 500 mg" is 1,500 mg where a space groups thousands.
+    let count = count.to_ascii_lowercase();
+    let count = NUMBER_WORDS
+        .iter()
+        .find(|(w, _)| *w == count && !matches!(*w, "a" | "an"))?
+        .1;
+    let strength = strength.trim_start();
+    if !(1.0..=10.0).contains(&count) || !strength.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let each = parse_amount(strength)?;
+    ((each.hi - each.lo).abs() < 1e-9).then_some(Amount {
+        lo: each.lo * count,
+        hi: each.hi * count,
+        ..each
+    })
+}
+
+/// How many times a day the words ending at `at` say ("twice", "three times", "3 to 4
+/// times", "once"), as a range; none when they name no count.
+fn times_before(prose: &str, at: usize) -> Option<(f64, f64)> {
+    let mut from = at.saturating_sub(32);
+    while !prose.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = prose.get(from..at)?.to_ascii_lowercase();
+    let mut words = before
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '–')
+        .filter(|w| !w.is_empty())
+        .rev();
+    let count = |w: &str| {
+        w.parse::<f64>()
+            .ok()
+            .or_else(|| NUMBER_WORDS.iter().find(|(n, _)| *n == w).map(|(_, v)| *v))
+    };
+    match words.next()? {
+        "once" => Some((1.0, 1.0)),
+        "twice" => Some((2.0, 2.0)),
+        "thrice" => Some((3.0, 3.0)),
+        "times" => {
+            let hi = count(words.next()?)?;
+            // "3 to 4", "two or three", "3–4" (the dash split away): a smaller count first.
+            let lo = match words.next() {
+                Some("to" | "or") => words.next().and_then(count).unwrap_or(hi),
+                Some(w) => count(w).filter(|lo| *lo < hi).unwrap_or(hi),
+                None => hi,
+            };
+            Some((lo.min(hi), lo.max(hi)))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the text at `at` is the tail of a number written with a thousands comma ("000"
+/// in "4,000").
+fn continues_number(prose: &str, at: usize) -> bool {
+    let b = prose.as_bytes();
+    at >= 2 && b[at - 1] == b',' && b[at - 2].is_ascii_digit()
+}
+
+/// How the words right before an amount bound it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// "up to", "no more than", "within", "less than": the amount is a ceiling.
+    Upper,
+    /// "at least", "more than", "over", "after": the amount is a floor.
+    Lower,
+    /// "about", "around": a rough figure.
+    Rough,
+    Exact,
+}
+
+/// The bound the words ending at `at` put on the amount that starts there.
+fn bound_before(prose: &str, at: usize) -> Bound {
+    let mut from = at.saturating_sub(24);
+    while !prose.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = prose.get(from..at).unwrap_or("").to_ascii_lowercase();
+    let before = before.trim_end();
+    let ends = |cues: &[&str]| cues.iter().any(|m| before.ends_with(m));
+    if ends(&["more than", "longer than"]) {
+        Bound::Lower
+    } else if ends(&[
+        "up to",
+        "no longer than",
+        "maximum of",
+        "at most",
+        "max",
+        "within",
+        "than",
+    ]) {
+        Bound::Upper
+    } else if ends(&["at least", "minimum of", "over", "after"]) {
+        Bound::Lower
+    } else if ends(&["about", "around", "roughly", "approximately"]) {
+        Bound::Rough
+    } else {
+        Bound::Exact
+    }
+}
+
 /// "100 mg" or "38 °C" into an interval in base units (hours, mg, °C).
 pub fn parse_amount(text: &str) -> Option<Amount> {
     let lower = text.to_ascii_lowercase();
@@ -1291,6 +1562,13 @@ pub fn parse_amount(text: &str) -> Option<Amount> {
     let mut vague: Option<(f64, f64)> = None;
     for w in &words[..words.len() - 1] {
         let w = w.trim_start_matches('°');
+        let plain;
+        let w = if w.contains(',') {
+            plain = w.replace(',', "");
+            plain.as_str()
+        } else {
+            w
+        };
         if let Ok(v) = w.parse::<f64>() {
             numbers.push(v);
         } else if w == "couple" {
@@ -1337,6 +1615,8 @@ fn unit_of(unit: &str, whole: &str) -> Option<(Dimension, f64, bool)> {
         "week" | "weeks" | "wk" | "wks" => time(168.0),
         "month" | "months" => time(720.0),
         "mg" | "milligram" | "milligrams" => Some((Dimension::Mass, 1.0, false)),
+        "g" | "gram" | "grams" => Some((Dimension::Mass, 1000.0, false)),
+        "mcg" | "microgram" | "micrograms" => Some((Dimension::Mass, 0.001, false)),
         _ if whole.contains("fahrenheit") || unit.ends_with('f') => {
             Some((Dimension::Temperature, 1.0, true))
         }
@@ -1390,10 +1670,10 @@ mod tests {
         let source = SourceFile::from_text("t.md", Format::Markdown, text);
         let doc = Document::parse(&source);
         let hits = patterns.scan(&doc.prose);
-        let all = model.extract(&doc, &hits, &context, u64::MAX);
+        let all = model.extract(&doc, &hits, &context, &|| &[], u64::MAX);
         assert!(all.len() >= 4, "{all:?}");
         for action in 0..model.actions.len().min(64) {
-            let alone = model.extract(&doc, &hits, &context, 1u64 << action);
+            let alone = model.extract(&doc, &hits, &context, &|| &[], 1u64 << action);
             let from_all: Vec<&Fact> = all
                 .iter()
                 .filter(|f| usize::from(f.action) == action)
@@ -1404,6 +1684,82 @@ mod tests {
                 "action {action}"
             );
         }
+    }
+
+    #[test]
+    fn parses_masses_in_grams_micrograms_and_thousands() {
+        assert_eq!(parse_amount("4 g").unwrap().lo, 4000.0);
+        assert_eq!(parse_amount("3 grams").unwrap().hi, 3000.0);
+        assert_eq!(parse_amount("4,000 mg").unwrap().lo, 4000.0);
+        assert!((parse_amount("400 mcg").unwrap().lo - 0.4).abs() < 1e-9);
+        assert!(continues_number("4,000 mg", 2) && !continues_number("a, 000", 3));
+        assert_eq!(units_of_strength("two 500 mg").unwrap().lo, 1000.0);
+        // Digits before a strength may be thousands grouped by a space.
+        assert!(units_of_strength("1 500 mg").is_none());
+        assert!(units_of_strength("500 mg").is_none());
+        let times = |s: &str| times_before(s, s.len());
+        assert_eq!(times("take 1 g three times "), Some((3.0, 3.0)));
+        assert_eq!(times("350 mg 3–4 times "), Some((3.0, 4.0)));
+        assert_eq!(times("two or three times "), Some((2.0, 3.0)));
+        assert_eq!(times("once "), Some((1.0, 1.0)));
+        assert_eq!(times("500 mg "), None);
+    }
+
+    /// Doses per day: ceilings, schedules and the medicine each is about, from one article.
+    #[test]
+    fn daily_doses_read_ceilings_schedules_and_medicines() {
+        use crate::analyze::{ContextRules, PatternSetBuilder};
+        use crate::document::Document;
+        use crate::source::{Format, SourceFile};
+        let mut lexicon = crate::rules::Lexicon::builtin().unwrap();
+        let mut builder = PatternSetBuilder::default();
+        lexicon.drugs.register(&mut builder);
+        let context = ContextRules::compile(&lexicon.context, &mut builder);
+        let model = AdviceModel::compile(&lexicon.advice, &lexicon.context, &mut builder);
+        let patterns = builder.build().unwrap();
+        let daily = model.action_index("daily-dose").unwrap();
+        let text = "# Painkillers\n\n\
+                    Do not take more than 4,000 mg of paracetamol in 24 hours.\n\n\
+                    Take two 200 mg ibuprofen tablets three times a day.\n\n\
+                    The maximum daily dose: 3 g.\n\n\
+                    Children need 15 mg/kg a day of paracetamol.\n\n\
+                    Aim for at least 1 g of calcium a day from food.\n";
+        let source = SourceFile::from_text("t.md", Format::Markdown, text);
+        let doc = Document::parse(&source);
+        let hits = patterns.scan(&doc.prose);
+        let mentions = lexicon.drugs.mentions(&hits, &doc.prose);
+        let facts = model.extract(&doc, &hits, &context, &|| &mentions, 1u64 << daily);
+        let name = |f: &Fact| {
+            f.medicine
+                .map(|m| lexicon.drugs.drugs[m as usize].name.as_str())
+        };
+        let read: Vec<(Option<&str>, f64, f64, &str)> = facts
+            .iter()
+            .map(|f| {
+                let a = f.amount.unwrap();
+                (name(f), a.lo, a.hi, &doc.prose[f.range.clone()])
+            })
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                (
+                    Some("paracetamol"),
+                    0.0,
+                    4000.0,
+                    "4,000 mg of paracetamol in 24 hours"
+                ),
+                (
+                    Some("ibuprofen"),
+                    1200.0,
+                    1200.0,
+                    "two 200 mg ibuprofen tablets three times a day"
+                ),
+                // No medicine in the sentence: the heading names none either.
+                (None, 0.0, 3000.0, "daily dose: 3 g"),
+            ],
+            "{facts:?}"
+        );
     }
 
     #[test]

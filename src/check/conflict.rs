@@ -63,7 +63,9 @@ pub struct ConflictSpec {
     pub threshold: bool,
     /// With `quantity`: what is compared. `"amount"` (the default) is the amount stated with
     /// the action (how long, how much); `"interval"` is how often it is repeated, the time
-    /// after "every" ("ice it every 2 to 3 hours" against "every 20 minutes").
+    /// after "every" ("ice it every 2 to 3 hours" against "every 20 minutes"); `"daily"` is a
+    /// medicine's dose per day, for an action marked `daily` in the lexicon: two ceilings that
+    /// differ, or a regimen above a ceiling, for the same medicine.
     #[serde(default)]
     pub measure: Option<Spanned<String>>,
     /// Conditions (ids from the advice lexicon) both statements must be about, e.g.
@@ -106,17 +108,46 @@ pub enum Comparison {
         min: Option<Amount>,
         max: Option<Amount>,
         threshold: bool,
-        /// Compares how often the action is repeated ([`Fact::interval`]).
-        interval: bool,
+        measure: Measure,
     },
 }
+
+/// Which amount of a statement an amount comparison reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// How long or how much ([`Fact::amount`]).
+    Amount,
+    /// How often the action is repeated ([`Fact::interval`]).
+    Interval,
+    /// A medicine's dose per day ([`Fact::amount`] of a daily action): a ceiling is the
+    /// interval from 0 ("no more than 4 g a day"), a regimen its daily total ("1 g four
+    /// times a day"). Two ceilings conflict when their tops differ by more than
+    /// [`DAILY_TOLERANCE`]; a regimen conflicts with a ceiling it exceeds; two regimens never
+    /// (a dose is raised step by step, or differs by what it treats). Statements are
+    /// compared only when they name the same medicine, whatever their conditions.
+    Daily,
+}
+
+/// Two maximum daily doses within this ratio are the same figure written two ways (4 g,
+/// "4,000 mg"; 3,900 mg and 4 g on labels that round).
+const DAILY_TOLERANCE: f64 = 1.05;
 
 impl Comparison {
     /// The amount of a statement this comparison reads: how much or how long, or how often.
     fn stated(&self, f: &Fact) -> Option<Amount> {
         match self {
-            Comparison::Amount { interval: true, .. } => f.interval,
+            Comparison::Amount {
+                measure: Measure::Interval,
+                ..
+            } => f.interval,
             _ => f.amount,
+        }
+    }
+
+    fn measure(&self) -> Option<Measure> {
+        match self {
+            Comparison::Amount { measure, .. } => Some(*measure),
+            Comparison::Polarity { .. } => None,
         }
     }
 }
@@ -135,6 +166,8 @@ pub struct Conflict {
     /// Whether a cross-document rule may use this rule's comparison.
     pub comparable_across: bool,
     wanted: u64,
+    /// Generic drug names by lexicon index, for messages about a medicine (daily doses).
+    medicines: Vec<String>,
 }
 
 impl Conflict {
@@ -222,35 +255,51 @@ impl Conflict {
                         )),
                     }
                 }
-                let interval = match spec.measure.as_ref() {
-                    None => false,
-                    Some(m) => match m.get_ref().as_str() {
-                        "amount" => false,
-                        "interval" if !spec.threshold => true,
-                        "interval" => {
-                            errors.push(err(
-                                m.span(),
-                                "an interval is not a threshold: leave out `threshold`".to_string(),
-                            ));
-                            false
+                let daily_action = model
+                    .actions
+                    .get(usize::from(action))
+                    .is_some_and(|a| a.daily);
+                let measure = match spec.measure.as_ref() {
+                    None => Measure::Amount,
+                    Some(m) => {
+                        let (measure, problem) = match m.get_ref().as_str() {
+                            "amount" => (Measure::Amount, None),
+                            "interval" if spec.threshold => (
+                                Measure::Interval,
+                                Some("an interval is not a threshold: leave out `threshold`"),
+                            ),
+                            "interval" => (Measure::Interval, None),
+                            "daily" if !daily_action => (
+                                Measure::Daily,
+                                Some("`daily` compares doses per day: `quantity` must name an action marked `daily` in the lexicon"),
+                            ),
+                            "daily" if spec.threshold || !spec.conditions.is_empty() || spec.own_conditions => (
+                                Measure::Daily,
+                                Some("a dose per day is compared by medicine: leave out `threshold`, `conditions` and `own-conditions`"),
+                            ),
+                            "daily" => (Measure::Daily, None),
+                            other => {
+                                errors.push(err(
+                                    m.span(),
+                                    format!(
+                                        "unknown measure `{other}`: expected `amount`, `interval` or `daily`"
+                                    ),
+                                ));
+                                (Measure::Amount, None)
+                            }
+                        };
+                        if let Some(problem) = problem {
+                            errors.push(err(m.span(), problem.to_string()));
                         }
-                        other => {
-                            errors.push(err(
-                                m.span(),
-                                format!(
-                                    "unknown measure `{other}`: expected `amount` or `interval`"
-                                ),
-                            ));
-                            false
-                        }
-                    },
+                        measure
+                    }
                 };
                 Comparison::Amount {
                     action,
                     min,
                     max,
                     threshold: spec.threshold,
-                    interval,
+                    measure,
                 }
             }
             None => {
@@ -301,7 +350,19 @@ impl Conflict {
                 .fold(0u64, |acc, (i, _)| acc | (1u64 << (*i).min(63))),
             Comparison::Amount { action, .. } => 1u64 << (*action).min(63),
         };
+        let medicines = if comparison.measure() == Some(Measure::Daily) {
+            compiler
+                .lexicon
+                .drugs
+                .drugs
+                .iter()
+                .map(|d| d.name.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(Conflict {
+            medicines,
             model,
             comparison,
             conditions,
@@ -394,8 +455,26 @@ impl Conflict {
                 .chain(b)
                 .any(|(act, pol)| f.action == *act && f.polarity == *pol),
             Comparison::Amount { action, .. } => {
-                f.action == *action && self.comparison.stated(f).is_some()
+                f.action == *action
+                    && self.comparison.stated(f).is_some()
+                    && self.names_what_needed(f)
             }
+        }
+    }
+
+    /// A dose per day is about one medicine: a statement that names none takes no part.
+    fn names_what_needed(&self, f: &Fact) -> bool {
+        self.comparison.measure() != Some(Measure::Daily) || f.medicine.is_some()
+    }
+
+    /// What a statement is about, as a bit set for the cross-document index: its conditions,
+    /// or for doses per day its medicine (a bit of its index; equal bits only make two files
+    /// candidates, [`Conflict::conflicts`] decides).
+    pub fn about(&self, f: &Fact) -> u64 {
+        if self.comparison.measure() == Some(Measure::Daily) {
+            f.medicine.map_or(0, |m| 1u64 << (m % 64))
+        } else {
+            f.conditions
         }
     }
 
@@ -420,7 +499,8 @@ impl Conflict {
             Comparison::Amount { action, .. } => {
                 let usable = f.action == *action
                     && f.polarity != Polarity::Avoid
-                    && self.comparison.stated(f).is_some();
+                    && self.comparison.stated(f).is_some()
+                    && self.names_what_needed(f);
                 (usable, usable)
             }
         }
@@ -436,7 +516,11 @@ impl Conflict {
         if f1.subjects != 0 && f2.subjects != 0 && f1.subjects & f2.subjects == 0 {
             return false;
         }
-        if !self.conditions_meet(f1, f2, same_document) {
+        if self.comparison.measure() == Some(Measure::Daily) {
+            if f1.medicine.is_none() || f1.medicine != f2.medicine {
+                return false;
+            }
+        } else if !self.conditions_meet(f1, f2, same_document) {
             return false;
         }
         match &self.comparison {
@@ -457,7 +541,7 @@ impl Conflict {
                 min,
                 max,
                 threshold,
-                ..
+                measure,
             } => {
                 let stated = |f: &Fact| self.comparison.stated(f);
                 let usable = |f: &Fact| {
@@ -478,6 +562,11 @@ impl Conflict {
                             }
                             _ => false,
                         }
+                    }
+                    (Some(x), Some(y))
+                        if usable(f1) && usable(f2) && *measure == Measure::Daily =>
+                    {
+                        x.dimension == y.dimension && daily_doses_conflict(&x, &y)
                     }
                     (Some(x), Some(y)) if usable(f1) && usable(f2) => {
                         x.dimension == y.dimension && !x.overlaps(&y)
@@ -545,7 +634,36 @@ impl Conflict {
                     None => format!("gives {after} for {label}"),
                 }
             }
-            (Comparison::Amount { interval: true, .. }, _, _) => {
+            (
+                Comparison::Amount {
+                    measure: Measure::Daily,
+                    ..
+                },
+                _,
+                _,
+            ) => {
+                let of = f
+                    .medicine
+                    .and_then(|m| self.medicines.get(m as usize))
+                    .map(|name| format!(" of {name}"))
+                    .unwrap_or_default();
+                match f.amount {
+                    Some(a) if a.lo <= 0.0 => format!("allows at most {}{of} a day", mass(a.hi)),
+                    Some(a) if (a.hi - a.lo).abs() < 1e-9 => {
+                        format!("gives {}{of} a day", mass(a.lo))
+                    }
+                    Some(a) => format!("gives {}–{}{of} a day", mass(a.lo), mass(a.hi)),
+                    None => format!("gives a daily dose{of}"),
+                }
+            }
+            (
+                Comparison::Amount {
+                    measure: Measure::Interval,
+                    ..
+                },
+                _,
+                _,
+            ) => {
                 let every = f.interval.map(|a| a.describe()).unwrap_or_default();
                 match every.strip_prefix("about ") {
                     Some(rough) => format!("repeats {label} about every {rough}"),
@@ -583,6 +701,10 @@ impl Conflict {
     /// the action's label: `recommends taking it regularly ("round-the-clock")`, so that a
     /// reader sees which two statements clash.
     fn quoted(&self, description: &str, words: &str) -> String {
+        // A dose per day is quoted by its figures already; its words are a day ("daily").
+        if self.comparison.measure() == Some(Measure::Daily) {
+            return description.to_string();
+        }
         let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
         if words.is_empty() || description.to_lowercase().contains(&words.to_lowercase()) {
             description.to_string()
@@ -612,7 +734,17 @@ impl Conflict {
             format!(" about {}", shared.join(", "))
         };
         match self.comparison {
-            Comparison::Amount { interval: true, .. } => format!(
+            Comparison::Amount {
+                measure: Measure::Daily,
+                ..
+            } => "a maximum daily dose is the most a reader may take in 24 hours; give one \
+                  maximum for each medicine (or say which readers each is for), and doses \
+                  that stay within it"
+                .to_string(),
+            Comparison::Amount {
+                measure: Measure::Interval,
+                ..
+            } => format!(
                 "both statements say how often{about} and the intervals do not overlap; \
                  give one interval, or say which situation each is for"
             ),
@@ -626,5 +758,77 @@ impl Conflict {
                  condition each is for"
             ),
         }
+    }
+}
+
+/// Whether two doses per day of one medicine cannot both hold: two ceilings whose tops differ
+/// by more than [`DAILY_TOLERANCE`], or a regimen whose least daily total is above a ceiling
+/// by more than it. Two regimens do not conflict: doses are raised step by step, and differ
+/// by what they treat.
+fn daily_doses_conflict(x: &Amount, y: &Amount) -> bool {
+    let ceiling = |a: &Amount| a.lo <= 0.0;
+    match (ceiling(x), ceiling(y)) {
+        (true, true) => x.hi.max(y.hi) > DAILY_TOLERANCE * x.hi.min(y.hi),
+        (true, false) => y.lo > DAILY_TOLERANCE * x.hi,
+        (false, true) => x.lo > DAILY_TOLERANCE * y.hi,
+        (false, false) => false,
+    }
+}
+
+/// A mass in milligrams as labels write it: whole and half grams in grams ("4 g", "1.5 g"),
+/// anything else in milligrams ("1200 mg", "750 mg").
+fn mass(mg: f64) -> String {
+    let trim = |v: f64| {
+        let r = (v * 100.0).round() / 100.0;
+        if r.fract() == 0.0 {
+            format!("{}", r as i64)
+        } else {
+            format!("{r}")
+        }
+    };
+    if mg >= 1000.0 && (mg / 500.0).fract() == 0.0 {
+        format!("{} g", trim(mg / 1000.0))
+    } else {
+        format!("{} mg", trim(mg))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::advice::Dimension;
+
+    fn mg(lo: f64, hi: f64) -> Amount {
+        Amount {
+            dimension: Dimension::Mass,
+            lo,
+            hi,
+            rough: false,
+        }
+    }
+
+    #[test]
+    fn daily_ceilings_differ_beyond_rounding_and_schedules_go_past_them() {
+        let (at_most_4g, at_most_3g) = (mg(0.0, 4000.0), mg(0.0, 3000.0));
+        assert!(daily_doses_conflict(&at_most_4g, &at_most_3g));
+        assert!(!daily_doses_conflict(&at_most_4g, &mg(0.0, 3900.0)));
+        // A schedule above a ceiling, either way round; within it, or only at its upper end.
+        assert!(daily_doses_conflict(&mg(4000.0, 4000.0), &at_most_3g));
+        assert!(daily_doses_conflict(&at_most_3g, &mg(4000.0, 4000.0)));
+        assert!(!daily_doses_conflict(&mg(2000.0, 4000.0), &at_most_3g));
+        // Two schedules are never compared.
+        assert!(!daily_doses_conflict(
+            &mg(500.0, 500.0),
+            &mg(4000.0, 4000.0)
+        ));
+    }
+
+    #[test]
+    fn masses_are_written_as_labels_write_them() {
+        assert_eq!(mass(4000.0), "4 g");
+        assert_eq!(mass(1500.0), "1.5 g");
+        assert_eq!(mass(1200.0), "1200 mg");
+        assert_eq!(mass(750.0), "750 mg");
+        assert_eq!(mass(0.4), "0.4 mg");
     }
 }

@@ -105,7 +105,6 @@ impl Existence {
 
     pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
         // Drug names are looked up only in files where the rule matched at all.
-        let mut drugs = None;
         for range in cx.hits.of(self.pattern) {
             if !self.include_negated {
                 let context = cx.context.of(cx.doc, cx.hits, range.clone());
@@ -126,9 +125,8 @@ impl Existence {
                 Label::new(range.clone(), format!("`{matched}` is stated here")),
             );
             if self.name_drug {
-                let mentions =
-                    drugs.get_or_insert_with(|| cx.lexicon.drugs.mentions(cx.hits, &cx.doc.prose));
-                if let Some(m) = promotion::drug_said_of(cx.doc, mentions, range.clone()) {
+                if let Some(m) = promotion::drug_said_of(cx.doc, cx.drug_mentions(), range.clone())
+                {
                     d = promotion::tie_to_drug(d, cx, m);
                 }
             }

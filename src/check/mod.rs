@@ -19,6 +19,7 @@ use crate::analyze::{ContextRules, Hits, PatternSet};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::document::Document;
 use crate::error::SpannedError;
+use crate::rules::drugs::{DrugLexicon, Mention};
 use crate::rules::{self, Compiler, Lexicon, RuleMeta, RuleSource};
 
 /// A compiled check of one rule.
@@ -83,41 +84,72 @@ pub struct CheckContext<'a> {
     pub context: &'a ContextRules,
     pub lexicon: &'a Lexicon,
     pub rule: &'a RuleMeta,
-    /// The file's advice facts, extracted on first use for every selected conflict rule.
-    pub advice: &'a AdviceFacts<'a>,
-    /// The file's document model (kind, topic, guidance), worked out by the first red-flag rule
-    /// to run.
-    pub topic: &'a OnceCell<red_flags::DocModel>,
+    /// What the rules work out about the file once, for all of them.
+    pub file: &'a PerFile<'a>,
 }
 
-/// One file's advice facts, for the actions any selected conflict rule (or the
-/// cross-document pass) reads: extracted once, on first use, and shared by them all.
-pub struct AdviceFacts<'a> {
+/// What several rules read of one file, worked out by the first that asks and shared by the
+/// rest: the drug names it mentions, its advice facts and its red-flag document model.
+pub struct PerFile<'a> {
+    /// The advice model of the selected conflict rules and the actions they read.
     model: Option<&'a (Arc<AdviceModel>, u64)>,
     facts: OnceCell<Vec<Fact>>,
+    drugs: OnceCell<Vec<Mention>>,
+    /// The file's document model (kind, topic, guidance), worked out by the first red-flag rule
+    /// to run.
+    pub topic: OnceCell<red_flags::DocModel>,
 }
 
-impl<'a> AdviceFacts<'a> {
-    pub fn new(model: Option<&'a (Arc<AdviceModel>, u64)>) -> AdviceFacts<'a> {
-        AdviceFacts {
+impl<'a> PerFile<'a> {
+    pub fn new(model: Option<&'a (Arc<AdviceModel>, u64)>) -> PerFile<'a> {
+        PerFile {
             model,
             facts: OnceCell::new(),
+            drugs: OnceCell::new(),
+            topic: OnceCell::new(),
         }
     }
 
-    /// The facts (none without a selected conflict rule).
-    pub fn get(&self, doc: &Document<'_>, hits: &Hits, context: &ContextRules) -> &[Fact] {
+    /// Every drug name in the file, in text order (see [`DrugLexicon::mentions`]).
+    pub fn drug_mentions(
+        &self,
+        doc: &Document<'_>,
+        hits: &Hits,
+        drugs: &DrugLexicon,
+    ) -> &[Mention] {
+        self.drugs.get_or_init(|| drugs.mentions(hits, &doc.prose))
+    }
+
+    /// The advice facts about the actions any selected conflict rule (or the cross-document
+    /// pass) reads; none without a selected conflict rule.
+    pub fn advice_facts(
+        &self,
+        doc: &Document<'_>,
+        hits: &Hits,
+        context: &ContextRules,
+        lexicon: &Lexicon,
+    ) -> &[Fact] {
         self.facts.get_or_init(|| match self.model {
-            Some((model, wanted)) => model.extract(doc, hits, context, *wanted),
+            Some((model, wanted)) => {
+                let medicines = || self.drug_mentions(doc, hits, &lexicon.drugs);
+                model.extract(doc, hits, context, &medicines, *wanted)
+            }
             None => Vec::new(),
         })
     }
 }
 
 impl CheckContext<'_> {
-    /// The file's advice facts (see [`AdviceFacts`]).
+    /// The file's advice facts (see [`PerFile::advice_facts`]).
     pub fn advice_facts(&self) -> &[Fact] {
-        self.advice.get(self.doc, self.hits, self.context)
+        self.file
+            .advice_facts(self.doc, self.hits, self.context, self.lexicon)
+    }
+
+    /// Every drug name in the file, in text order.
+    pub fn drug_mentions(&self) -> &[Mention] {
+        self.file
+            .drug_mentions(self.doc, self.hits, &self.lexicon.drugs)
     }
 
     /// A diagnostic of this rule at its default severity with its message and help.

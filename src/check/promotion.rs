@@ -269,11 +269,11 @@ impl Promotion {
         let whole = 0..doc.prose.len();
         let promotional =
             cx.hits.any(self.benefit) || cx.hits.any(self.sales) || cx.hits.any(self.minimising);
-        let mut mentions = lexicon.mentions(cx.hits, &doc.prose);
         if !promotional {
             // Nothing promotes anything: no need to look for disguised names either.
             return;
         }
+        let mut mentions = cx.drug_mentions().to_vec();
         let short = is_short(&doc.prose, self.short_words);
         // Sales language near a range: anywhere in a short document, else in its paragraph.
         let any_sales = cx.hits.any(self.sales);

@@ -777,10 +777,13 @@ impl DocModel {
         registry: &TopicRegistry,
         fresh: &'c mut Option<DocModel>,
     ) -> &'c DocModel {
-        match cx.topic.get() {
+        match cx.file.topic.get() {
             Some(model) if model.care == *care => model,
             Some(_) => fresh.insert(DocModel::new(cx, care, registry)),
-            None => cx.topic.get_or_init(|| DocModel::new(cx, care, registry)),
+            None => cx
+                .file
+                .topic
+                .get_or_init(|| DocModel::new(cx, care, registry)),
         }
     }
 
@@ -926,8 +929,8 @@ fn classify(
     }
     let (drug_title, drug_open, _) = count(care.drug_information);
     let drug_mentions = match title {
-        Some(_) => cx.lexicon.drugs.mentions(cx.hits, &doc.prose),
-        None => Vec::new(),
+        Some(_) => cx.drug_mentions(),
+        None => &[],
     };
     let title_drug = title.and_then(|t| {
         drug_mentions
