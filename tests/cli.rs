@@ -288,7 +288,7 @@ fn bad_phrase_and_unknown_kind_are_reported_where_they_stand() {
 }
 
 #[test]
-fn a_conflict_measure_that_is_not_amount_or_interval_is_reported_on_its_key() {
+fn a_conflict_measure_that_is_not_amount_interval_or_daily_is_reported_on_its_key() {
     let dir = tempfile::tempdir().unwrap();
     let rule = |code: &str, check: &str| {
         let lower = code.to_lowercase();
@@ -308,6 +308,11 @@ fn a_conflict_measure_that_is_not_amount_or_interval_is_reported_on_its_key() {
         rule("HL395", "measure = \"interval\"\nthreshold = true"),
     )
     .unwrap();
+    std::fs::write(
+        dir.path().join("HL394-daily.toml"),
+        rule("HL394", "measure = \"daily\""),
+    )
+    .unwrap();
     healthlint()
         .args(["rules", "--isolated", "--rules"])
         .arg(dir.path())
@@ -315,10 +320,15 @@ fn a_conflict_measure_that_is_not_amount_or_interval_is_reported_on_its_key() {
         .code(2)
         .stderr(predicate::str::contains("HL396-often.toml"))
         .stderr(predicate::str::contains(
-            "unknown measure `often`: expected `amount` or `interval`",
+            "unknown measure `often`: expected `amount`, `interval` or `daily`",
         ))
         .stderr(predicate::str::contains("HL395-both.toml"))
-        .stderr(predicate::str::contains("an interval is not a threshold"));
+        .stderr(predicate::str::contains("an interval is not a threshold"))
+        // Doses per day are read only for an action marked `daily` ("ice" is not one).
+        .stderr(predicate::str::contains("HL394-daily.toml"))
+        .stderr(predicate::str::contains(
+            "`quantity` must name an action marked `daily`",
+        ));
 }
 
 #[test]
@@ -948,6 +958,22 @@ fn intervals_between_ice_sessions_are_compared_across_articles() {
     let out = concise_findings(dir.path(), "HL401");
     assert!(
         out.contains("a.md:3:1: warning[HL401] advice conflicts with b.md: this article repeats ice every 2 h–3 h, that one repeats ice about every 20 min (related: b.md:3:"),
+        "{out}"
+    );
+    assert_eq!(out.matches("warning[HL401]").count(), 2, "{out}");
+}
+
+#[test]
+fn maximum_daily_doses_are_compared_across_articles_by_medicine() {
+    // A brand and a generic name are one medicine; another medicine's maximum is not compared.
+    let dir = two_articles(
+        "# Headache relief\n\nAdults can take up to 4 g of acetaminophen in 24 hours.\n\n\
+         Ibuprofen: no more than 1,200 mg a day.\n",
+        "# Fever\n\nNever take more than 3,000 mg of Tylenol a day.\n",
+    );
+    let out = concise_findings(dir.path(), "HL401");
+    assert!(
+        out.contains("a.md:3:23: warning[HL401] advice conflicts with b.md: this article allows at most 4 g of paracetamol a day, that one allows at most 3 g of paracetamol a day (related: b.md:3:"),
         "{out}"
     );
     assert_eq!(out.matches("warning[HL401]").count(), 2, "{out}");
