@@ -23,6 +23,7 @@
 //! }]}
 //! ```
 //!
+//! - Object keys are written in alphabetical order (above, they are not).
 //! - `tool.driver.rules` lists every loaded rule, the tool's own `HL0xx` codes first, as
 //!   `healthlint rules` does: `shortDescription` is its one-line summary, `fullDescription`
 //!   and `help` the text `healthlint explain` prints, `defaultConfiguration` whether this run
