@@ -2,8 +2,9 @@
 //! with `--config`, or skipped with `--isolated`) and the command-line overrides, and hands on
 //! resolved [`Settings`]: which rules run, severity overrides, `fail-on`, include globs, the
 //! [`Excludes`] (gitignore patterns, the file's relative to its folder and `--exclude`'s to the
-//! working directory), extra rule folders. Unknown keys and invalid globs are errors that point
-//! at the value.
+//! working directory), extra rule folders, `[per-file-ignores]` (patterns as `exclude`, with
+//! codes) and the `baseline` file. Unknown keys, invalid globs and codes are errors that point
+//! at the key or value.
 //!
 //! ```toml
 //! fail-on = "warning"          # error | warning | info | never

@@ -7,7 +7,9 @@
 //!     ─▶ rules   load built-in + user TOML, validate, compile once into one PatternSet
 //!     ─▶ discover  walk paths → sorted targets
 //!     ─▶ engine (rayon, per file): source → document → analyze (one scan) → check → suppress
-//!     ─▶ report  pretty | concise | json | github, in path order ─▶ exit code
+//!     ─▶ (cross-document findings merged) → per-file ignores and baseline leave findings out
+//!     ─▶ report  pretty | concise | json | github | jsonl | gitlab | junit | sarif, in path
+//!                order ─▶ exit code
 //! ```
 //!
 //! The library never prints: [`run_check`] writes to the `io::Write` it is given, and

@@ -186,6 +186,13 @@ fn a_repeated_finding_is_new_only_once() {
 #[test]
 fn a_missing_or_invalid_baseline_is_an_error_naming_the_file() {
     let dir = articles();
+    // Stream mode has no files to match.
+    let (code, _, err) = run(
+        dir.path(),
+        &["check", "--input", "jsonl", "--baseline", "nope.json"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("`--input jsonl` has none"), "{err}");
     let (code, out, err) = run(dir.path(), &["check", "--baseline", "nope.json", "."]);
     assert_eq!(code, 2);
     assert_eq!(out, "");
