@@ -179,7 +179,7 @@ pub struct Settings {
     /// Every code or prefix given, with where it was given: a selector that matches no rule
     /// is an error once the rules are known (see [`Settings::check_selectors`]).
     pub selectors: Vec<(String, SelectorOrigin)>,
-    /// The config file's `baseline`, relative to the working directory.
+    /// The config file's `baseline`, joined to the config file's folder.
     pub baseline: Option<PathBuf>,
     /// `[per-file-ignores]`: files matching the patterns do not report these codes.
     pub per_file_ignores: Vec<PerFileIgnore>,
