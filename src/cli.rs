@@ -21,6 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Check articles (Markdown, MDX, plain text) and report findings.
     Check(CheckArgs),
+    /// Write the current findings to a baseline file, so that `check --baseline FILE`
+    /// reports only new ones.
+    Baseline(BaselineArgs),
     /// List every rule: code, name, category, severity, kind, whether it is selected.
     Rules(RulesArgs),
     /// Print a rule's documentation: why it matters, examples, references.
@@ -70,7 +73,7 @@ pub struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format (default: `pretty`; `jsonl` with `--input jsonl`). `github`, `gitlab`
-    /// (Code Quality) and `junit` are for CI.
+    /// (Code Quality), `junit` and `sarif` (2.1.0, for code scanning) are for CI.
     #[arg(long, value_enum)]
     pub format: Option<report::Format>,
     /// What standard input holds: `files` (paths are files and folders, `-` one article) or
@@ -103,6 +106,11 @@ pub struct CheckArgs {
     /// Do not compare advice across the files of this run.
     #[arg(long)]
     pub no_cross_document: bool,
+    /// Report only findings that are not in this baseline file (written by `healthlint
+    /// baseline`; overrides `baseline` in the config). The summary says how many findings it
+    /// matched and how many of its entries are gone. A missing or invalid file is an error.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Write the report to this file instead of standard output (any format; messages and
     /// errors still go to standard error). The file is never checked itself.
     #[arg(short, long, value_name = "PATH")]
@@ -113,12 +121,37 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
     /// Print the findings and nothing else: no skipped-file notes, no summary line (on
-    /// standard output or, for `github`, `jsonl`, `gitlab` and `junit`, standard error). With
-    /// no findings, `pretty` and `concise` print nothing at all; `json`, `jsonl`, `gitlab`
-    /// and `junit` stay whole documents.
+    /// standard output or, for `github`, `jsonl`, `gitlab`, `junit` and `sarif`, standard
+    /// error). With no findings, `pretty` and `concise` print nothing at all; `json`,
+    /// `jsonl`, `gitlab`, `junit` and `sarif` stay whole documents.
     /// Errors are still printed; the exit code is unchanged.
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Files or folders to check. Default: the current folder.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The baseline file to write (default: the config's `baseline`, else
+    /// `healthlint-baseline.json`). It is replaced if it exists.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Skip files and folders matching this pattern, as `check --exclude` does; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Apply the excludes to files and folders named on the command line too.
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Number of threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Do not compare advice across the files of this run (give it to `check` as well).
+    #[arg(long)]
+    pub no_cross_document: bool,
     #[command(flatten)]
     pub settings: SettingsArgs,
 }

@@ -2,8 +2,9 @@
 //! with `--config`, or skipped with `--isolated`) and the command-line overrides, and hands on
 //! resolved [`Settings`]: which rules run, severity overrides, `fail-on`, include globs, the
 //! [`Excludes`] (gitignore patterns, the file's relative to its folder and `--exclude`'s to the
-//! working directory), extra rule folders. Unknown keys and invalid globs are errors that point
-//! at the value.
+//! working directory), extra rule folders, `[per-file-ignores]` (patterns as `exclude`, with
+//! codes) and the `baseline` file. Unknown keys, invalid globs and codes are errors that point
+//! at the key or value.
 //!
 //! ```toml
 //! fail-on = "warning"          # error | warning | info | never
@@ -13,11 +14,15 @@
 //!                              # to this file's folder
 //! cross-document = true        # compare advice across the files of one run
 //! locale = "uk"                # uk | us | au | ie | ca | eu: emergency numbers in help text
+//! baseline = "healthlint-baseline.json"  # findings to leave unreported, relative to this file
 //!
 //! [rules]
 //! select = ["HL1", "HL201"]    # codes or prefixes to run (default: all)
 //! ignore = ["HL104"]           # codes or prefixes not to run
 //! severity = { HL201 = "error" }
+//!
+//! [per-file-ignores]           # gitignore patterns, relative to this file's folder, like
+//! "archive/" = ["HL1"]         # `exclude`: codes or prefixes not reported for those files
 //! ```
 
 use std::collections::BTreeMap;
@@ -124,7 +129,10 @@ pub struct Options {
     pub exclude: Option<Vec<Spanned<String>>>,
     pub cross_document: Option<bool>,
     pub locale: Option<Locale>,
+    pub baseline: Option<String>,
     pub rules: Option<RuleOptions>,
+    /// Pattern → codes; keys are spanned so that a bad pattern is pointed at.
+    pub per_file_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
 }
 
 /// The `[rules]` table.
@@ -169,8 +177,20 @@ pub struct Settings {
     pub ignore: Vec<String>,
     pub severity: BTreeMap<String, Severity>,
     /// Every code or prefix given, with where it was given: a selector that matches no rule
-    /// is an error once the rules are known (see [`Settings::unmatched_selectors`]).
+    /// is an error once the rules are known (see [`Settings::check_selectors`]).
     pub selectors: Vec<(String, SelectorOrigin)>,
+    /// The config file's `baseline`, joined to the config file's folder.
+    pub baseline: Option<PathBuf>,
+    /// `[per-file-ignores]`: files matching the patterns do not report these codes.
+    pub per_file_ignores: Vec<PerFileIgnore>,
+}
+
+/// One `[per-file-ignores]` entry: a pattern, relative to the config file's folder with the
+/// semantics of `exclude` (a folder's pattern covers the files in it), and codes or prefixes.
+#[derive(Debug, Clone)]
+pub struct PerFileIgnore {
+    files: Excludes,
+    pub codes: Vec<String>,
 }
 
 /// Where a rule selector was written.
@@ -197,6 +217,8 @@ impl Default for Settings {
             ignore: Vec::new(),
             severity: BTreeMap::new(),
             selectors: Vec::new(),
+            baseline: None,
+            per_file_ignores: Vec::new(),
         }
     }
 }
@@ -231,6 +253,9 @@ impl Settings {
             .apply(overrides, cwd)
             .map_err(SetupError::Message)?;
         settings.exclude.set_cwd(cwd);
+        for entry in &mut settings.per_file_ignores {
+            entry.files.set_cwd(cwd);
+        }
         Ok(settings)
     }
 
@@ -253,6 +278,7 @@ impl Settings {
             .collect();
         settings.cross_document = options.cross_document.unwrap_or(true);
         settings.locale = options.locale;
+        settings.baseline = options.baseline.map(|b| base.join(b));
         if let Some(list) = options.include {
             let mut builder = GlobSetBuilder::new();
             for glob in &list {
@@ -301,6 +327,40 @@ impl Settings {
                     Err(m) => errors.push(SpannedError { message: m, ..at }),
                 }
             }
+        }
+        for (pattern, codes) in options.per_file_ignores.unwrap_or_default() {
+            let at = |span| SpannedError::new(origin, &text, Some(span), "");
+            let files = match ExcludeList::new(base, std::iter::once(pattern.get_ref().as_str())) {
+                Ok(list) => Excludes {
+                    cwd: PathBuf::new(),
+                    lists: vec![list],
+                },
+                Err(bad) => {
+                    errors.extend(bad.into_iter().map(|(_, why)| SpannedError {
+                        message: format!("invalid pattern in `per-file-ignores`: {why}"),
+                        ..at(pattern.span())
+                    }));
+                    continue;
+                }
+            };
+            let mut entry = PerFileIgnore {
+                files,
+                codes: Vec::new(),
+            };
+            for code in codes {
+                match validate_selector(code.get_ref()) {
+                    Ok(()) => {
+                        let origin = SelectorOrigin::Config(at(code.span()));
+                        settings.selectors.push((code.get_ref().clone(), origin));
+                        entry.codes.push(code.into_inner());
+                    }
+                    Err(m) => errors.push(SpannedError {
+                        message: format!("in `per-file-ignores`: {m}"),
+                        ..at(code.span())
+                    }),
+                }
+            }
+            settings.per_file_ignores.push(entry);
         }
         for (code, severity) in rules.severity.unwrap_or_default() {
             match validate_selector(&code) {
@@ -405,6 +465,15 @@ impl Settings {
         } else {
             Err(SetupError::Files(errors))
         }
+    }
+
+    /// Whether `[per-file-ignores]` leaves out findings of `code` in the file at `path`
+    /// (as reported: relative to the working directory, or absolute).
+    pub fn ignores_in_file(&self, path: &Path, code: &str) -> bool {
+        self.per_file_ignores.iter().any(|entry| {
+            entry.codes.iter().any(|c| code.starts_with(c.as_str()))
+                && entry.files.excludes_named(path, false)
+        })
     }
 
     /// The severity override for a rule, by the most specific selector.
@@ -585,7 +654,7 @@ impl Excludes {
 /// `path` taken from `cwd` (unless absolute), with `.` and `..` resolved by name, without
 /// reading the disk: walked paths are spelled from the working directory (`./a`, `../site/a`),
 /// and an exclude list's folder is compared with them as written.
-fn lexical_absolute(cwd: &Path, path: &Path) -> PathBuf {
+pub(crate) fn lexical_absolute(cwd: &Path, path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for part in cwd.join(path).components() {

@@ -10,6 +10,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
+use crate::baseline::Baseline;
 use crate::check::{red_flags, CheckContext, PerFile};
 use crate::config::{Locale, Settings};
 use crate::corpus::{Collector, LocatedFact};
@@ -56,11 +57,30 @@ impl FileReport {
 pub struct Linter {
     pub rules: RuleSet,
     pub settings: Settings,
+    /// Known findings not to report (`check --baseline`).
+    pub baseline: Option<Baseline>,
 }
 
 impl Linter {
     pub fn new(rules: RuleSet, settings: Settings) -> Linter {
-        Linter { rules, settings }
+        Linter {
+            rules,
+            settings,
+            baseline: None,
+        }
+    }
+
+    /// Leaves out of a finished report (cross-document findings merged in) what
+    /// `[per-file-ignores]` and the baseline say not to report; returns how many findings
+    /// the baseline matched, `None` when it has no entry for the file.
+    pub fn filter_report(&self, report: &mut FileReport) -> Option<usize> {
+        if !self.settings.per_file_ignores.is_empty() {
+            let path = std::path::Path::new(&report.path);
+            report
+                .diagnostics
+                .retain(|d| !self.settings.ignores_in_file(path, &d.rule.code));
+        }
+        self.baseline.as_ref()?.filter(report)
     }
 
     /// Checks one target; `stdin` holds standard input's bytes when the target is `-`.

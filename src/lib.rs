@@ -7,7 +7,9 @@
 //!     ─▶ rules   load built-in + user TOML, validate, compile once into one PatternSet
 //!     ─▶ discover  walk paths → sorted targets
 //!     ─▶ engine (rayon, per file): source → document → analyze (one scan) → check → suppress
-//!     ─▶ report  pretty | concise | json | github, in path order ─▶ exit code
+//!     ─▶ (cross-document findings merged) → per-file ignores and baseline leave findings out
+//!     ─▶ report  pretty | concise | json | github | jsonl | gitlab | junit | sarif, in path
+//!                order ─▶ exit code
 //! ```
 //!
 //! The library never prints: [`run_check`] writes to the `io::Write` it is given, and
@@ -16,6 +18,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod analyze;
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -32,7 +35,7 @@ mod spill;
 pub mod stream;
 pub mod suppress;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -83,11 +86,17 @@ pub struct Outcome {
     pub tool_error: bool,
     /// Some finding is at or above `fail-on` (exit 1).
     pub findings_fail: bool,
+    /// With a baseline: how many findings it matched in each of its files that was checked
+    /// (a file checked again for cross-document findings counts as its last report).
+    baseline_matched: HashMap<String, usize>,
 }
 
 impl Outcome {
-    /// Counts one file's report.
-    fn add(&mut self, linter: &Linter, report: &FileReport) {
+    /// Counts one file's report, and what the baseline matched in it.
+    fn add(&mut self, linter: &Linter, report: &FileReport, matched: Option<usize>) {
+        if let Some(n) = matched {
+            self.baseline_matched.insert(report.path.clone(), n);
+        }
         self.summary.add(report);
         self.tool_error |= report.failed;
         self.findings_fail |= report.diagnostics.iter().any(|d| linter.fails(d.severity));
@@ -128,20 +137,20 @@ pub fn run_check(
     let mut index = 0;
     for batch in targets.batches(BATCH) {
         let shared: &dyn Reporter = reporter;
-        let checked: Vec<(FileReport, Vec<corpus::LocatedFact>, io::Result<Vec<u8>>)> = pool
-            .install(|| {
-                batch
-                    .par_iter()
-                    .map(|t| {
-                        let (report, facts) =
-                            linter.check_target_collecting(t, stdin, collector.as_ref());
-                        let (report, fragment) = rendered(shared, report);
-                        (report, facts, fragment)
-                    })
-                    .collect()
-            });
-        for ((report, facts, fragment), target) in checked.into_iter().zip(&batch) {
-            outcome.add(linter, &report);
+        type Checked = (FileReport, Option<usize>, Vec<corpus::LocatedFact>);
+        let checked: Vec<(Checked, io::Result<Vec<u8>>)> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|t| {
+                    let (report, facts) =
+                        linter.check_target_collecting(t, stdin, collector.as_ref());
+                    let (report, matched, fragment) = rendered(linter, shared, report);
+                    ((report, matched, facts), fragment)
+                })
+                .collect()
+        });
+        for (((report, matched, facts), fragment), target) in checked.into_iter().zip(&batch) {
+            outcome.add(linter, &report, matched);
             match (&mut spill, &mut collector) {
                 (Some(spill), Some(collector)) => {
                     let counted = Counts::of(&report.diagnostics);
@@ -160,7 +169,7 @@ pub fn run_check(
             // The files of this stretch with cross-document findings, checked again (in
             // parallel) with those findings merged in; each report replaces the first one in
             // the output and in the counts.
-            type Redone = (FileReport, Counts, io::Result<Vec<u8>>);
+            type Redone = (FileReport, Option<usize>, Counts, io::Result<Vec<u8>>);
             let redone: BTreeMap<usize, Redone> = {
                 let shared: &dyn Reporter = reporter;
                 let redo: Vec<(usize, &Target, Counts)> = (first..(first + BATCH).min(index))
@@ -171,8 +180,8 @@ pub fn run_check(
                         .map(|&(i, target, counted)| {
                             let mut report = linter.check_target(target, stdin);
                             cross.merge(i, &mut report);
-                            let (report, fragment) = rendered(shared, report);
-                            (i, (report, counted, fragment))
+                            let (report, matched, fragment) = rendered(linter, shared, report);
+                            (i, (report, matched, counted, fragment))
                         })
                         .collect()
                 })
@@ -183,10 +192,10 @@ pub fn run_check(
                     io::Error::other("the held-back output ended early (temporary file changed?)")
                 })??;
                 match redone.next_if(|(j, _)| *j == i) {
-                    Some((_, (report, counted, fragment))) => {
+                    Some((_, (report, matched, counted, fragment))) => {
                         // Counted anew: the file may have changed since its first check.
                         outcome.summary.retract(counted);
-                        outcome.add(linter, &report);
+                        outcome.add(linter, &report, matched);
                         reporter.write_fragment(&fragment?, out)?;
                     }
                     None => reporter.write_fragment(kept, out)?,
@@ -194,16 +203,29 @@ pub fn run_check(
             }
         }
     }
+    if let Some(baseline) = &linter.baseline {
+        outcome.summary.baseline = Some(report::BaselineCounts {
+            matched: outcome.baseline_matched.values().sum(),
+            gone: baseline.gone(&outcome.baseline_matched),
+        });
+    }
     reporter.finish(&outcome.summary, out)?;
     Ok(outcome)
 }
 
-/// A report's output fragment, with the report kept for counting: its text, needed only to
-/// render the fragment, is let go so that a batch holds no file's text once it is rendered.
-fn rendered(reporter: &dyn Reporter, mut report: FileReport) -> (FileReport, io::Result<Vec<u8>>) {
+/// A finished report (cross-document findings merged in) without what per-file ignores and
+/// the baseline leave out, with what the baseline matched, and its output fragment. The
+/// report is kept for counting; its text, needed only to render the fragment, is let go so
+/// that a batch holds no file's text once it is rendered.
+fn rendered(
+    linter: &Linter,
+    reporter: &dyn Reporter,
+    mut report: FileReport,
+) -> (FileReport, Option<usize>, io::Result<Vec<u8>>) {
+    let matched = linter.filter_report(&mut report);
     let fragment = reporter.render(&report);
     report.source = None;
-    (report, fragment)
+    (report, matched, fragment)
 }
 
 /// The worker threads of one run.

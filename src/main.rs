@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use healthlint::cli::{
-    CheckArgs, Cli, Command, ExplainArgs, Input, InspectArgs, ListFormat, RulesArgs,
+    BaselineArgs, CheckArgs, Cli, Command, ExplainArgs, Input, InspectArgs, ListFormat, RulesArgs,
 };
 use healthlint::diagnostic::tool;
 use healthlint::engine::Linter;
@@ -26,6 +26,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(args),
+        Command::Baseline(args) => baseline(args),
         Command::Rules(args) => list_rules(args),
         Command::Explain(args) => explain(args),
         Command::Inspect(args) => inspect(args),
@@ -89,13 +90,21 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         o.fail_on = args.fail_on;
         o.no_cross_document = args.no_cross_document;
     })?;
-    let jobs = match args.jobs {
-        Some(0) => return Err(SetupError::Message("--jobs must be at least 1".into()).into()),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let jobs = jobs(args.jobs)?;
     if args.input == Input::Jsonl {
+        if args.baseline.is_some() {
+            return Err(SetupError::Message(
+                "`--baseline` compares files by path; `--input jsonl` has none".into(),
+            )
+            .into());
+        }
         return stream(&args, linter, jobs);
+    }
+    let mut linter = linter;
+    // The flag, else the config's `baseline` (relative to the config file).
+    if let Some(path) = args.baseline.as_ref().or(linter.settings.baseline.as_ref()) {
+        let cwd = std::env::current_dir()?;
+        linter.baseline = Some(healthlint::baseline::Baseline::load(&cwd, path)?);
     }
     let format = args.format.unwrap_or(report::Format::Pretty);
     let statistics = statistics_reporter(&args, format)?;
@@ -128,7 +137,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         color: args.color.enabled(terminal),
         quiet: args.quiet,
     };
-    let mut reporter = statistics.unwrap_or_else(|| report::reporter(format, options));
+    let mut reporter = statistics.unwrap_or_else(|| report::reporter(format, options, &linter));
     let outcome = healthlint::run_check(
         &linter,
         &targets,
@@ -153,6 +162,61 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     // delay the exit an editor is waiting for.
     std::mem::forget(linter);
     Ok(outcome.exit_code())
+}
+
+/// The `--jobs` value, or one thread per core.
+fn jobs(jobs: Option<usize>) -> Result<usize, Failure> {
+    match jobs {
+        Some(0) => Err(SetupError::Message("--jobs must be at least 1".into()).into()),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// `healthlint baseline`: checks as `check` would (without any baseline) and writes every
+/// finding's fingerprint to the baseline file.
+fn baseline(args: BaselineArgs) -> Result<u8, Failure> {
+    let linter = load(&args.settings, |o| {
+        o.extend_exclude = args.exclude.clone();
+        o.force_exclude = args.force_exclude;
+        o.no_cross_document = args.no_cross_document;
+    })?;
+    let jobs = jobs(args.jobs)?;
+    let output = args
+        .output
+        .clone()
+        .or_else(|| linter.settings.baseline.clone())
+        .unwrap_or_else(|| PathBuf::from(healthlint::baseline::DEFAULT_FILE));
+    let paths = healthlint::default_paths(&args.paths);
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(SetupError::Message(
+            "a baseline is made from files; standard input (`-`) has no path to match".into(),
+        )
+        .into());
+    }
+    let targets = discover::discover(&paths, None, &linter.settings);
+    let (mut out, _) = open_output(Some(&output))?;
+    let targets = targets.without(&output);
+    let mut writer = healthlint::baseline::Writer::new(&std::env::current_dir()?, &output);
+    let outcome = healthlint::run_check(&linter, &targets, None, jobs, &mut writer, &mut out)?;
+    out.flush()?;
+    let mut log = io::stderr().lock();
+    let _ = writeln!(log, "{}", outcome.summary.line());
+    let findings = if writer.written == 1 {
+        "finding"
+    } else {
+        "findings"
+    };
+    let _ = writeln!(
+        log,
+        "Wrote {} {findings} to the baseline `{}`.",
+        writer.written,
+        source::display_path(&output)
+    );
+    std::mem::forget(linter);
+    // The findings are the baseline's, not a failure; a file that could not be checked is
+    // (its findings are not in the baseline, so a later check reports it again).
+    Ok(if outcome.tool_error { 2 } else { 0 })
 }
 
 /// Stream mode: JSON lines in, one JSON line per document out (see `stream.rs`).
@@ -304,7 +368,7 @@ fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
                     .to_string(),
                 kind: r.meta.kind.clone(),
                 selected: r.check.is_some() && !r.compared_only,
-                summary: first_sentence(&r.meta.docs.why),
+                summary: r.meta.summary(),
                 origin: r.meta.origin.clone(),
             }
         }))
@@ -352,14 +416,6 @@ struct RuleRow {
     selected: bool,
     summary: String,
     origin: String,
-}
-
-fn first_sentence(text: &str) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match text.find(". ") {
-        Some(i) => text[..=i].to_string(),
-        None => text,
-    }
 }
 
 fn inspect(args: InspectArgs) -> Result<u8, Failure> {
@@ -423,11 +479,7 @@ fn explain(args: ExplainArgs) -> Result<u8, Failure> {
         .iter()
         .find(|t| t.code.eq_ignore_ascii_case(wanted) || t.name == wanted)
     {
-        writeln!(
-            out,
-            "{} {} (input, {} by default)\n\n{}",
-            t.code, t.name, t.severity, t.summary
-        )?;
+        write!(out, "{}", t.explanation())?;
         out.flush()?;
         return Ok(0);
     }
@@ -441,60 +493,7 @@ fn explain(args: ExplainArgs) -> Result<u8, Failure> {
         ))
         .into());
     };
-    let m = &rule.meta;
-    writeln!(out, "{} {}", m.id.code, m.id.name)?;
-    writeln!(
-        out,
-        "category: {}   severity: {}   kind: {}   defined in: {}\n",
-        m.id.category, m.severity, m.kind, m.origin
-    )?;
-    writeln!(out, "What it reports: {}\n", fill_placeholders(&m.message))?;
-    writeln!(out, "Why it matters\n{}\n", m.docs.why.trim())?;
-    writeln!(out, "Reported\n{}\n", indent(&m.docs.example_fail))?;
-    writeln!(out, "Not reported\n{}\n", indent(&m.docs.example_pass))?;
-    if let Some(help) = &m.help {
-        writeln!(out, "How to fix\n{}\n", help.trim())?;
-    }
-    if !m.docs.references.is_empty() {
-        writeln!(out, "References")?;
-        for r in &m.docs.references {
-            writeln!(out, "  - {r}")?;
-        }
-    }
+    write!(out, "{}", rule.meta.explanation())?;
     out.flush()?;
     Ok(0)
-}
-
-/// A message template for reading: `{drug}`, `{match}` and the like become `…`, since the
-/// value only exists in a finding.
-fn fill_placeholders(template: &str) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        match rest[open..].find('}') {
-            Some(close)
-                if rest[open + 1..open + close]
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
-            {
-                out.push_str(&rest[..open]);
-                out.push('…');
-                rest = &rest[open + close + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..=open]);
-                rest = &rest[open + 1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn indent(text: &str) -> String {
-    text.trim()
-        .lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }

@@ -89,7 +89,7 @@ pub fn run_stream(
             pool.install(|| window.into_par_iter().map(|r| check(linter, r)).collect());
         for (object, report) in lines {
             match report {
-                Some(report) => outcome.add(linter, &report),
+                Some(report) => outcome.add(linter, &report, None),
                 None => {
                     outcome.summary.files += 1;
                     outcome.summary.failed += 1;

@@ -305,7 +305,7 @@ fn junit_escapes_paths_and_lists_clean_and_skipped_files() {
 #[test]
 fn ci_formats_exit_like_the_other_formats() {
     let dir = articles();
-    for format in ["gitlab", "junit"] {
+    for format in ["gitlab", "junit", "sarif"] {
         let cases: [(&[&str], i32); 4] = [
             (&["clean.md"], 0),
             (&["cure.md"], 1),
@@ -324,8 +324,8 @@ fn ci_formats_exit_like_the_other_formats() {
             assert_eq!((code, concise), (expected, expected), "{format} {args:?}");
             // Still a whole document.
             match format {
-                "gitlab" => drop(serde_json::from_str::<Value>(&out).unwrap()),
-                _ => drop(roxmltree::Document::parse(&out).unwrap()),
+                "junit" => drop(roxmltree::Document::parse(&out).unwrap()),
+                _ => drop(serde_json::from_str::<Value>(&out).unwrap()),
             }
         }
         // With no file at all, still an empty document.
@@ -333,6 +333,7 @@ fn ci_formats_exit_like_the_other_formats() {
         assert_eq!(code, 0, "{format}");
         match format {
             "gitlab" => assert_eq!(out, "[\n]\n"),
+            "sarif" => assert!(serde_json::from_str::<Value>(&out).is_ok(), "{out}"),
             _ => assert!(roxmltree::Document::parse(&out).is_ok(), "{out}"),
         }
     }

@@ -72,7 +72,7 @@ fn quiet_with_no_findings_prints_nothing_at_all() {
 #[test]
 fn quiet_keeps_machine_formats_whole_and_drops_their_log_line() {
     let dir = articles();
-    for format in ["json", "jsonl", "github", "gitlab", "junit"] {
+    for format in ["json", "jsonl", "github", "gitlab", "junit", "sarif"] {
         let (code, full, log) = run(dir.path(), &["--format", format, "."]);
         let (quiet_code, quiet, quiet_log) = run(dir.path(), &["--format", format, "-q", "."]);
         assert_eq!((code, quiet_code), (1, 1), "{format}");

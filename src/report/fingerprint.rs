@@ -31,6 +31,12 @@ use crate::engine::FileReport;
 
 /// The fingerprints of a report's findings, in the order of `report.diagnostics`.
 pub(crate) fn fingerprints(report: &FileReport) -> Vec<String> {
+    fingerprints_as(report, &report.path)
+}
+
+/// The fingerprints of a report's findings with `path` in place of the path as reported
+/// (a baseline's, relative to the baseline file).
+pub(crate) fn fingerprints_as(report: &FileReport, path: &str) -> Vec<String> {
     let mut seen: HashMap<(&str, String), usize> = HashMap::new();
     report
         .diagnostics
@@ -38,7 +44,7 @@ pub(crate) fn fingerprints(report: &FileReport) -> Vec<String> {
         .map(|d| {
             let text = flagged_text(report, d.primary.range.clone());
             let occurrence = seen.entry((&d.rule.code, text.clone())).or_insert(0);
-            let fingerprint = fingerprint(&d.rule.code, &report.path, &text, *occurrence);
+            let fingerprint = fingerprint(&d.rule.code, path, &text, *occurrence);
             *occurrence += 1;
             fingerprint
         })

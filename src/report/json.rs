@@ -32,6 +32,9 @@
 //! }
 //! ```
 //!
+//! With `--baseline`, `summary` also has `"baseline": { "matched": 40, "gone": 2 }`: the
+//! findings the baseline hid and its entries that matched nothing (see `baseline.rs`).
+//!
 //! - `version` changes only when a field is removed or changes meaning; new fields may be
 //!   added in version 1.
 //! - Diagnostics are sorted by path, then start offset, then code.
@@ -233,7 +236,7 @@ pub(crate) fn skipped(summary: &Summary) -> serde_json::Value {
 
 /// The `summary` object (shared with `--statistics`).
 pub(crate) fn summary(summary: &Summary) -> serde_json::Value {
-    serde_json::json!({
+    let mut object = serde_json::json!({
         "files": summary.files,
         "checked": summary.checked,
         "skipped": summary.skipped.len(),
@@ -241,5 +244,9 @@ pub(crate) fn summary(summary: &Summary) -> serde_json::Value {
         "error": summary.errors,
         "warning": summary.warnings,
         "info": summary.infos,
-    })
+    });
+    if let Some(b) = summary.baseline {
+        object["baseline"] = serde_json::json!({ "matched": b.matched, "gone": b.gone });
+    }
+    object
 }

@@ -12,6 +12,7 @@ pub mod json;
 pub mod jsonl;
 mod junit;
 mod pretty;
+pub mod sarif;
 pub mod statistics;
 
 use std::io::{self, Write};
@@ -19,7 +20,7 @@ use std::io::{self, Write};
 pub use pretty::render_setup_error;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::FileReport;
+use crate::engine::{FileReport, Linter};
 use crate::source::{LineCol, LineIndex};
 
 /// Output formats.
@@ -40,6 +41,8 @@ pub enum Format {
     Gitlab,
     /// JUnit XML: a testsuite per file, a testcase per finding (see `report/junit.rs`).
     Junit,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers (see `report/sarif.rs`).
+    Sarif,
 }
 
 impl Format {
@@ -48,7 +51,7 @@ impl Format {
     pub fn summary_on_stderr(self) -> bool {
         matches!(
             self,
-            Format::Github | Format::Jsonl | Format::Gitlab | Format::Junit
+            Format::Github | Format::Jsonl | Format::Gitlab | Format::Junit | Format::Sarif
         )
     }
 }
@@ -89,6 +92,18 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// With `--baseline`: what the baseline hid and what of it is gone.
+    pub baseline: Option<BaselineCounts>,
+}
+
+/// How a run compared with its baseline (see `baseline.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BaselineCounts {
+    /// Findings that are in the baseline, and so not reported.
+    pub matched: usize,
+    /// Baseline entries for files of this run (or files that no longer exist) that matched
+    /// no finding: fixed, or changed beyond recognition.
+    pub gone: usize,
 }
 
 impl Summary {
@@ -136,6 +151,14 @@ impl Summary {
                 plural(self.failed, "file")
             ));
         }
+        if let Some(b) = self.baseline {
+            let entries = if b.gone == 1 { "entry" } else { "entries" };
+            line.push_str(&format!(
+                "; {} in the baseline not reported, {} baseline {entries} gone",
+                plural(b.matched, "finding"),
+                b.gone
+            ));
+        }
         line.push('.');
         line
     }
@@ -178,8 +201,8 @@ pub struct Options {
     pub quiet: bool,
 }
 
-/// The reporter for a format.
-pub fn reporter(format: Format, options: Options) -> Box<dyn Reporter> {
+/// The reporter for a format; `linter` gives the rule list that `sarif` starts with.
+pub fn reporter(format: Format, options: Options, linter: &Linter) -> Box<dyn Reporter> {
     let Options { color, quiet } = options;
     match format {
         Format::Pretty => Box::new(pretty::Pretty { color, quiet }),
@@ -189,17 +212,28 @@ pub fn reporter(format: Format, options: Options) -> Box<dyn Reporter> {
         Format::Jsonl => Box::new(jsonl::Jsonl),
         Format::Gitlab => Box::new(gitlab::Gitlab::default()),
         Format::Junit => Box::new(junit::Junit::default()),
+        Format::Sarif => {
+            let cwd = std::env::current_dir().ok();
+            Box::new(sarif::Sarif::new(
+                sarif::RuleInfo::all(linter),
+                cwd.as_deref(),
+                linter.baseline.is_some(),
+            ))
+        }
     }
 }
 
 /// The `--statistics` reporter for a format: a table for the formats read by people, a JSON
 /// document for `json`; `None` for the formats that have no place for counts (GitHub
-/// annotations, one line per document, GitLab Code Quality issues, JUnit testcases). `quiet` leaves out the table's closing lines, as [`Options::quiet`] does.
+/// annotations, one line per document, GitLab Code Quality issues, JUnit testcases, SARIF
+/// results). `quiet` leaves out the table's closing lines, as [`Options::quiet`] does.
 pub fn statistics(format: Format, quiet: bool) -> Option<Box<dyn Reporter>> {
     let style = match format {
         Format::Pretty | Format::Concise => statistics::Style::Table,
         Format::Json => statistics::Style::Json,
-        Format::Github | Format::Jsonl | Format::Gitlab | Format::Junit => return None,
+        Format::Github | Format::Jsonl | Format::Gitlab | Format::Junit | Format::Sarif => {
+            return None
+        }
     };
     Some(Box::new(statistics::Statistics::new(style, quiet)))
 }

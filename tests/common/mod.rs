@@ -68,7 +68,9 @@ pub fn check_with_companion(linter: &Linter, path: &Path, companion: &Path) -> F
 
 /// Renders reports in a format, without colour.
 pub fn render(reports: &[FileReport], format: report::Format) -> String {
-    let mut reporter = report::reporter(format, report::Options::default());
+    static LINTER: std::sync::OnceLock<Linter> = std::sync::OnceLock::new();
+    let linter = LINTER.get_or_init(|| linter(&[]));
+    let mut reporter = report::reporter(format, report::Options::default(), linter);
     let mut out = Vec::new();
     let mut summary = Summary::default();
     for r in reports {
