@@ -66,9 +66,16 @@ pub enum Input {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or folders to check; `-` reads standard input. Default: the current folder.
+    /// Files or folders to check; `-` reads standard input. Default: the current folder
+    /// (none when `--files-from` is given).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Also check the paths listed in this file (`-`: standard input): separated by NUL bytes
+    /// when the list holds one (`git diff --name-only -z`, `find -print0`), else one per line.
+    /// Listed paths are checked like paths named on the command line, together with any PATH
+    /// given; with no PATH, only they are, and an empty list checks nothing (exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
     /// Output format (default: `pretty`; `jsonl` with `--input jsonl`). `github`, `gitlab`
     /// (Code Quality) and `junit` are for CI.
     #[arg(long, value_enum)]

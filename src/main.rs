@@ -99,17 +99,35 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     }
     let format = args.format.unwrap_or(report::Format::Pretty);
     let statistics = statistics_reporter(&args, format)?;
+    let listed = match &args.files_from {
+        Some(list) => Some(read_path_list(list, &args.paths)?),
+        None => None,
+    };
     // `--stdin-filename` with no path reads standard input, as editors call it (like ruff);
-    // without it, no path means the current folder.
-    let paths = if args.paths.is_empty() && args.stdin_filename.is_some() {
-        vec![PathBuf::from("-")]
-    } else {
-        healthlint::default_paths(&args.paths)
+    // without it, no path means the current folder, unless a `--files-from` list says which.
+    let paths = match listed {
+        Some(listed) => args.paths.iter().cloned().chain(listed).collect(),
+        None if args.paths.is_empty() && args.stdin_filename.is_some() => {
+            vec![PathBuf::from("-")]
+        }
+        None => healthlint::default_paths(&args.paths),
     };
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         return Err(
             SetupError::Message("standard input (`-`) can be named only once".into()).into(),
         );
+    }
+    if paths.is_empty() && !args.quiet {
+        // Not an error: a hook or a "changed files" job with nothing to check has passed.
+        // The run goes on, so that `json`, `gitlab` and `junit` still write a whole (empty)
+        // document for the tools that read them.
+        if let Some(list) = &args.files_from {
+            let _ = writeln!(
+                io::stderr(),
+                "healthlint: no files to check: the list from {} is empty",
+                list_name(list)
+            );
+        }
     }
     let targets = discover::discover(&paths, args.stdin_filename.as_deref(), &linter.settings);
     let stdin = if paths.iter().any(|p| p.as_os_str() == "-") {
@@ -155,11 +173,60 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     Ok(outcome.exit_code())
 }
 
+/// The paths listed in a `--files-from` file (`-`: standard input), see
+/// [`discover::parse_path_list`]. An unreadable list is an error naming it, before any file
+/// is checked: checking nothing would pass a job that was meant to check its files.
+fn read_path_list(list: &Path, named: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let bytes = if list.as_os_str() == "-" {
+        if named.iter().any(|p| p.as_os_str() == "-") {
+            return Err(SetupError::Message(
+                "standard input can be read only once: it is the `--files-from -` list, so \
+                 `-` cannot also name an article"
+                    .into(),
+            )
+            .into());
+        }
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes).map_err(|e| {
+            SetupError::Message(format!(
+                "cannot read the `--files-from` list from standard input: {e}"
+            ))
+        })?;
+        bytes
+    } else {
+        std::fs::read(list).map_err(|e| {
+            SetupError::Message(format!(
+                "cannot read the `--files-from` list `{}`: {e}",
+                source::display_path(list)
+            ))
+        })?
+    };
+    discover::parse_path_list(&bytes)
+        .map_err(|e| SetupError::Message(format!("`--files-from` {}: {e}", list_name(list))).into())
+}
+
+/// How messages name a `--files-from` list.
+fn list_name(list: &Path) -> String {
+    if list.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        format!("`{}`", source::display_path(list))
+    }
+}
+
 /// Stream mode: JSON lines in, one JSON line per document out (see `stream.rs`).
 fn stream(args: &CheckArgs, linter: Linter, jobs: usize) -> Result<u8, Failure> {
     if !(args.paths.is_empty() || args.paths.iter().all(|p| p.as_os_str() == "-")) {
         return Err(SetupError::Message(
             "`--input jsonl` reads documents from standard input; give no paths (or `-`)".into(),
+        )
+        .into());
+    }
+    if args.files_from.is_some() {
+        return Err(SetupError::Message(
+            "`--input jsonl` reads documents from standard input, not files: it takes no \
+             `--files-from` list"
+                .into(),
         )
         .into());
     }
