@@ -33,6 +33,14 @@ pub enum Command {
     /// (for benchmarks: `rg -f` takes this file; see BENCHMARKS.md).
     #[command(hide = true, name = "debug-patterns")]
     DebugPatterns(RulesArgs),
+    /// Write one Markdown page per rule (`CODE.md`) and an index (`README.md`) into a folder,
+    /// from the same text `explain` prints: the repository keeps them in docs/rules/.
+    Docs(DocsArgs),
+    /// Print a shell completion script to standard output (bash, zsh, fish, powershell,
+    /// elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output: `healthlint man > healthlint.1`.
+    Man,
 }
 
 /// Where rules and settings come from; shared by every subcommand.
@@ -145,6 +153,23 @@ pub struct ExplainArgs {
     pub code: String,
     #[command(flatten)]
     pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// The folder to write the pages into (created if missing). Pages of rules that no longer
+    /// exist (`HLnnn.md` files not written this time) are removed from it.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -6,14 +6,15 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 use healthlint::cli::{
-    CheckArgs, Cli, Command, ExplainArgs, Input, InspectArgs, ListFormat, RulesArgs,
+    CheckArgs, Cli, Command, CompletionsArgs, DocsArgs, ExplainArgs, Input, InspectArgs,
+    ListFormat, RulesArgs,
 };
 use healthlint::diagnostic::tool;
 use healthlint::engine::Linter;
 use healthlint::error::SetupError;
-use healthlint::{discover, report, source};
+use healthlint::{discover, docs, report, source};
 
 /// Checking a file makes thousands of small, short-lived allocations on every worker thread:
 /// jemalloc serves them about 12% faster than glibc's allocator on the 2,000-file benchmark
@@ -30,6 +31,9 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(args),
         Command::Inspect(args) => inspect(args),
         Command::DebugPatterns(args) => debug_patterns(args),
+        Command::Docs(args) => write_docs(args),
+        Command::Completions(args) => completions(args),
+        Command::Man => man(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -371,7 +375,7 @@ fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
                     .to_string(),
                 kind: r.meta.kind.clone(),
                 selected: r.check.is_some() && !r.compared_only,
-                summary: first_sentence(&r.meta.docs.why),
+                summary: docs::first_sentence(&r.meta.docs.why),
                 origin: r.meta.origin.clone(),
             }
         }))
@@ -419,14 +423,6 @@ struct RuleRow {
     selected: bool,
     summary: String,
     origin: String,
-}
-
-fn first_sentence(text: &str) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match text.find(". ") {
-        Some(i) => text[..=i].to_string(),
-        None => text,
-    }
 }
 
 fn inspect(args: InspectArgs) -> Result<u8, Failure> {
@@ -485,83 +481,128 @@ fn inspect(args: InspectArgs) -> Result<u8, Failure> {
 fn explain(args: ExplainArgs) -> Result<u8, Failure> {
     let linter = load(&args.settings, |_| {})?;
     let wanted = args.code.trim();
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    if let Some(t) = tool::ALL
+    let text = if let Some(t) = tool::ALL
         .iter()
         .find(|t| t.code.eq_ignore_ascii_case(wanted) || t.name == wanted)
     {
-        writeln!(
-            out,
-            "{} {} (input, {} by default)\n\n{}",
-            t.code, t.name, t.severity, t.summary
-        )?;
-        out.flush()?;
-        return Ok(0);
-    }
-    let Some(rule) =
-        linter.rules.rules.iter().find(|r| {
+        docs::explain_tool(t)
+    } else {
+        let Some(rule) = linter.rules.rules.iter().find(|r| {
             r.meta.id.code.eq_ignore_ascii_case(wanted) || r.meta.id.name.as_ref() == wanted
-        })
-    else {
-        return Err(SetupError::Message(format!(
-            "no rule with code or name `{wanted}`; `healthlint rules` lists them"
-        ))
-        .into());
+        }) else {
+            return Err(SetupError::Message(format!(
+                "no rule with code or name `{wanted}`; `healthlint rules` lists them"
+            ))
+            .into());
+        };
+        docs::explain(&rule.meta)
     };
-    let m = &rule.meta;
-    writeln!(out, "{} {}", m.id.code, m.id.name)?;
-    writeln!(
-        out,
-        "category: {}   severity: {}   kind: {}   defined in: {}\n",
-        m.id.category, m.severity, m.kind, m.origin
-    )?;
-    writeln!(out, "What it reports: {}\n", fill_placeholders(&m.message))?;
-    writeln!(out, "Why it matters\n{}\n", m.docs.why.trim())?;
-    writeln!(out, "Reported\n{}\n", indent(&m.docs.example_fail))?;
-    writeln!(out, "Not reported\n{}\n", indent(&m.docs.example_pass))?;
-    if let Some(help) = &m.help {
-        writeln!(out, "How to fix\n{}\n", help.trim())?;
-    }
-    if !m.docs.references.is_empty() {
-        writeln!(out, "References")?;
-        for r in &m.docs.references {
-            writeln!(out, "  - {r}")?;
-        }
-    }
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(0)
 }
 
-/// A message template for reading: `{drug}`, `{match}` and the like become `…`, since the
-/// value only exists in a finding.
-fn fill_placeholders(template: &str) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        match rest[open..].find('}') {
-            Some(close)
-                if rest[open + 1..open + close]
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
-            {
-                out.push_str(&rest[..open]);
-                out.push('…');
-                rest = &rest[open + close + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..=open]);
-                rest = &rest[open + 1..];
+/// `healthlint docs --out DIR`: writes the pages of [`docs::pages`], and removes the pages of
+/// rules that no longer exist, so that the folder is exactly what the rules say.
+fn write_docs(args: DocsArgs) -> Result<u8, Failure> {
+    let linter = load(&args.settings, |_| {})?;
+    let out = &args.out;
+    let named = |e: io::Error, what: &Path| {
+        SetupError::Message(format!(
+            "cannot write `{}`: {e}",
+            source::display_path(what)
+        ))
+    };
+    std::fs::create_dir_all(out).map_err(|e| named(e, out))?;
+    let pages = docs::pages(&linter.rules);
+    for (name, text) in &pages {
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| named(e, &path))?;
+    }
+    let mut removed = 0;
+    for entry in std::fs::read_dir(out).map_err(|e| named(e, out))? {
+        let entry = entry.map_err(|e| named(e, out))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if docs::is_rule_page(&name) && !pages.iter().any(|(n, _)| *n == name) {
+            std::fs::remove_file(entry.path()).map_err(|e| named(e, &entry.path()))?;
+            removed += 1;
+        }
+    }
+    let _ = writeln!(
+        io::stderr(),
+        "wrote {} pages to {}{}",
+        pages.len(),
+        source::display_path(out),
+        if removed > 0 {
+            format!(" (removed {removed} of rules that are gone)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(0)
+}
+
+/// `healthlint completions SHELL`: the script clap_complete makes from the parser itself.
+fn completions(args: CompletionsArgs) -> Result<u8, Failure> {
+    let mut command = Cli::command();
+    // Generated into memory first: clap_complete panics on a write error, and a closed
+    // standard output must be an error (exit 2), never a panic.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "healthlint", &mut script);
+    let mut out = io::stdout().lock();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(0)
+}
+
+/// `healthlint man`: the manual page, made by clap_mangen from the parser itself. One page
+/// holds every subcommand with its options (a section each, after the list of
+/// subcommands), so that `man healthlint` answers a question about `check`'s flags without a
+/// second page to install.
+fn man() -> Result<u8, Failure> {
+    let command = Cli::command();
+    let page = clap_mangen::Man::new(command.clone());
+    let mut out = Vec::new();
+    page.render_title(&mut out)?;
+    page.render_name_section(&mut out)?;
+    page.render_synopsis_section(&mut out)?;
+    page.render_description_section(&mut out)?;
+    page.render_options_section(&mut out)?;
+    // clap_mangen refers to a page per subcommand (`healthlint-check(1)`); this one page has
+    // a section for each instead, named as the command is typed.
+    let mut list = Vec::new();
+    page.render_subcommands_section(&mut list)?;
+    let mut list = String::from_utf8_lossy(&list).into_owned();
+    let names = command.get_subcommands().map(|s| s.get_name());
+    // `help` is added by clap when it parses, so it is not among the subcommands yet.
+    for name in names.chain(["help"]) {
+        let name = name.replace('-', "\\-");
+        list = list.replace(
+            &format!("healthlint\\-{name}(1)"),
+            &format!("\\fBhealthlint {name}\\fR"),
+        );
+    }
+    out.extend_from_slice(list.as_bytes());
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("healthlint {}", sub.get_name());
+        let sub_page = clap_mangen::Man::new(sub.clone().bin_name(&name));
+        let mut sections = Vec::new();
+        sub_page.render_synopsis_section(&mut sections)?;
+        sub_page.render_description_section(&mut sections)?;
+        sub_page.render_options_section(&mut sections)?;
+        // The subcommand's sections become subsections of one section named after it.
+        writeln!(out, ".SH \"{}\"", name.to_uppercase())?;
+        for line in String::from_utf8_lossy(&sections).lines() {
+            match line.strip_prefix(".SH ") {
+                Some(heading) => writeln!(out, ".SS {heading}")?,
+                None => writeln!(out, "{line}")?,
             }
         }
     }
-    out.push_str(rest);
-    out
-}
-
-fn indent(text: &str) -> String {
-    text.trim()
-        .lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    page.render_version_section(&mut out)?;
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(&out)?;
+    stdout.flush()?;
+    Ok(0)
 }
