@@ -112,7 +112,7 @@ pub struct CheckArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Name for standard input: decides its format (.md/.txt) and the reported path. With no
-    /// path given, standard input is read (as if `-` were given).
+    /// path and no `--files-from` given, standard input is read (as if `-` were given).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
     /// Do not compare advice across the files of this run.
