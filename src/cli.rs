@@ -36,6 +36,14 @@ pub enum Command {
     /// (for benchmarks: `rg -f` takes this file; see BENCHMARKS.md).
     #[command(hide = true, name = "debug-patterns")]
     DebugPatterns(RulesArgs),
+    /// Write one Markdown page per rule (`CODE.md`) and an index (`README.md`) into a folder,
+    /// from the same text `explain` prints: the repository keeps them in docs/rules/.
+    Docs(DocsArgs),
+    /// Print a shell completion script to standard output (bash, zsh, fish, powershell,
+    /// elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output: `healthlint man > healthlint.1`.
+    Man,
 }
 
 /// Where rules and settings come from; shared by every subcommand.
@@ -69,9 +77,16 @@ pub enum Input {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or folders to check; `-` reads standard input. Default: the current folder.
+    /// Files or folders to check; `-` reads standard input. Default: the current folder
+    /// (none when `--files-from` is given).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Also check the paths listed in this file (`-`: standard input): separated by NUL bytes
+    /// when the list holds one (`git diff --name-only -z`, `find -print0`), else one per line.
+    /// Listed paths are checked like paths named on the command line, together with any PATH
+    /// given; with no PATH, only they are, and an empty list checks nothing (exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
     /// Output format (default: `pretty`; `jsonl` with `--input jsonl`). `github`, `gitlab`
     /// (Code Quality), `junit` and `sarif` (2.1.0, for code scanning) are for CI.
     #[arg(long, value_enum)]
@@ -100,7 +115,7 @@ pub struct CheckArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Name for standard input: decides its format (.md/.txt) and the reported path. With no
-    /// path given, standard input is read (as if `-` were given).
+    /// path and no `--files-from` given, standard input is read (as if `-` were given).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
     /// Do not compare advice across the files of this run.
@@ -171,6 +186,23 @@ pub struct ExplainArgs {
     pub code: String,
     #[command(flatten)]
     pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// The folder to write the pages into (created if missing). Pages of rules that no longer
+    /// exist (`HLnnn.md` files not written this time) are removed from it.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -231,10 +231,7 @@ pub mod tool {
 
         /// The rule's documentation as `healthlint explain` prints it.
         pub fn explanation(&self) -> String {
-            format!(
-                "{} {} (input, {} by default)\n\n{}\n",
-                self.code, self.name, self.severity, self.summary
-            )
+            crate::docs::explain_tool(self)
         }
     }
 }

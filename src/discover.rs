@@ -10,6 +10,7 @@
 //! a folder it is in is excluded (and so is standard input whose `--stdin-filename` is). The
 //! run's own report file is never checked ([`Targets::without`]). Paths that cannot be walked
 //! become targets too, so that the problem is reported for that path, never dropped.
+//! [`parse_path_list`] reads a `--files-from` list into such named paths.
 
 use std::path::{Path, PathBuf};
 
@@ -161,6 +162,56 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
     }
     targets.sort_by(|a, b| a.path().cmp(b.path()).then_with(|| a.cmp(b)));
     Targets::List(once_each(targets))
+}
+
+/// The paths of a `--files-from` list. They are separated by NUL bytes when the list holds
+/// one, as `git diff -z` and `find -print0` write them (the only separator that no path can
+/// contain), else by newlines, with a CR before a newline dropped (a list saved on Windows).
+/// Empty entries are skipped, so a trailing separator or a blank line is harmless; nothing
+/// else is trimmed, since a file name may begin or end with a space. A listed `-` is a file
+/// of that name: a list names files, and standard input is the list itself or named as `-`
+/// on the command line. On a platform whose paths are not bytes, an entry that is not UTF-8
+/// is an error naming its position.
+pub fn parse_path_list(bytes: &[u8]) -> Result<Vec<PathBuf>, String> {
+    let nul = memchr::memchr(0, bytes).is_some();
+    let entries: Box<dyn Iterator<Item = &[u8]>> = if nul {
+        Box::new(bytes.split(|&b| b == 0))
+    } else {
+        Box::new(
+            bytes
+                .split(|&b| b == b'\n')
+                .map(|line| line.strip_suffix(b"\r").unwrap_or(line)),
+        )
+    };
+    let mut paths = Vec::new();
+    for (index, entry) in entries.enumerate() {
+        if entry.is_empty() {
+            continue;
+        }
+        let path = path_from_bytes(entry).ok_or_else(|| {
+            format!(
+                "entry {} of the list is not a valid path here (not UTF-8)",
+                index + 1
+            )
+        })?;
+        paths.push(if path.as_os_str() == "-" {
+            Path::new(".").join(path)
+        } else {
+            path
+        });
+    }
+    Ok(paths)
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    Some(PathBuf::from(std::ffi::OsStr::from_bytes(bytes)))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> Option<PathBuf> {
+    std::str::from_utf8(bytes).ok().map(PathBuf::from)
 }
 
 /// Keeps the first of the targets that are one file on disk, however it was reached: named
@@ -356,6 +407,28 @@ mod tests {
             matches!(&targets[0], Target::File { explicit: true, .. }),
             "a named spelling keeps the file explicit: {targets:?}"
         );
+    }
+
+    #[test]
+    fn a_path_list_splits_on_nul_when_it_holds_one_else_on_newlines() {
+        let paths = |bytes: &[u8]| -> Vec<String> {
+            parse_path_list(bytes)
+                .unwrap()
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            paths(b"a.md\nb c.md\r\n\n\nd.md"),
+            ["a.md", "b c.md", "d.md"]
+        );
+        // With a NUL, a newline is part of a name.
+        assert_eq!(paths(b"a\nb.md\0c.md\0\0"), ["a\nb.md", "c.md"]);
+        assert_eq!(paths(b" x.md \n"), [" x.md "]);
+        assert_eq!(paths(b"-\n"), ["./-"]);
+        assert!(paths(b"").is_empty());
+        assert!(paths(b"\n\r\n\n").is_empty());
+        assert!(paths(b"\0\0").is_empty());
     }
 
     /// The report file is left out whether it is walked or named, under any spelling.

@@ -25,6 +25,7 @@ pub mod config;
 pub mod corpus;
 pub mod diagnostic;
 pub mod discover;
+pub mod docs;
 pub mod document;
 pub mod engine;
 pub mod error;

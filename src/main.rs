@@ -6,14 +6,15 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 use healthlint::cli::{
-    BaselineArgs, CheckArgs, Cli, Command, ExplainArgs, Input, InspectArgs, ListFormat, RulesArgs,
+    BaselineArgs, CheckArgs, Cli, Command, CompletionsArgs, DocsArgs, ExplainArgs, Input,
+    InspectArgs, ListFormat, RulesArgs,
 };
 use healthlint::diagnostic::tool;
 use healthlint::engine::Linter;
 use healthlint::error::SetupError;
-use healthlint::{discover, report, source};
+use healthlint::{discover, docs, report, source};
 
 /// Checking a file makes thousands of small, short-lived allocations on every worker thread:
 /// jemalloc serves them about 12% faster than glibc's allocator on the 2,000-file benchmark
@@ -31,6 +32,9 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(args),
         Command::Inspect(args) => inspect(args),
         Command::DebugPatterns(args) => debug_patterns(args),
+        Command::Docs(args) => write_docs(args),
+        Command::Completions(args) => completions(args),
+        Command::Man => man(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -108,17 +112,35 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     }
     let format = args.format.unwrap_or(report::Format::Pretty);
     let statistics = statistics_reporter(&args, format)?;
+    let listed = match &args.files_from {
+        Some(list) => Some(read_path_list(list, &args.paths)?),
+        None => None,
+    };
     // `--stdin-filename` with no path reads standard input, as editors call it (like ruff);
-    // without it, no path means the current folder.
-    let paths = if args.paths.is_empty() && args.stdin_filename.is_some() {
-        vec![PathBuf::from("-")]
-    } else {
-        healthlint::default_paths(&args.paths)
+    // without it, no path means the current folder, unless a `--files-from` list says which.
+    let paths = match listed {
+        Some(listed) => args.paths.iter().cloned().chain(listed).collect(),
+        None if args.paths.is_empty() && args.stdin_filename.is_some() => {
+            vec![PathBuf::from("-")]
+        }
+        None => healthlint::default_paths(&args.paths),
     };
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         return Err(
             SetupError::Message("standard input (`-`) can be named only once".into()).into(),
         );
+    }
+    if paths.is_empty() && !args.quiet {
+        // Not an error: a hook or a "changed files" job with nothing to check has passed.
+        // The run goes on, so that `json`, `gitlab` and `junit` still write a whole (empty)
+        // document for the tools that read them.
+        if let Some(list) = &args.files_from {
+            let _ = writeln!(
+                io::stderr(),
+                "healthlint: no files to check: the list from {} is empty",
+                list_name(list)
+            );
+        }
     }
     let targets = discover::discover(&paths, args.stdin_filename.as_deref(), &linter.settings);
     let stdin = if paths.iter().any(|p| p.as_os_str() == "-") {
@@ -219,11 +241,60 @@ fn baseline(args: BaselineArgs) -> Result<u8, Failure> {
     Ok(if outcome.tool_error { 2 } else { 0 })
 }
 
+/// The paths listed in a `--files-from` file (`-`: standard input), see
+/// [`discover::parse_path_list`]. An unreadable list is an error naming it, before any file
+/// is checked: checking nothing would pass a job that was meant to check its files.
+fn read_path_list(list: &Path, named: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let bytes = if list.as_os_str() == "-" {
+        if named.iter().any(|p| p.as_os_str() == "-") {
+            return Err(SetupError::Message(
+                "standard input can be read only once: it is the `--files-from -` list, so \
+                 `-` cannot also name an article"
+                    .into(),
+            )
+            .into());
+        }
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes).map_err(|e| {
+            SetupError::Message(format!(
+                "cannot read the `--files-from` list from standard input: {e}"
+            ))
+        })?;
+        bytes
+    } else {
+        std::fs::read(list).map_err(|e| {
+            SetupError::Message(format!(
+                "cannot read the `--files-from` list `{}`: {e}",
+                source::display_path(list)
+            ))
+        })?
+    };
+    discover::parse_path_list(&bytes)
+        .map_err(|e| SetupError::Message(format!("`--files-from` {}: {e}", list_name(list))).into())
+}
+
+/// How messages name a `--files-from` list.
+fn list_name(list: &Path) -> String {
+    if list.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        format!("`{}`", source::display_path(list))
+    }
+}
+
 /// Stream mode: JSON lines in, one JSON line per document out (see `stream.rs`).
 fn stream(args: &CheckArgs, linter: Linter, jobs: usize) -> Result<u8, Failure> {
     if !(args.paths.is_empty() || args.paths.iter().all(|p| p.as_os_str() == "-")) {
         return Err(SetupError::Message(
             "`--input jsonl` reads documents from standard input; give no paths (or `-`)".into(),
+        )
+        .into());
+    }
+    if args.files_from.is_some() {
+        return Err(SetupError::Message(
+            "`--input jsonl` reads documents from standard input, not files: it takes no \
+             `--files-from` list"
+                .into(),
         )
         .into());
     }
@@ -368,7 +439,7 @@ fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
                     .to_string(),
                 kind: r.meta.kind.clone(),
                 selected: r.check.is_some() && !r.compared_only,
-                summary: r.meta.summary(),
+                summary: docs::first_sentence(&r.meta.docs.why),
                 origin: r.meta.origin.clone(),
             }
         }))
@@ -474,26 +545,128 @@ fn inspect(args: InspectArgs) -> Result<u8, Failure> {
 fn explain(args: ExplainArgs) -> Result<u8, Failure> {
     let linter = load(&args.settings, |_| {})?;
     let wanted = args.code.trim();
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    if let Some(t) = tool::ALL
+    let text = if let Some(t) = tool::ALL
         .iter()
         .find(|t| t.code.eq_ignore_ascii_case(wanted) || t.name == wanted)
     {
-        write!(out, "{}", t.explanation())?;
-        out.flush()?;
-        return Ok(0);
-    }
-    let Some(rule) =
-        linter.rules.rules.iter().find(|r| {
+        docs::explain_tool(t)
+    } else {
+        let Some(rule) = linter.rules.rules.iter().find(|r| {
             r.meta.id.code.eq_ignore_ascii_case(wanted) || r.meta.id.name.as_ref() == wanted
-        })
-    else {
-        return Err(SetupError::Message(format!(
-            "no rule with code or name `{wanted}`; `healthlint rules` lists them"
-        ))
-        .into());
+        }) else {
+            return Err(SetupError::Message(format!(
+                "no rule with code or name `{wanted}`; `healthlint rules` lists them"
+            ))
+            .into());
+        };
+        docs::explain(&rule.meta)
     };
-    write!(out, "{}", rule.meta.explanation())?;
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
     out.flush()?;
+    Ok(0)
+}
+
+/// `healthlint docs --out DIR`: writes the pages of [`docs::pages`], and removes the pages of
+/// rules that no longer exist, so that the folder is exactly what the rules say.
+fn write_docs(args: DocsArgs) -> Result<u8, Failure> {
+    let linter = load(&args.settings, |_| {})?;
+    let out = &args.out;
+    let named = |e: io::Error, what: &Path| {
+        SetupError::Message(format!(
+            "cannot write `{}`: {e}",
+            source::display_path(what)
+        ))
+    };
+    std::fs::create_dir_all(out).map_err(|e| named(e, out))?;
+    let pages = docs::pages(&linter.rules);
+    for (name, text) in &pages {
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| named(e, &path))?;
+    }
+    let mut removed = 0;
+    for entry in std::fs::read_dir(out).map_err(|e| named(e, out))? {
+        let entry = entry.map_err(|e| named(e, out))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if docs::is_rule_page(&name) && !pages.iter().any(|(n, _)| *n == name) {
+            std::fs::remove_file(entry.path()).map_err(|e| named(e, &entry.path()))?;
+            removed += 1;
+        }
+    }
+    let _ = writeln!(
+        io::stderr(),
+        "wrote {} pages to {}{}",
+        pages.len(),
+        source::display_path(out),
+        if removed > 0 {
+            format!(" (removed {removed} of rules that are gone)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(0)
+}
+
+/// `healthlint completions SHELL`: the script clap_complete makes from the parser itself.
+fn completions(args: CompletionsArgs) -> Result<u8, Failure> {
+    let mut command = Cli::command();
+    // Generated into memory first: clap_complete panics on a write error, and a closed
+    // standard output must be an error (exit 2), never a panic.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "healthlint", &mut script);
+    let mut out = io::stdout().lock();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(0)
+}
+
+/// `healthlint man`: the manual page, made by clap_mangen from the parser itself. One page
+/// holds every subcommand with its options (a section each, after the list of
+/// subcommands), so that `man healthlint` answers a question about `check`'s flags without a
+/// second page to install.
+fn man() -> Result<u8, Failure> {
+    let command = Cli::command();
+    let page = clap_mangen::Man::new(command.clone());
+    let mut out = Vec::new();
+    page.render_title(&mut out)?;
+    page.render_name_section(&mut out)?;
+    page.render_synopsis_section(&mut out)?;
+    page.render_description_section(&mut out)?;
+    page.render_options_section(&mut out)?;
+    // clap_mangen refers to a page per subcommand (`healthlint-check(1)`); this one page has
+    // a section for each instead, named as the command is typed.
+    let mut list = Vec::new();
+    page.render_subcommands_section(&mut list)?;
+    let mut list = String::from_utf8_lossy(&list).into_owned();
+    let names = command.get_subcommands().map(|s| s.get_name());
+    // `help` is added by clap when it parses, so it is not among the subcommands yet.
+    for name in names.chain(["help"]) {
+        let name = name.replace('-', "\\-");
+        list = list.replace(
+            &format!("healthlint\\-{name}(1)"),
+            &format!("\\fBhealthlint {name}\\fR"),
+        );
+    }
+    out.extend_from_slice(list.as_bytes());
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("healthlint {}", sub.get_name());
+        let sub_page = clap_mangen::Man::new(sub.clone().bin_name(&name));
+        let mut sections = Vec::new();
+        sub_page.render_synopsis_section(&mut sections)?;
+        sub_page.render_description_section(&mut sections)?;
+        sub_page.render_options_section(&mut sections)?;
+        // The subcommand's sections become subsections of one section named after it.
+        writeln!(out, ".SH \"{}\"", name.to_uppercase())?;
+        for line in String::from_utf8_lossy(&sections).lines() {
+            match line.strip_prefix(".SH ") {
+                Some(heading) => writeln!(out, ".SS {heading}")?,
+                None => writeln!(out, "{line}")?,
+            }
+        }
+    }
+    page.render_version_section(&mut out)?;
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(&out)?;
+    stdout.flush()?;
     Ok(0)
 }

@@ -49,82 +49,13 @@ impl RuleMeta {
     /// The rule's documentation as `healthlint explain` prints it (also the rule's full
     /// description in `--format sarif`).
     pub fn explanation(&self) -> String {
-        let mut out = format!(
-            "{} {}\ncategory: {}   severity: {}   kind: {}   defined in: {}\n\n",
-            self.id.code, self.id.name, self.id.category, self.severity, self.kind, self.origin
-        );
-        out.push_str(&format!(
-            "What it reports: {}\n\n",
-            fill_placeholders(&self.message)
-        ));
-        out.push_str(&format!("Why it matters\n{}\n\n", self.docs.why.trim()));
-        out.push_str(&format!(
-            "Reported\n{}\n\n",
-            indent(&self.docs.example_fail)
-        ));
-        out.push_str(&format!(
-            "Not reported\n{}\n\n",
-            indent(&self.docs.example_pass)
-        ));
-        if let Some(help) = &self.help {
-            out.push_str(&format!("How to fix\n{}\n\n", help.trim()));
-        }
-        if !self.docs.references.is_empty() {
-            out.push_str("References\n");
-            for r in &self.docs.references {
-                out.push_str(&format!("  - {r}\n"));
-            }
-        }
-        out
+        crate::docs::explain(self)
     }
 
     /// One line on what the rule is for: the first sentence of its `why`.
     pub fn summary(&self) -> String {
-        let text = self
-            .docs
-            .why
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        match text.find(". ") {
-            Some(i) => text[..=i].to_string(),
-            None => text,
-        }
+        crate::docs::first_sentence(&self.docs.why)
     }
-}
-
-/// A message template for reading: `{drug}`, `{match}` and the like become `…`, since the
-/// value only exists in a finding.
-fn fill_placeholders(template: &str) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        match rest[open..].find('}') {
-            Some(close)
-                if rest[open + 1..open + close]
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
-            {
-                out.push_str(&rest[..open]);
-                out.push('…');
-                rest = &rest[open + close + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..=open]);
-                rest = &rest[open + 1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn indent(text: &str) -> String {
-    text.trim()
-        .lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// A loaded rule. `check` is `None` when the rule is not selected, so that it costs nothing
