@@ -14,6 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The job is imported by spark_check.py: no __pycache__ in the work tree.
+export PYTHONDONTWRITEBYTECODE=1
 DOCS=${SPARK_TEST_DOCS:-1500}
 BAD=${SPARK_TEST_BAD:-40}
 NULL_TEXT=3
