@@ -52,13 +52,15 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+
 def position_type():
     return T.StructType([T.StructField(k, T.LongType()) for k in ("offset", "line", "column")])
 
 
 # One output line of stream mode (see src/report/jsonl.rs), with the fields the job puts in
-# front: where the record came from. Parsed by Spark's JSON reader in the JVM, which is much
-# cheaper than parsing in the Python workers. A non-string `id` is kept as its JSON text.
+# front: where the record came from. Parsed by Spark's JSON reader in the JVM rather than into
+# rows in the Python workers, which would then cross into the JVM again as pickles. A
+# non-string `id` is kept as its JSON text.
 OUTPUT_SCHEMA = T.StructType(
     [
         T.StructField("input_file", T.StringType()),
