@@ -47,7 +47,7 @@ import tempfile
 import threading
 import time
 
-from pyspark import SparkFiles
+from pyspark import SparkConf, SparkFiles
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -275,25 +275,22 @@ def main(argv=None):
         "--jobs", type=int, default=1, help="threads per healthlint process (a task has one core)"
     )
     parser.add_argument("--partitions", type=int, help="repartition the pages into N first")
-    parser.add_argument("--master", help="Spark master (default: spark-submit's, or local[*])")
+    parser.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
     args = parser.parse_args(argv)
 
     if not os.access(args.binary, os.X_OK):
         raise SystemExit(f"healthlint_job: {args.binary} is not an executable healthlint binary")
     # A caller that already has a session (a test driving several runs in one JVM) keeps it.
     own_session = SparkSession.getActiveSession() is None
-    builder = SparkSession.builder.appName("healthlint")
+    # Under spark-submit the master comes from its options (and reaches the JVM's properties,
+    # which SparkConf reads); run with plain python, there is none, and local mode is meant.
+    conf = SparkConf().setAppName("healthlint")
     if args.master:
-        builder = builder.master(args.master)
-    elif "SPARK_HOME" not in os.environ and "spark.master" not in os.environ.get(
-        "PYSPARK_SUBMIT_ARGS", ""
-    ):
-        builder = builder.master("local[*]")
-    spark = (
-        builder.config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
+        conf.setMaster(args.master)
+    elif not conf.contains("spark.master"):
+        conf.setMaster("local[*]")
+    conf.set("spark.ui.enabled", "false").set("spark.ui.showConsoleProgress", "false")
+    spark = SparkSession.builder.config(conf=conf).getOrCreate()
     sc = spark.sparkContext
     sc.setLogLevel("WARN")
     sc.addFile(os.path.abspath(args.binary))
