@@ -8,10 +8,16 @@
 //! ```text
 //! cargo run --release --example gen_corpus -- --seed 42 --files 2000 --out /tmp/corpus
 //! cargo run --release --example gen_corpus -- --seed 7 --one-file /tmp/big.md --bytes 5000000
+//! cargo run --release --example gen_corpus -- --seed 42 --files 2000 --jsonl /tmp/corpus.jsonl
 //! ```
 //!
 //! Files go into sub-folders of 500 (`d000/`, `d001/`, …) so that 100,000 files do not sit in
 //! one directory. The text is invented: no sentence comes from a real article.
+//!
+//! `--jsonl PATH` writes the same articles (same seed, same bytes) as stream-mode input
+//! instead, one `{"id", "path", "format", "text"}` object per line, `id` and `path` being the
+//! file's path under `--out`: stream mode and folder mode can then be compared on identical
+//! texts.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -385,6 +391,7 @@ struct Args {
     seed: u64,
     files: usize,
     out: Option<PathBuf>,
+    jsonl: Option<PathBuf>,
     one_file: Option<PathBuf>,
     bytes: usize,
 }
@@ -394,6 +401,7 @@ fn parse_args() -> Result<Args, String> {
         seed: 42,
         files: 2000,
         out: None,
+        jsonl: None,
         one_file: None,
         bytes: 5_000_000,
     };
@@ -404,17 +412,18 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--files" => args.files = value()?.parse().map_err(|e| format!("--files: {e}"))?,
             "--out" => args.out = Some(PathBuf::from(value()?)),
+            "--jsonl" => args.jsonl = Some(PathBuf::from(value()?)),
             "--one-file" => args.one_file = Some(PathBuf::from(value()?)),
             "--bytes" => args.bytes = value()?.parse().map_err(|e| format!("--bytes: {e}"))?,
             "-h" | "--help" => return Err(
-                "usage: gen_corpus [--seed N] (--files N --out DIR | --one-file PATH [--bytes N])"
+                "usage: gen_corpus [--seed N] (--files N (--out DIR | --jsonl PATH) | --one-file PATH [--bytes N])"
                     .into(),
             ),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    if args.out.is_none() && args.one_file.is_none() {
-        return Err("give --out DIR or --one-file PATH".into());
+    if args.out.is_none() && args.jsonl.is_none() && args.one_file.is_none() {
+        return Err("give --out DIR, --jsonl PATH or --one-file PATH".into());
     }
     Ok(args)
 }
@@ -435,25 +444,58 @@ pub fn write_one_file(seed: u64, path: &std::path::Path, bytes: usize) -> std::i
     Ok(text.len() as u64)
 }
 
-/// Writes `files` articles under `out` (sub-folders of 500); returns the total size in bytes.
-pub fn write_corpus(seed: u64, files: usize, out: &std::path::Path) -> std::io::Result<u64> {
+/// Generates `files` articles in order, handing each one's relative path (`d000/a000000.md`)
+/// and text to `emit`; returns the total size in bytes. Both output forms go through here, so
+/// a folder and a JSON-lines file made with the same seed hold the same texts.
+fn each_article(
+    seed: u64,
+    files: usize,
+    mut emit: impl FnMut(usize, &str, &str, bool) -> std::io::Result<()>,
+) -> std::io::Result<u64> {
     let mut rng = Rng(seed);
-    fs::create_dir_all(out)?;
     let mut total = 0u64;
     for i in 0..files {
-        let dir = out.join(format!("d{:03}", i / 500));
-        if i % 500 == 0 {
-            fs::create_dir_all(&dir)?;
-        }
         // Sizes skew small like real articles: the sum of two uniforms, 2–12 KB.
         let target = (rng.range(2200, 7600) + rng.range(0, 5200)).min(11_200);
         let markdown = !rng.chance(10);
         let text = article(&mut rng, i, target, markdown);
-        let name = format!("a{i:06}.{}", if markdown { "md" } else { "txt" });
-        let mut f = fs::File::create(dir.join(name))?;
-        f.write_all(text.as_bytes())?;
+        let name = format!(
+            "d{:03}/a{i:06}.{}",
+            i / 500,
+            if markdown { "md" } else { "txt" }
+        );
+        emit(i, &name, &text, markdown)?;
         total += text.len() as u64;
     }
+    Ok(total)
+}
+
+/// Writes `files` articles under `out` (sub-folders of 500); returns the total size in bytes.
+pub fn write_corpus(seed: u64, files: usize, out: &std::path::Path) -> std::io::Result<u64> {
+    fs::create_dir_all(out)?;
+    each_article(seed, files, |i, name, text, _| {
+        if i % 500 == 0 {
+            fs::create_dir_all(out.join(format!("d{:03}", i / 500)))?;
+        }
+        fs::write(out.join(name), text)
+    })
+}
+
+/// Writes the same `files` articles as `write_corpus` to `path` as JSON lines (stream-mode
+/// input); returns the total size of the texts in bytes (not of the JSON).
+pub fn write_jsonl(seed: u64, files: usize, path: &std::path::Path) -> std::io::Result<u64> {
+    let mut out = std::io::BufWriter::new(fs::File::create(path)?);
+    let total = each_article(seed, files, |_, name, text, markdown| {
+        let record = serde_json::json!({
+            "id": name,
+            "path": name,
+            "format": if markdown { "md" } else { "txt" },
+            "text": text,
+        });
+        serde_json::to_writer(&mut out, &record)?;
+        out.write_all(b"\n")
+    })?;
+    out.flush()?;
     Ok(total)
 }
 
@@ -469,6 +511,19 @@ fn main() -> std::io::Result<()> {
         let n = write_one_file(args.seed, path, args.bytes)?;
         eprintln!("wrote {} ({n} bytes)", path.display());
         return Ok(());
+    }
+    if let Some(path) = &args.jsonl {
+        let total = write_jsonl(args.seed, args.files, path)?;
+        eprintln!(
+            "wrote {} records, {} bytes of text ({:.1} MB) to {}",
+            args.files,
+            total,
+            total as f64 / 1e6,
+            path.display()
+        );
+        if args.out.is_none() {
+            return Ok(());
+        }
     }
     let out = args.out.unwrap_or_default();
     let total = write_corpus(args.seed, args.files, &out)?;
