@@ -1,10 +1,11 @@
 //! `kind = "promotion"`: drugs promoted without fair balance. Takes the drug mentions of a file
-//! (one pass of the drug lexicon's automaton) and the hits of the rule's signal lists, and
-//! hands on one diagnostic per promoted drug. For each drug it weighs, in the sentences and
-//! paragraphs that name it (and in the whole document when the drug is what the article is
-//! about), promotional signals — benefit claims, strengths next to the name, buying and sales
-//! language, risk-minimising claims — against fair balance: the named risks of that drug or its
-//! class (an Aho-Corasick automaton over the lexicon's risk phrases, built once), contraindications
+//! (read from the one shared scan, found once per file and shared with other kinds) and the
+//! hits of the rule's signal lists, and hands on one diagnostic per promoted drug. For each
+//! drug it weighs, in the sentences and paragraphs that name it (and in the whole document when
+//! the drug is what the article is about), promotional signals — benefit claims, strengths next
+//! to the name, buying and sales language, risk-minimising claims — against fair balance: the
+//! named risks of that drug or its class (the lexicon's risk phrases, registered in the shared
+//! pattern set, so the same scan finds them), contraindications
 //! and side effects, prescription and clinician caveats. A drug is reported when its promotional
 //! score reaches the threshold and outweighs its balance score. A token caveat ("consult your
 //! doctor") counts for little, so it cannot cancel strong sales signals. Mentions that the
