@@ -228,10 +228,5 @@ pub mod tool {
         pub fn file_diagnostic(&self, message: impl Into<String>) -> Diagnostic {
             Diagnostic::new(self.id(), self.severity, message, Label::bare(0..0))
         }
-
-        /// The rule's documentation as `healthlint explain` prints it.
-        pub fn explanation(&self) -> String {
-            crate::docs::explain_tool(self)
-        }
     }
 }

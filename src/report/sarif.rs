@@ -104,7 +104,7 @@ impl RuleInfo {
             name: t.name.to_string(),
             category: "input".to_string(),
             summary: t.summary.to_string(),
-            explanation: t.explanation(),
+            explanation: crate::docs::explain_tool(t),
             level: settings.severity_for(t.code).unwrap_or(t.severity),
             enabled: settings.is_enabled(t.code),
         });
@@ -112,8 +112,8 @@ impl RuleInfo {
             code: r.meta.id.code.to_string(),
             name: r.meta.id.name.to_string(),
             category: r.meta.id.category.to_string(),
-            summary: r.meta.summary(),
-            explanation: r.meta.explanation(),
+            summary: crate::docs::first_sentence(&r.meta.docs.why),
+            explanation: crate::docs::explain(&r.meta),
             level: settings
                 .severity_for(&r.meta.id.code)
                 .unwrap_or(r.meta.severity),

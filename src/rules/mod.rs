@@ -45,19 +45,6 @@ pub struct RuleMeta {
     pub origin: String,
 }
 
-impl RuleMeta {
-    /// The rule's documentation as `healthlint explain` prints it (also the rule's full
-    /// description in `--format sarif`).
-    pub fn explanation(&self) -> String {
-        crate::docs::explain(self)
-    }
-
-    /// One line on what the rule is for: the first sentence of its `why`.
-    pub fn summary(&self) -> String {
-        crate::docs::first_sentence(&self.docs.why)
-    }
-}
-
 /// A loaded rule. `check` is `None` when the rule is not selected, so that it costs nothing
 /// per file but still shows in `healthlint rules`.
 #[derive(Debug)]
