@@ -88,6 +88,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         o.force_exclude = args.force_exclude;
         o.fail_on = args.fail_on;
         o.no_cross_document = args.no_cross_document;
+        o.time_budget = args.time_budget;
     })?;
     let jobs = match args.jobs {
         Some(0) => return Err(SetupError::Message("--jobs must be at least 1".into()).into()),

@@ -284,6 +284,7 @@ impl<'a> Builder<'a> {
         });
         let mut all_sentences = Vec::new();
         for (idx, block) in self.blocks.iter_mut().enumerate() {
+            crate::budget::check();
             let first = all_sentences.len();
             for range in sentences::split(&prose, block.range.clone()) {
                 all_sentences.push(Sentence { range, block: idx });
