@@ -101,6 +101,10 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1 (overrides `fail-on` in the config).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
+    /// Seconds one file may take to check (default 10; overrides `time-budget` in the config):
+    /// a file that takes longer is reported as HL008 and the other files as usual.
+    #[arg(long, value_name = "SECONDS", value_parser = crate::budget::parse_seconds)]
+    pub time_budget: Option<std::time::Duration>,
     /// Skip files and folders matching this pattern: gitignore syntax, relative to the working
     /// directory (`drafts` at any depth, `drafts/` folders only, `/drafts` here only, `**`);
     /// repeatable, added to the config's `exclude`. Paths named on the command line are checked

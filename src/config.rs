@@ -15,6 +15,7 @@
 //! cross-document = true        # compare advice across the files of one run
 //! locale = "uk"                # uk | us | au | ie | ca | eu: emergency numbers in help text
 //! baseline = "healthlint-baseline.json"  # findings to leave unreported, relative to this file
+//! time-budget = 10             # seconds one file may take to check (see `budget.rs`)
 //!
 //! [rules]
 //! select = ["HL1", "HL201"]    # codes or prefixes to run (default: all)
@@ -28,6 +29,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -130,6 +132,7 @@ pub struct Options {
     pub cross_document: Option<bool>,
     pub locale: Option<Locale>,
     pub baseline: Option<String>,
+    pub time_budget: Option<Spanned<f64>>,
     pub rules: Option<RuleOptions>,
     /// Pattern → codes; keys are spanned so that a bad pattern is pointed at.
     pub per_file_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
@@ -156,6 +159,8 @@ pub struct Overrides {
     pub force_exclude: bool,
     pub fail_on: Option<FailOn>,
     pub no_cross_document: bool,
+    /// `--time-budget`.
+    pub time_budget: Option<Duration>,
 }
 
 /// Resolved settings.
@@ -173,6 +178,8 @@ pub struct Settings {
     pub cross_document: bool,
     /// Whose emergency numbers and services red-flag help text names; `None`: neutral wording.
     pub locale: Option<Locale>,
+    /// How long one file may take to check (see `budget.rs`).
+    pub time_budget: Duration,
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub severity: BTreeMap<String, Severity>,
@@ -213,6 +220,7 @@ impl Default for Settings {
             force_exclude: false,
             cross_document: true,
             locale: None,
+            time_budget: crate::budget::DEFAULT,
             select: Vec::new(),
             ignore: Vec::new(),
             severity: BTreeMap::new(),
@@ -279,6 +287,17 @@ impl Settings {
         settings.cross_document = options.cross_document.unwrap_or(true);
         settings.locale = options.locale;
         settings.baseline = options.baseline.map(|b| base.join(b));
+        if let Some(budget) = &options.time_budget {
+            match crate::budget::parse_seconds(&budget.get_ref().to_string()) {
+                Ok(budget) => settings.time_budget = budget,
+                Err(m) => errors.push(SpannedError::new(
+                    origin,
+                    &text,
+                    Some(budget.span()),
+                    format!("invalid `time-budget`: {m}"),
+                )),
+            }
+        }
         if let Some(list) = options.include {
             let mut builder = GlobSetBuilder::new();
             for glob in &list {
@@ -409,6 +428,9 @@ impl Settings {
             self.exclude.lists.push(list);
         }
         self.force_exclude |= o.force_exclude;
+        if let Some(budget) = o.time_budget {
+            self.time_budget = budget;
+        }
         if let Some(f) = o.fail_on {
             self.fail_on = f;
         }

@@ -184,6 +184,12 @@ pub mod tool {
         severity: Severity::Info,
         summary: "an HTML comment (`<!--`) that is never closed: Markdown reads everything after it as part of the comment, so that text is not checked.",
     };
+    pub const TIME_BUDGET: ToolRule = ToolRule {
+        code: "HL008",
+        name: "time-budget-exceeded",
+        severity: Severity::Error,
+        summary: "checking the file took longer than the time budget (`time-budget`, `--time-budget`; 10 s by default), so it was stopped and its findings are not reported; the other files are checked as usual. No article should take this long: please report the file.",
+    };
     pub const CONTROL_CHARACTERS: ToolRule = ToolRule {
         code: "HL006",
         name: "control-characters",
@@ -208,6 +214,7 @@ pub mod tool {
         &UNKNOWN_DIRECTIVE,
         &CONTROL_CHARACTERS,
         &UNCLOSED_COMMENT,
+        &TIME_BUDGET,
     ];
 
     impl ToolRule {

@@ -11,6 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use crate::baseline::Baseline;
+use crate::budget;
 use crate::check::{red_flags, CheckContext, PerFile};
 use crate::config::{Locale, Settings};
 use crate::corpus::{Collector, LocatedFact};
@@ -39,9 +40,10 @@ pub struct FileReport {
 impl FileReport {
     /// The report of a file whose text was checked: it failed only if a check broke down.
     pub fn checked(path: String, source: SourceFile, diagnostics: Vec<Diagnostic>) -> FileReport {
-        let failed = diagnostics
-            .iter()
-            .any(|d| d.rule.code.as_ref() == tool::INTERNAL_ERROR.code);
+        let failed = diagnostics.iter().any(|d| {
+            let code = d.rule.code.as_ref();
+            code == tool::INTERNAL_ERROR.code || code == tool::TIME_BUDGET.code
+        });
         FileReport {
             path,
             source: Some(Arc::new(source)),
@@ -179,8 +181,26 @@ impl Linter {
         source: &SourceFile,
         collector: Option<&Collector<'_>>,
     ) -> (Vec<Diagnostic>, Vec<LocatedFact>) {
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_checks(source, collector)));
+        let outcome = {
+            // Dropped before anything below runs, so that only the checks are timed.
+            let _deadline = budget::Deadline::start(self.settings.time_budget);
+            catch_unwind(AssertUnwindSafe(|| self.run_checks(source, collector)))
+        };
         let (mut diagnostics, facts) = outcome.unwrap_or_else(|payload| {
+            if payload.is::<budget::OverBudget>() {
+                let d = tool::TIME_BUDGET
+                    .file_diagnostic(format!(
+                        "checking `{}` took longer than the time budget of {}: it was stopped, and \
+                         its findings are not reported",
+                        display_path(&source.path),
+                        budget::describe(self.settings.time_budget)
+                    ))
+                    .with_help(
+                        "no article should take this long: please report the file; to allow \
+                         more time, raise `time-budget` in healthlint.toml or pass `--time-budget`",
+                    );
+                return (vec![d], Vec::new());
+            }
             let what = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -208,7 +228,10 @@ impl Linter {
         source: &SourceFile,
         collector: Option<&Collector<'_>>,
     ) -> (Vec<Diagnostic>, Vec<LocatedFact>) {
+        // The time budget is checked between stages and rules, besides inside their loops.
+        budget::check();
         let doc = Document::parse(source);
+        budget::check();
         let hits = self.rules.patterns.scan(&doc.prose);
         let file = PerFile::new(self.rules.advice.as_ref());
         let mut diagnostics = Vec::new();
@@ -216,6 +239,7 @@ impl Linter {
             let Some(check) = rule.check.as_ref().filter(|_| !rule.compared_only) else {
                 continue;
             };
+            budget::check();
             let cx = self.context(&doc, &hits, &file, &rule.meta);
             let first = diagnostics.len();
             check.run(&cx, &mut diagnostics);
@@ -236,6 +260,7 @@ impl Linter {
                 }
             }
         }
+        budget::check();
         input_findings(source, &doc, &mut diagnostics);
         let facts = collector.map_or_else(Vec::new, |c| {
             c.facts(

@@ -19,6 +19,7 @@
 
 pub mod analyze;
 pub mod baseline;
+pub mod budget;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -93,6 +93,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         o.force_exclude = args.force_exclude;
         o.fail_on = args.fail_on;
         o.no_cross_document = args.no_cross_document;
+        o.time_budget = args.time_budget;
     })?;
     let jobs = jobs(args.jobs)?;
     if args.input == Input::Jsonl {
@@ -158,6 +159,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     let options = report::Options {
         color: args.color.enabled(terminal),
         quiet: args.quiet,
+        width: output_width(terminal && args.output_file.is_none()),
     };
     let mut reporter = statistics.unwrap_or_else(|| report::reporter(format, options, &linter));
     let outcome = healthlint::run_check(
@@ -338,6 +340,22 @@ fn statistics_reporter(
             .into())
         }
     }
+}
+
+/// The columns `pretty` wraps help and notes to: `COLUMNS` when set to a number (the user's
+/// preferred width, as POSIX defines it, and a fixed width for a script), else the terminal's
+/// when the report goes to one, else the default (a log or a file has no width).
+fn output_width(terminal: bool) -> Option<usize> {
+    let columns = std::env::var("COLUMNS").ok();
+    if let Some(n) = columns.and_then(|c| c.trim().parse::<usize>().ok()) {
+        if n > 0 {
+            return Some(n);
+        }
+    }
+    if !terminal {
+        return None;
+    }
+    terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0))
 }
 
 /// Where a check's report goes: the `--output-file`, created (or emptied) now, or standard

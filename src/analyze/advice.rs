@@ -585,6 +585,7 @@ impl AdviceModel {
                 continue;
             }
             for range in hits.of(action.pattern) {
+                crate::budget::check();
                 // "body heat", "heat stroke": a longer phrase that names another thing.
                 let other_thing = action.except.is_some_and(|e| {
                     hits.of_in(e, range.start.saturating_sub(48)..range.end + 48)

@@ -119,6 +119,8 @@ impl ContextRules {
 
     /// The context of `target` (a byte range in the prose) within its sentence.
     pub fn of(&self, doc: &Document<'_>, hits: &Hits, target: Range<usize>) -> Context {
+        // Asked once per match by most rules: where a slow file is stopped (`budget`).
+        crate::budget::check();
         let Some(sentence) = doc.sentence_at(target.start) else {
             return Context::default();
         };

@@ -2,7 +2,7 @@
 //! becomes one pattern with an id. [`PatternSet::scan`] takes a file's prose and hands on
 //! [`Hits`]: every match of every pattern, by pattern, in text order.
 //!
-//! The scan is one pass over the prose, with no copy of it. Each word (ASCII lowercased, digit
+//! The scan is one pass over the prose, with no copy of it (but see below). Each word (ASCII lowercased, digit
 //! runs folded to `0`; a word with digits also as written), and each punctuation character,
 //! is hashed as it is read ([`KeyHash`]) and looked up in a trie of the first words of all
 //! phrases ([`pattern::IndexKey`], [`Level`]); only the phrases that can start there are
@@ -14,6 +14,11 @@
 //!
 //! Within a pattern, matches are leftmost-longest and do not overlap: where two phrases of a
 //! list match at the same place, the longer one wins ("chest pain spreading" over "chest pain").
+//!
+//! Text with a word hidden by an invisible character ("mir\u{AD}acle") or an HTML character
+//! reference ("100&percnt; safe") is the exception: the scan reads a copy in which such words
+//! are written as they read, and maps its matches back to spans of the text
+//! ([`super::hidden`]). Only such text pays for it; the check that it has none is a `memchr`.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -21,6 +26,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 
+use super::hidden::Unhidden;
 use crate::rules::pattern::{self, is_word_byte, utf8_len, IndexKey, Node, Phrase};
 
 /// Identifies one registered phrase list.
@@ -452,7 +458,22 @@ impl PatternSet {
 
     /// Finds every match of every pattern in `prose` (see the module documentation).
     pub fn scan(&self, prose: &str) -> Hits {
-        let bytes = prose.as_bytes();
+        match Unhidden::of(prose) {
+            None => self.scan_bytes(prose.as_bytes()),
+            // Slow path, for text with a word hidden by an invisible character or a
+            // character reference: the copy is scanned and its matches mapped back.
+            Some(unhidden) => {
+                let mut hits = self.scan_bytes(unhidden.text());
+                for range in &mut hits.matches {
+                    *range = unhidden.original(range);
+                }
+                hits
+            }
+        }
+    }
+
+    /// [`PatternSet::scan`] over text with nothing hidden.
+    fn scan_bytes(&self, bytes: &[u8]) -> Hits {
         let mut found: Vec<(u32, u32, u32)> = Vec::new();
         let mut at = 0;
         while at < bytes.len() {

@@ -3,9 +3,12 @@
 //! article's prose (which lists occur is found in one pass; their positions on first use) —
 //! plus the [`context`] of a match (negated, hypothetical, historical, someone else's, a myth),
 //! decided from trigger phrases in the same sentence. Checks never run their own regexes over the text.
+//! Words hidden by invisible characters or character references are read as they render
+//! ([`hidden`]).
 
 pub mod advice;
 pub mod context;
+pub mod hidden;
 pub mod matcher;
 
 pub use context::{Context, ContextRules};

@@ -8,7 +8,7 @@
 use serde::Deserialize;
 
 use super::{promotion, CheckContext};
-use crate::analyze::PatternId;
+use crate::analyze::{hidden, PatternId};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::error::SpannedError;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
@@ -115,7 +115,8 @@ impl Existence {
             if self.not_claimed(cx, range) {
                 continue;
             }
-            let matched = cx.doc.text[range.clone()]
+            // Quoted as it reads: "miracle cure", not "mir&shy;acle cure".
+            let matched = hidden::readable(&cx.doc.text[range.clone()])
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");

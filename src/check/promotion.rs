@@ -21,7 +21,7 @@ use serde::Deserialize;
 use super::disguise::{Found, Glued, NameIndex};
 use super::CheckContext;
 use crate::analyze::context::Context;
-use crate::analyze::{PatternId, PatternSetBuilder};
+use crate::analyze::{hidden, PatternId, PatternSetBuilder};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::document::Document;
 use crate::error::SpannedError;
@@ -760,7 +760,12 @@ impl Promotion {
             })
             .or_else(|| kept.first())?;
         let class = lexicon.class_of(drug_idx);
-        let named = doc.text.get(first.range.clone()).unwrap_or(subject.name);
+        // The name as it reads ("Tapa&shy;day" is "Tapaday").
+        let named = doc
+            .text
+            .get(first.range.clone())
+            .map_or(subject.name.into(), hidden::readable);
+        let named = named.as_ref();
         let who = if named.eq_ignore_ascii_case(subject.name) {
             named.to_string()
         } else {
@@ -1009,7 +1014,12 @@ pub fn tie_to_drug(mut d: Diagnostic, cx: &CheckContext<'_>, m: &Mention) -> Dia
     let Some(drug) = lexicon.drugs.get(m.drug) else {
         return d;
     };
-    let named = cx.doc.text.get(m.range.clone()).unwrap_or(&drug.name);
+    let named = cx
+        .doc
+        .text
+        .get(m.range.clone())
+        .map_or(drug.name.as_str().into(), hidden::readable);
+    let named = named.as_ref();
     let subject = if named.eq_ignore_ascii_case(&drug.name) {
         drug.name.clone()
     } else {

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 use super::CheckContext;
-use crate::analyze::PatternId;
+use crate::analyze::{hidden, PatternId};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::error::SpannedError;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
@@ -100,7 +100,7 @@ impl Requires {
                 continue;
             }
             let first = &triggers[0];
-            let matched = cx.doc.text[first.clone()]
+            let matched = hidden::readable(&cx.doc.text[first.clone()])
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");

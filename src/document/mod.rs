@@ -284,6 +284,7 @@ impl<'a> Builder<'a> {
         });
         let mut all_sentences = Vec::new();
         for (idx, block) in self.blocks.iter_mut().enumerate() {
+            crate::budget::check();
             let first = all_sentences.len();
             for range in sentences::split(&prose, block.range.clone()) {
                 all_sentences.push(Sentence { range, block: idx });
@@ -309,7 +310,9 @@ impl<'a> Builder<'a> {
 /// no-break space (also written `&nbsp;`, `&#160;` or `&#xA0;`), the fixed-width spaces
 /// U+2000–U+200A, the narrow no-break space, the medium mathematical space and the
 /// ideographic space. Each becomes as many ASCII spaces as it has bytes, so offsets and
-/// UTF-8 stay valid; "100%&nbsp;safe" then reads as "100% safe", as it renders.
+/// UTF-8 stay valid; "100%&nbsp;safe" then reads as "100% safe", as it renders. Characters
+/// that hide inside a word instead (soft hyphens, zero-width spaces, other character
+/// references) are read through by the matcher (`analyze::hidden`).
 fn blank_invisible_spacing(prose: &mut [u8]) {
     let mut i = 0;
     while i < prose.len() {

@@ -199,13 +199,23 @@ pub struct Options {
     /// and the summary line. The machine formats are unchanged: their closing summary is part
     /// of the document a parser expects.
     pub quiet: bool,
+    /// Columns that `pretty` wraps help and notes to; `None`: [`pretty::DEFAULT_WIDTH`].
+    pub width: Option<usize>,
 }
 
 /// The reporter for a format; `linter` gives the rule list that `sarif` starts with.
 pub fn reporter(format: Format, options: Options, linter: &Linter) -> Box<dyn Reporter> {
-    let Options { color, quiet } = options;
+    let Options {
+        color,
+        quiet,
+        width,
+    } = options;
     match format {
-        Format::Pretty => Box::new(pretty::Pretty { color, quiet }),
+        Format::Pretty => Box::new(pretty::Pretty {
+            color,
+            quiet,
+            width: width.unwrap_or(pretty::DEFAULT_WIDTH),
+        }),
         Format::Concise => Box::new(concise::Concise { quiet }),
         Format::Json => Box::new(json::Json::default()),
         Format::Github => Box::new(github::Github),

@@ -9,6 +9,12 @@
 //! findings of one rule in one file the rest are counted in a note (the other formats list
 //! them all). Without this, one long line with many findings rendered the whole line once
 //! per finding: hundreds of megabytes for a 50 KB file.
+//!
+//! Help and notes are wrapped to [`Pretty::width`] columns (the terminal's, `COLUMNS`, or
+//! [`DEFAULT_WIDTH`]; chosen in `main.rs`): some are several hundred characters long. Each
+//! section header (`╭─[ path:line:col ]`, `├─[ … ]`) names the first place its section shows;
+//! ariadne 0.6 names the primary label's place in every section of the same file, which is
+//! wrong for a section that shows a secondary label on another line (see [`fix_headers`]).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -24,7 +30,21 @@ use crate::error::{SetupError, SpannedError};
 pub struct Pretty {
     pub color: bool,
     pub quiet: bool,
+    /// Columns that help and notes are wrapped to.
+    pub width: usize,
 }
+
+/// Columns for help and notes when the output is not a terminal and `COLUMNS` is not set:
+/// a log or a file read in a wide window, yet no 900-character lines.
+pub const DEFAULT_WIDTH: usize = 100;
+/// Help and notes keep at least this many columns of text beside the margin, however narrow
+/// the terminal, so that they never become a column of single words.
+const MIN_TEXT_WIDTH: usize = 30;
+
+/// The name ariadne is given for the rendered text. The section headers it writes are then
+/// found by this name and given the right place (see [`fix_headers`]); a NUL never occurs in
+/// a reported path, whose control characters are escaped.
+const SOURCE_ID: &str = "\0";
 
 /// ariadne's span type, private to this file.
 type Span = (String, Range<usize>);
@@ -181,28 +201,35 @@ fn render(
     source: &Source<&str>,
     d: &Diagnostic,
     color: bool,
+    width: usize,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let text = report.source.as_ref().map_or("", |s| s.text.as_str());
-    let path = report.path.clone();
+    let path = &report.path;
     let ranges: Vec<Range<usize>> = std::iter::once(&d.primary)
         .chain(&d.secondary)
         .map(|l| clamp(text, &l.range))
         .collect();
     let view = match &report.source {
-        Some(file) => view(text, &file.lines, ranges),
+        Some(file) => view(text, &file.lines, ranges.clone()),
         None => View {
             excerpt: None,
-            labels: ranges,
+            labels: ranges.clone(),
         },
     };
+    let excerpt_source = view.excerpt.as_deref().map(Source::from);
+    let shown = excerpt_source.as_ref().unwrap_or(source);
+    let id = || SOURCE_ID.to_string();
     let primary = view.labels[0].clone();
-    let mut builder = Report::<Span>::build(kind(d.severity), (path.clone(), primary.clone()))
+    let mut builder = Report::<Span>::build(kind(d.severity), (id(), primary.clone()))
         .with_config(config(color))
         .with_code(&d.rule.code)
         .with_message(format!("{} ({})", d.message, d.rule.name));
-    if report.source.is_some() {
-        let mut label = Label::new((path.clone(), primary))
+    // The real place each section starts at, in the order ariadne draws them.
+    let mut headers = Vec::new();
+    let mut margin = 0;
+    if let Some(file) = &report.source {
+        let mut label = Label::new((id(), primary))
             .with_color(Color::Red)
             .with_order(0);
         if let Some(m) = &d.primary.message {
@@ -210,7 +237,7 @@ fn render(
         }
         builder = builder.with_label(label);
         for (i, (secondary, range)) in d.secondary.iter().zip(&view.labels[1..]).enumerate() {
-            let mut label = Label::new((path.clone(), range.clone()))
+            let mut label = Label::new((id(), range.clone()))
                 .with_color(Color::Cyan)
                 .with_order(i as i32 + 1);
             if let Some(m) = &secondary.message {
@@ -218,73 +245,192 @@ fn render(
             }
             builder = builder.with_label(label);
         }
+        let messages: Vec<bool> = std::iter::once(&d.primary)
+            .chain(&d.secondary)
+            .map(|l| l.message.is_some())
+            .collect();
+        let layout = layout(shown, &view.labels, &messages);
+        headers = layout
+            .starts
+            .into_iter()
+            .map(|i| {
+                let at = file.lines.line_col(text, ranges[i].start);
+                format!("{path}:{}:{}", at.line, at.column)
+            })
+            .collect();
+        margin = layout.margin;
     }
     if let Some(help) = &d.help {
-        builder = builder.with_help(help);
+        builder = builder.with_help(wrap(help, width.saturating_sub(margin + "Help: ".len())));
     }
-    if let Some(note) = &d.note {
-        builder = builder.with_note(note);
-    }
-    for related in &d.related {
-        builder = builder.with_note(format!(
-            "related: {}:{}:{}: {}",
-            related.path, related.start.line, related.start.column, related.message
-        ));
+    let notes: Vec<String> = d
+        .note
+        .iter()
+        .cloned()
+        .chain(d.related.iter().map(|related| {
+            format!(
+                "related: {}:{}:{}: {}",
+                related.path, related.start.line, related.start.column, related.message
+            )
+        }))
+        .collect();
+    // One note is headed "Note: ", several "Note 1: ", "Note 2: "...
+    let prefix = if notes.len() > 1 {
+        format!("Note {}: ", notes.len())
+    } else {
+        "Note: ".to_string()
+    };
+    for note in notes {
+        builder = builder.with_note(wrap(&note, width.saturating_sub(margin + prefix.len())));
     }
     let mut buf = Vec::new();
-    match (&view.excerpt, &report.source) {
-        (Some(excerpt), Some(file)) => {
-            let excerpt_source = Source::from(excerpt.as_str());
-            builder
-                .finish()
-                .write((path.clone(), excerpt_source), &mut buf)?;
-            // ariadne names the column within the excerpt; the header must name the file's.
-            let shown = {
-                let at = view.labels[0].start;
-                let line_start = excerpt[..at].rfind('\n').map_or(0, |i| i + 1);
-                let line = excerpt[..line_start].matches('\n').count() + 1;
-                format!(
-                    "{path}:{line}:{}",
-                    excerpt[line_start..at].chars().count() + 1
-                )
-            };
-            let real = file.lines.line_col(text, d.primary.range.start);
-            let real = format!("{path}:{}:{}", real.line, real.column);
-            buf = replace_first(&buf, shown.as_bytes(), real.as_bytes());
+    builder.finish().write((id(), shown), &mut buf)?;
+    write_colored(&fix_headers(&buf, &headers, path), color, out)
+}
+
+/// How ariadne 0.6 lays out a report: where its sections start, and how wide the margin is
+/// beside its help and notes.
+struct Layout {
+    /// The label each section starts at: the primary for the first section, the one that
+    /// starts first for the others.
+    starts: Vec<usize>,
+    /// Columns before the text of a help or a note (before its `Help: ` head).
+    margin: usize,
+}
+
+/// The layout ariadne 0.6 gives these labels (all in one text, in this order; `messages`
+/// tells which have one). It takes them in order and opens a new section whenever a label
+/// ends on an earlier line than the one before it (`Report::get_source_groups`), skipping a
+/// label it cannot place. Its margin is the widest line number with a space either side, the
+/// bar and a space, and, where the last section (which the help and notes close) has
+/// labels over several lines with a message, two columns for each of them and two more.
+fn layout(source: &Source<&str>, labels: &[Range<usize>], messages: &[bool]) -> Layout {
+    let mut starts: Vec<usize> = Vec::new();
+    let mut last: Option<usize> = None;
+    let mut last_line = 0;
+    let mut multi_line = 0;
+    for (i, r) in labels.iter().enumerate() {
+        let end = if r.start >= r.end { r.start } else { r.end - 1 };
+        let (Some((_, first, _)), Some((_, line, _))) =
+            (source.get_byte_line(r.start), source.get_byte_line(end))
+        else {
+            continue;
+        };
+        last_line = last_line.max(line + 1);
+        match last {
+            Some(previous) if previous <= line => {
+                let open = starts.len();
+                if let Some(first) = starts.last_mut() {
+                    if open > 1 && r.start < labels[*first].start {
+                        *first = i;
+                    }
+                }
+            }
+            _ => {
+                starts.push(i);
+                multi_line = 0;
+            }
         }
-        _ => builder.finish().write((path, source), &mut buf)?,
+        if first != line && messages.get(i).copied().unwrap_or(false) {
+            multi_line += 1;
+        }
+        last = Some(line);
     }
-    write_colored(&buf, color, out)
+    let arrows = if multi_line > 0 {
+        2 * (multi_line + 1)
+    } else {
+        0
+    };
+    Layout {
+        starts,
+        margin: last_line.to_string().len() + 4 + arrows,
+    }
 }
 
-fn replace_first(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    match haystack.windows(from.len().max(1)).position(|w| w == from) {
-        Some(at) => [&haystack[..at], to, &haystack[at + from.len()..]].concat(),
-        None => haystack.to_vec(),
+/// Names each section header `path:line:col` with the place computed for it, in order: ariadne
+/// writes `SOURCE_ID:line:col` there, with the primary label's place in every section (and
+/// with places in an excerpt, for long lines). A header beyond the computed ones (which
+/// would mean ariadne grouped differently) is given the path alone rather than a wrong line.
+fn fix_headers(rendered: &[u8], headers: &[String], path: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rendered.len() + headers.len() * path.len());
+    let mut rest = rendered;
+    let mut n = 0;
+    while let Some(at) = memchr::memchr(0, rest) {
+        out.extend_from_slice(&rest[..at]);
+        let tail = &rest[at + 1..];
+        let skip = tail
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || matches!(b, b':' | b'?'))
+            .count();
+        out.extend_from_slice(headers.get(n).map_or(path, String::as_str).as_bytes());
+        n += 1;
+        rest = &tail[skip..];
     }
+    out.extend_from_slice(rest);
+    out
 }
 
-/// ariadne colours a custom report kind ("Info") even when colour is off, so uncoloured
-/// output is stripped of escape sequences here rather than trusted.
+/// `text` wrapped at spaces to lines of at most `width` columns (but never fewer than
+/// [`MIN_TEXT_WIDTH`]), keeping its own line breaks; a word longer than a line (a link) is
+/// left whole on a line of its own. ariadne indents the lines after the first under it.
+fn wrap(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let width = width.max(MIN_TEXT_WIDTH);
+    let mut out = String::with_capacity(text.len() + text.len() / width.max(1) + 1);
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let mut used = 0;
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let w = word.width();
+            if used > 0 && used + 1 + w > width {
+                out.push('\n');
+                used = 0;
+            } else if used > 0 {
+                out.push(' ');
+                used += 1;
+            }
+            out.push_str(word);
+            used += w;
+        }
+    }
+    out
+}
+
+/// Writes ariadne's output, tidied: ariadne colours a custom report kind ("Info") even when
+/// colour is off, so uncoloured output is stripped of escape sequences here rather than
+/// trusted; and it pads lines with spaces after the last underline, which are dropped (a
+/// copied sample or a diff of two runs would otherwise carry invisible trailing spaces).
 fn write_colored(buf: &[u8], color: bool, out: &mut dyn Write) -> io::Result<()> {
-    if color {
-        return out.write_all(buf);
-    }
-    let mut plain = Vec::with_capacity(buf.len());
+    let mut tidy = Vec::with_capacity(buf.len());
+    let mut spaces = 0;
     let mut i = 0;
     while i < buf.len() {
-        if buf[i] == 0x1b && buf.get(i + 1) == Some(&b'[') {
-            i += 2;
-            while i < buf.len() && !buf[i].is_ascii_alphabetic() {
+        match buf[i] {
+            0x1b if !color && buf.get(i + 1) == Some(&b'[') => {
+                i += 2;
+                while i < buf.len() && !buf[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
                 i += 1;
+                continue;
             }
-            i += 1;
-        } else {
-            plain.push(buf[i]);
-            i += 1;
+            b' ' => spaces += 1,
+            b'\n' => {
+                spaces = 0;
+                tidy.push(b'\n');
+            }
+            b => {
+                tidy.resize(tidy.len() + spaces, b' ');
+                spaces = 0;
+                tidy.push(b);
+            }
         }
+        i += 1;
     }
-    out.write_all(&plain)
+    tidy.resize(tidy.len() + spaces, b' ');
+    out.write_all(&tidy)
 }
 
 impl Reporter for Pretty {
@@ -301,7 +447,7 @@ impl Reporter for Pretty {
             let count = shown.entry(d.rule.code.as_ref()).or_default();
             *count += 1;
             if *count <= MAX_SHOWN_PER_RULE {
-                render(report, &source, d, self.color, out)?;
+                render(report, &source, d, self.color, self.width, out)?;
             }
         }
         for (code, count) in shown {
