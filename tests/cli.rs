@@ -257,6 +257,34 @@ fn broken_rule_file_points_at_the_key_and_checks_nothing() {
 }
 
 #[test]
+fn unknown_sign_group_is_reported_at_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("HL199-groups.toml"),
+        "code = \"HL199\"\nname = \"groups-without-warning-signs\"\ncategory = \"red-flags\"\n\
+         severity = \"warning\"\nmessage = \"m\"\n\n[check]\nkind = \"red-flags\"\ntopic = \"t\"\n\
+         topic-terms = [\"t\"]\n\n[[check.signs]]\nid = \"s\"\nlabel = \"l\"\ntier = \"urgent\"\n\
+         groups = [\"fever\", \"no-such-group\"]\n\n[[check.signs]]\nid = \"e\"\nlabel = \"l\"\n\
+         tier = \"urgent\"\n\n[docs]\nwhy = \"w\"\nexample-fail = \"f\"\nexample-pass = \"p\"\n",
+    )
+    .unwrap();
+    healthlint()
+        .args(["rules", "--isolated", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("HL199-groups.toml"))
+        .stderr(predicate::str::contains(
+            "unknown sign group `no-such-group`",
+        ))
+        .stderr(predicate::str::contains("16 │ groups"))
+        .stderr(predicate::str::contains("fever`").not())
+        .stderr(predicate::str::contains(
+            "sign `e` has no terms: give `terms`, `groups` or both",
+        ));
+}
+
+#[test]
 fn bad_phrase_and_unknown_kind_are_reported_where_they_stand() {
     let dir = tempfile::tempdir().unwrap();
     let header = "category = \"claims\"\nseverity = \"warning\"\nmessage = \"m\"\n";

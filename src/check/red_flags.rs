@@ -1,7 +1,9 @@
 //! The red-flag rules: `kind = "red-flags"` (one topic pack per rule) and `kind = "guidance"`
 //! (HL100, every topic). Takes one file's document and scan, the care-action lexicon
-//! (`rules/lexicon/care-actions.toml`), the general warning signs (`rules/lexicon/signs.toml`)
-//! and the document-kind cues (`rules/lexicon/document-kinds.toml`), and hands on at most one
+//! (`rules/lexicon/care-actions.toml`), the general warning signs (`rules/lexicon/signs.toml`),
+//! the sign groups that packs share by name (`rules/lexicon/sign-groups.toml`: a pack's sign
+//! takes a group's phrases with `groups = ["…"]`, then adds its own `terms`) and the
+//! document-kind cues (`rules/lexicon/document-kinds.toml`), and hands on at most one
 //! red-flag finding per article. The first red-flag rule to run builds a [`DocModel`] that the
 //! others share:
 //!
@@ -44,6 +46,7 @@ use crate::error::SpannedError;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
 use crate::rules::{validate_phrases, Compiler, RuleSource};
 use crate::source::Format;
+use toml::Spanned;
 
 /// Weight of a topic mention in the title.
 const TITLE_WEIGHT: usize = 6;
@@ -95,8 +98,28 @@ pub struct SignSpec {
     /// A key sign: guidance that leaves it out gets an `info` naming it.
     #[serde(default)]
     pub key: bool,
-    /// Lay phrasings of the sign (phrase syntax).
+    /// Shared phrase groups the sign takes, by id (`rules/lexicon/sign-groups.toml`): their
+    /// phrases come first, in the order named, then the sign's own `terms`.
+    #[serde(default)]
+    pub groups: Vec<Spanned<String>>,
+    /// Lay phrasings of the sign that no shared group holds (phrase syntax).
+    #[serde(default)]
     pub terms: Phrases,
+}
+
+impl SignSpec {
+    /// The sign's phrases: those of its groups, then its own. A group that does not exist
+    /// adds nothing (compiling reports it first).
+    fn phrases(&self, groups: &SignGroups) -> Vec<String> {
+        let mut phrases: Vec<String> = self
+            .groups
+            .iter()
+            .filter_map(|name| groups.get(name.get_ref()))
+            .flat_map(|g| g.terms.iter().cloned())
+            .collect();
+        phrases.extend(phrase_strings(&self.terms));
+        phrases
+    }
 }
 
 /// The `[check]` table of a red-flags rule (one topic pack).
@@ -184,6 +207,35 @@ pub struct SignGroup {
     pub id: String,
     pub label: String,
     pub terms: Vec<String>,
+}
+
+/// Named groups of warning-sign phrases that red-flag packs share
+/// (`rules/lexicon/sign-groups.toml`): a pack's sign names a group (`groups = ["…"]`) instead
+/// of copying its phrases. A group is not a warning sign by itself: the pack's sign gives the
+/// label, tier and key.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignGroups {
+    pub group: Vec<SharedSignGroup>,
+}
+
+/// One shared group of warning-sign phrases.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedSignGroup {
+    /// The name packs give in a sign's `groups` (kebab-case, unique).
+    pub id: String,
+    /// What the group covers, for rule writers.
+    pub about: String,
+    /// The phrases (phrase syntax).
+    pub terms: Vec<String>,
+}
+
+impl SignGroups {
+    /// The group with this id.
+    pub fn get(&self, id: &str) -> Option<&SharedSignGroup> {
+        self.group.iter().find(|g| g.id == id)
+    }
 }
 
 /// Cues for what kind of text a document is (`rules/lexicon/document-kinds.toml`).
@@ -296,9 +348,27 @@ impl RedFlags {
         validate_phrases(source, &spec.topic_terms, &mut errors);
         validate_phrases(source, &spec.exclude_terms, &mut errors);
         let mut ids: Vec<&str> = Vec::new();
+        let groups = &compiler.lexicon.sign_groups;
         for sign in &spec.signs {
-            if sign.terms.is_empty() {
-                errors.push(err(format!("sign `{}` has no terms", sign.id)));
+            if sign.terms.is_empty() && sign.groups.is_empty() {
+                errors.push(err(format!(
+                    "sign `{}` has no terms: give `terms`, `groups` or both",
+                    sign.id
+                )));
+            }
+            for name in &sign.groups {
+                if groups.get(name.get_ref()).is_none() {
+                    errors.push(SpannedError::new(
+                        &source.origin,
+                        &source.text,
+                        Some(name.span()),
+                        format!(
+                            "unknown sign group `{}`: the shared groups are listed in \
+                             rules/lexicon/sign-groups.toml",
+                            name.get_ref()
+                        ),
+                    ));
+                }
             }
             if ids.contains(&sign.id.as_str()) {
                 errors.push(err(format!("sign id `{}` is used twice", sign.id)));
@@ -334,6 +404,7 @@ impl RedFlags {
                 .collect(),
         });
         let care = CarePatterns::register(compiler.lexicon, compiler.patterns);
+        let groups = &compiler.lexicon.sign_groups;
         let signs = spec
             .signs
             .iter()
@@ -341,7 +412,7 @@ impl RedFlags {
                 label: s.label.clone(),
                 tier: s.tier,
                 key: s.key,
-                pattern: compiler.patterns.add_phrases(&phrase_strings(&s.terms)),
+                pattern: compiler.patterns.add_phrases(&s.phrases(groups)),
             })
             .collect();
         Ok(RedFlags {
@@ -1814,5 +1885,67 @@ mod tests {
             Some("bursitis")
         );
         assert_eq!(condition_word_by_ending("Sports fitness"), None);
+    }
+    /// The built-in red-flag packs, with their `[check]` tables typed.
+    fn builtin_packs() -> Vec<(&'static str, RuleFile<RedFlagsSpec>)> {
+        crate::rules::builtin::BUILTIN_FILES
+            .iter()
+            .filter(|(path, text)| {
+                path.starts_with("red-flags/") && text.contains("kind = \"red-flags\"")
+            })
+            .map(|(path, text)| (*path, toml::from_str(text).expect("a built-in pack parses")))
+            .collect()
+    }
+
+    #[test]
+    fn shared_sign_groups_are_unique_valid_and_each_used_by_two_signs() {
+        let groups: SignGroups =
+            crate::rules::lexicon::parse_builtin("lexicon/sign-groups.toml").expect("parses");
+        let packs = builtin_packs();
+        assert!(packs.len() > 10, "the packs are found");
+        for (i, group) in groups.group.iter().enumerate() {
+            assert!(
+                groups.group[..i].iter().all(|g| g.id != group.id),
+                "group `{}` is defined twice",
+                group.id
+            );
+            assert!(!group.terms.is_empty(), "group `{}` is empty", group.id);
+            for term in &group.terms {
+                assert!(
+                    crate::rules::pattern::validate(term).is_ok(),
+                    "group `{}`: bad phrase {term:?}",
+                    group.id
+                );
+            }
+            let users = packs
+                .iter()
+                .flat_map(|(_, p)| &p.check.signs)
+                .filter(|s| s.groups.iter().any(|g| g.get_ref() == &group.id))
+                .count();
+            assert!(
+                users >= 2,
+                "group `{}` is shared by {users} signs",
+                group.id
+            );
+        }
+    }
+
+    #[test]
+    fn a_sign_takes_its_groups_phrases_then_its_own() {
+        let groups: SignGroups = toml::from_str(
+            "[[group]]\nid = \"a\"\nabout = \"x\"\nterms = [\"one\", \"two\"]\n\
+             [[group]]\nid = \"b\"\nabout = \"y\"\nterms = [\"three\"]\n",
+        )
+        .expect("parses");
+        let sign: SignSpec = toml::from_str(
+            "id = \"s\"\nlabel = \"l\"\ntier = \"urgent\"\ngroups = [\"b\", \"a\", \"missing\"]\n\
+             terms = [\"four\"]\n",
+        )
+        .expect("parses");
+        assert_eq!(sign.phrases(&groups), ["three", "one", "two", "four"]);
+        assert!(toml::from_str::<SignSpec>(
+            "id = \"s\"\nlabel = \"l\"\ntier = \"urgent\"\ngroup = \"a\"\n"
+        )
+        .is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! Shared term lists under `rules/lexicon/` (built in): context triggers for NegEx/ConText,
-//! care-seeking actions, drugs. They are parsed once at start-up into typed structs that rule
+//! advice cues, care-seeking actions, warning signs, the sign groups red-flag packs share by
+//! name, document-kind cues and drugs. They are parsed once at start-up into typed structs that rule
 //! kinds read while compiling; a broken lexicon file is reported like a broken rule file.
 
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use super::builtin;
 use super::drugs::DrugLexicon;
 use crate::analyze::advice::AdviceLexicon;
 use crate::analyze::context::ContextLexicon;
-use crate::check::red_flags::{CareLexicon, KindLexicon, SignLexicon};
+use crate::check::red_flags::{CareLexicon, KindLexicon, SignGroups, SignLexicon};
 use crate::error::{SetupError, SpannedError};
 
 /// Every built-in lexicon, parsed.
@@ -22,6 +23,8 @@ pub struct Lexicon {
     pub care: CareLexicon,
     /// Warning signs that need care whatever the topic (`lexicon/signs.toml`).
     pub signs: SignLexicon,
+    /// Phrase groups that red-flag packs' signs name (`lexicon/sign-groups.toml`).
+    pub sign_groups: SignGroups,
     /// Cues for what kind of text a document is (`lexicon/document-kinds.toml`).
     pub kinds: KindLexicon,
 }
@@ -36,16 +39,18 @@ impl Lexicon {
                 parse_builtin("lexicon/advice.toml")?,
                 parse_builtin("lexicon/care-actions.toml")?,
                 parse_builtin("lexicon/signs.toml")?,
+                parse_builtin("lexicon/sign-groups.toml")?,
                 parse_builtin("lexicon/document-kinds.toml")?,
             ))
         });
-        let (context, advice, care, signs, kinds) = rest?;
+        let (context, advice, care, signs, sign_groups, kinds) = rest?;
         Ok(Lexicon {
             context,
             advice,
             drugs: drugs.map_err(SetupError::Files)?,
             care,
             signs,
+            sign_groups,
             kinds,
         })
     }
