@@ -806,4 +806,125 @@ mod tests {
         assert_eq!(abs("", "../x"), Path::new("../x"));
         assert_eq!(abs("", "a/../../x"), Path::new("../x"));
     }
+
+    /// Every error of a config text, as `(message, the text its span points at)`.
+    fn errors(text: &str) -> Vec<(String, String)> {
+        match Settings::from_toml("healthlint.toml", text, Path::new("/site")) {
+            Ok(_) => panic!("`{text}` was accepted"),
+            Err(SetupError::Message(m)) => panic!("no span: {m}"),
+            Err(SetupError::Files(errors)) => errors
+                .into_iter()
+                .map(|e| {
+                    assert_eq!(e.origin, "healthlint.toml");
+                    let at = e.span.map_or(String::new(), |s| text[s].to_string());
+                    (e.message, at)
+                })
+                .collect(),
+        }
+    }
+
+    fn error(message: &str, at: &str) -> (String, String) {
+        (message.to_string(), at.to_string())
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_and_pointed_at() {
+        assert_eq!(
+            errors("fail-on = \"error\"\nfail-onn = \"error\"\n"),
+            [error(
+                "unknown field `fail-onn`, expected one of `fail-on`, `rule-dirs`, `include`, \
+                 `exclude`, `cross-document`, `locale`, `baseline`, `rules`, `per-file-ignores`",
+                "fail-onn"
+            )]
+        );
+        assert_eq!(
+            errors("[rules]\nselct = [\"HL3\"]\n"),
+            [error(
+                "unknown field `selct`, expected one of `select`, `ignore`, `severity`",
+                "selct"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_bad_value_is_named_and_pointed_at() {
+        assert_eq!(
+            errors("fail-on = \"sometimes\"\n"),
+            [error(
+                "unknown variant `sometimes`, expected one of `error`, `warning`, `info`, `never`",
+                "\"sometimes\""
+            )]
+        );
+        assert_eq!(
+            errors("cross-document = \"yes\"\n"),
+            [error(
+                "invalid type: string \"yes\", expected a boolean",
+                "\"yes\""
+            )]
+        );
+        assert_eq!(
+            errors("[rules.severity]\nHL301 = \"loud\"\n"),
+            [error(
+                "unknown variant `loud`, expected one of `info`, `warning`, `error`",
+                "\"loud\""
+            )]
+        );
+    }
+
+    /// Checks after parsing report every bad entry at once, each at its own value.
+    #[test]
+    fn bad_codes_and_globs_are_each_reported_at_their_value() {
+        let text = "include = [\"**/*.md\", \"a[b\"]\nexclude = [\"drafts/\", \"c[d\"]\n\
+                    [rules]\nselect = [\"HL3\", \"XL3\"]\nignore = [\"HL1010\"]\n\
+                    [rules.severity]\nHLX = \"error\"\n\
+                    [per-file-ignores]\n\"faq/**\" = [\"HL3\", \"hl2\"]\n";
+        assert_eq!(
+            errors(text),
+            [
+                error(
+                    "invalid glob in `include`: unclosed character class; missing ']'",
+                    "\"a[b\""
+                ),
+                error(
+                    "invalid glob in `exclude`: unclosed character class; missing ']'",
+                    "\"c[d\""
+                ),
+                error("`XL3` is not a rule code or prefix (such as HL201 or HL2)", "\"XL3\""),
+                error("`HL1010` is not a rule code or prefix (such as HL201 or HL2)", "\"HL1010\""),
+                error("in `per-file-ignores`: `hl2` is not a rule code or prefix (such as HL201 or HL2)", "\"hl2\""),
+                error("`HLX` is not a rule code or prefix (such as HL201 or HL2)", "\"error\""),
+            ]
+        );
+    }
+
+    /// Paths and exclude patterns in the file start from the file's folder, not from the
+    /// working directory.
+    #[test]
+    fn relative_paths_and_globs_start_from_the_config_files_folder() {
+        let text = "rule-dirs = [\"house-rules\"]\nbaseline = \"lint/baseline.json\"\n\
+                    exclude = [\"drafts/\", \"*.tmp.md\"]\n\
+                    [per-file-ignores]\n\"faq/**\" = [\"HL3\"]\n";
+        let mut settings =
+            Settings::from_toml("healthlint.toml", text, Path::new("/site")).unwrap();
+        assert_eq!(settings.rule_dirs, [PathBuf::from("/site/house-rules")]);
+        assert_eq!(
+            settings.baseline,
+            Some(PathBuf::from("/site/lint/baseline.json"))
+        );
+        settings.exclude.set_cwd(Path::new("/site/blog"));
+        let excluded = |p: &str| settings.exclude.excludes_named(Path::new(p), false);
+        // From the working directory `/site/blog`: `../drafts/x.md` is the config folder's drafts.
+        assert!(excluded("../drafts/x.md"));
+        assert!(excluded("/site/drafts/deep/x.md"));
+        assert!(!excluded("/elsewhere/drafts/x.md"));
+        assert!(excluded("notes.tmp.md"));
+        assert!(!excluded("notes.md"));
+        for entry in &mut settings.per_file_ignores {
+            entry.files.set_cwd(Path::new("/site/blog"));
+        }
+        assert_eq!(settings.per_file_ignores[0].codes, ["HL3"]);
+        assert!(settings.ignores_in_file(Path::new("/site/faq/a/b.md"), "HL301"));
+        assert!(!settings.ignores_in_file(Path::new("/site/faq/a/b.md"), "HL201"));
+        assert!(!settings.ignores_in_file(Path::new("/site/blog/faq/b.md"), "HL301"));
+    }
 }

@@ -26,7 +26,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::analyze::advice::{Amount, Fact, Polarity, Window};
 use crate::check::conflict::Conflict;
 use crate::check::Check;
-use crate::diagnostic::{Diagnostic, Label, Related};
+use crate::diagnostic::{tool, Diagnostic, Label, Related};
 use crate::discover::{Target, Targets};
 use crate::document::Document;
 use crate::engine::{FileReport, Linter};
@@ -438,6 +438,24 @@ impl CrossDocument {
         )
         .into_iter()
         .filter(|d| extra.iter().any(|e| e.rule.code == d.rule.code));
+        // The file's own pass could not see these findings, so it reported the comments
+        // that silence them as unused (HL003): keep only the reports of comments that
+        // silence none of them either.
+        let unused = tool::UNUSED_SUPPRESSION.code;
+        let still_unused: Vec<Range<usize>> = suppress::apply(
+            &source.text,
+            &source.lines,
+            &doc.directives,
+            extra.clone(),
+            &|_| true,
+        )
+        .into_iter()
+        .filter(|d| &*d.rule.code == unused)
+        .map(|d| d.primary.range)
+        .collect();
+        report
+            .diagnostics
+            .retain(|d| &*d.rule.code != unused || still_unused.contains(&d.primary.range));
         report.diagnostics.extend(kept);
         report
             .diagnostics

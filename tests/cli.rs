@@ -1220,3 +1220,67 @@ fn an_invalid_exclude_pattern_is_an_error_naming_the_file_and_the_key() {
         .stdout("")
         .stderr(predicate::str::contains("--exclude: invalid glob `{a,b`"));
 }
+
+/// A cross-document finding is added after the file's own checks, and its own suppression
+/// comments still apply to it: a code, in the HTML or the MDX comment form, or a blanket
+/// comment. Regression: the file's own pass, which cannot see that finding, reported the
+/// comment that silenced it as unused (HL003). A comment that silences nothing is still
+/// reported.
+#[test]
+fn a_cross_document_finding_is_silenced_by_the_files_own_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let heat = "# Sprained wrist\n\n\
+                {/* healthlint-disable-next-line HL401: our physio team asked for this */}\n\
+                For a sprain, put a heat pack on straight away and keep it on for three days.\n";
+    let avoid = "Avoid heat for the first 48 to 72 hours after a sprain, as it makes the \
+                 swelling worse.\n";
+    let files = [
+        ("a-heat.mdx", heat.to_string()),
+        (
+            "b-avoid.md",
+            format!("# Sprains\n\n<!-- healthlint-disable-next-line HL401 -->\n{avoid}"),
+        ),
+        (
+            "c-avoid.md",
+            format!("# Sprains\n\n<!-- healthlint-disable-next-line -->\n{avoid}"),
+        ),
+        ("d-avoid.md", format!("# Wrist sprain\n\n{avoid}")),
+        (
+            "e-calm.md",
+            "# Sleep\n\n<!-- healthlint-disable-next-line HL401 -->\nA calm page.\n".to_string(),
+        ),
+    ];
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let run = |jobs: &str| {
+        healthlint_in(dir.path())
+            .args(["check", "--isolated", "--select", "HL3,HL4,HL003"])
+            .args(["--format", "concise", "--jobs", jobs, "."])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let out = String::from_utf8(run("1")).unwrap();
+    let found: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(": warning["))
+        .map(|l| l.split(" (related").next().unwrap())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "d-avoid.md:3:7: warning[HL401] advice conflicts with a-heat.mdx: this article \
+             advises against heat in the first 2 days, that one recommends heat straight away",
+            "e-calm.md:3:35: warning[HL003] `HL401` is suppressed here but reports nothing",
+        ],
+        "{out}"
+    );
+    assert!(
+        out.ends_with("Checked 5 files: 0 errors, 2 warnings, 0 info.\n"),
+        "{out}"
+    );
+    assert_eq!(run("2"), out.as_bytes());
+}

@@ -300,4 +300,158 @@ mod tests {
         assert!(window.start <= trigger && window.end >= target_start + 4);
         assert!(words_between(&prose, window.start, trigger) >= MAX_SCOPE_WORDS);
     }
+
+    /// The context of the first `needle` in the prose of `text`, with the built-in trigger
+    /// lists.
+    fn context_of(text: &str, needle: &str) -> Context {
+        use crate::source::{Format, SourceFile};
+        let lexicon = crate::rules::Lexicon::builtin().unwrap();
+        let mut builder = PatternSetBuilder::default();
+        let rules = ContextRules::compile(&lexicon.context, &mut builder);
+        let patterns = builder.build().unwrap();
+        let source = SourceFile::from_text("t.md", Format::Markdown, text);
+        let doc = Document::parse(&source);
+        let hits = patterns.scan(&doc.prose);
+        let start = doc
+            .prose
+            .find(needle)
+            .unwrap_or_else(|| panic!("`{needle}` is not in the prose {:?}", doc.prose));
+        rules.of(&doc, &hits, start..start + needle.len())
+    }
+
+    const PLAIN: Context = Context {
+        negated: false,
+        hypothetical: false,
+        historical: false,
+        other_experiencer: false,
+        myth: false,
+    };
+    const NEGATED: Context = Context {
+        negated: true,
+        ..PLAIN
+    };
+
+    #[test]
+    fn a_plain_statement_has_no_modifier() {
+        let c = context_of(
+            "# Sprains\n\nPut ice on the swollen ankle.\n",
+            "swollen ankle",
+        );
+        assert_eq!(c, PLAIN);
+        assert!(c.is_plain());
+    }
+
+    #[test]
+    fn pre_and_post_negation() {
+        let text = "# Sprains\n\nDo not put heat on a new sprain.\n";
+        assert_eq!(context_of(text, "heat"), NEGATED);
+        assert!(!context_of(text, "heat").is_plain());
+        let text = "# Bruises\n\nA fracture is unlikely after a light knock.\n";
+        assert_eq!(context_of(text, "fracture"), NEGATED);
+        // A post-trigger reaches back at most POST_SCOPE_WORDS words.
+        let text =
+            "# Bruises\n\nA fracture after this kind of light knock to the shin is unlikely.\n";
+        assert_eq!(context_of(text, "fracture"), PLAIN);
+    }
+
+    #[test]
+    fn pseudo_triggers_and_hyphenated_words_do_not_negate() {
+        let text = "# Sprains\n\nNo wonder the swelling came back.\n";
+        assert_eq!(context_of(text, "swelling"), PLAIN);
+        let text = "# Sprains\n\nThis no-nonsense guide covers swelling.\n";
+        assert_eq!(context_of(text, "swelling"), PLAIN);
+    }
+
+    #[test]
+    fn a_terminator_a_semicolon_or_a_new_sentence_ends_the_scope() {
+        let text = "# Sprains\n\nDo not use ice on the ankle, but use heat after two days.\n";
+        assert_eq!(context_of(text, "ice"), NEGATED);
+        assert_eq!(context_of(text, "heat"), PLAIN);
+        let text = "# Sprains\n\nDo not rub the ankle; use heat after two days.\n";
+        assert_eq!(context_of(text, "heat"), PLAIN);
+        let text = "# Sprains\n\nDo not panic. Heat helps after two days.\n";
+        assert_eq!(context_of(text, "Heat"), PLAIN);
+    }
+
+    #[test]
+    fn a_pre_trigger_reaches_max_scope_words_and_no_further() {
+        let words = [
+            "alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "juliet", "kilo",
+        ];
+        let near = format!(
+            "# Sprains\n\nNever {} heat.\n",
+            words[..MAX_SCOPE_WORDS].join(" ")
+        );
+        assert_eq!(context_of(&near, "heat"), NEGATED);
+        let far = format!(
+            "# Sprains\n\nNever {} heat.\n",
+            words[..MAX_SCOPE_WORDS + 1].join(" ")
+        );
+        assert_eq!(context_of(&far, "heat"), PLAIN);
+    }
+
+    #[test]
+    fn a_trigger_of_another_kind_ends_the_scope_and_starts_its_own() {
+        let text = "# Sprains\n\nNever rub the ankle if it is badly swollen.\n";
+        assert_eq!(context_of(text, "rub"), NEGATED);
+        assert_eq!(
+            context_of(text, "swollen"),
+            Context {
+                hypothetical: true,
+                ..PLAIN
+            }
+        );
+        // "Do not drive yourself" is a pseudo-trigger (an urgency marker): nothing is negated.
+        let text = "# Chest pain\n\nDo not drive yourself to hospital if you have chest pain.\n";
+        assert_eq!(context_of(text, "hospital"), PLAIN);
+        assert_eq!(
+            context_of(text, "chest pain."),
+            Context {
+                hypothetical: true,
+                ..PLAIN
+            }
+        );
+    }
+
+    #[test]
+    fn historical_other_experiencer_and_myth_triggers() {
+        let text = "# Asthma\n\nShe has a history of wheezing at night.\n";
+        assert_eq!(
+            context_of(text, "wheezing"),
+            Context {
+                historical: true,
+                ..PLAIN
+            }
+        );
+        let text = "# Numbness\n\nMy client felt numbness in her left leg.\n";
+        assert_eq!(
+            context_of(text, "numbness"),
+            Context {
+                other_experiencer: true,
+                ..PLAIN
+            }
+        );
+        let text = "# Sprains\n\nIt is a myth that heat heals a fresh sprain.\n";
+        assert_eq!(
+            context_of(text, "heat"),
+            Context {
+                myth: true,
+                ..PLAIN
+            }
+        );
+    }
+
+    #[test]
+    fn a_myth_heading_makes_its_section_a_refuted_claim() {
+        let text = "# Sprains\n\n## Myth: heat heals\n\nPut heat on a fresh sprain at once.\n\n\
+                    ## What helps\n\nPut ice on a fresh sprain.\n";
+        assert_eq!(
+            context_of(text, "heat on"),
+            Context {
+                myth: true,
+                ..PLAIN
+            }
+        );
+        assert_eq!(context_of(text, "ice"), PLAIN);
+    }
 }

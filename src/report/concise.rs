@@ -37,3 +37,21 @@ impl Reporter for Concise {
         close_for_people(summary, self.quiet, out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn renders_the_sample_run_exactly() {
+        let out = sample::render(Concise { quiet: false });
+        let expected = concat!(
+            "guide/ankle.md:3:5: warning[HL401] this article says to heat a new sprain; another says to avoid heat (related: other.md:3:5)\n",
+            "guide/ankle.md:4:10: error[HL501] a figure (50%) without a source, stated as fact\n",
+            "note: skipped guide/photo.md: binary file (contains NUL bytes)\n",
+            "Checked 2 files: 1 error, 1 warning, 0 info; skipped 1 file.\n",
+        );
+        assert_eq!(out, expected);
+    }
+}

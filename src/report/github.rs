@@ -66,3 +66,20 @@ fn escape_data(s: &str) -> String {
 fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn renders_the_sample_run_exactly() {
+        let out = sample::render(Github);
+        let expected = concat!(
+            "::warning file=guide/ankle.md,line=3,endLine=3,col=5,endColumn=15,title=HL401 cross-document-conflict::this article says to heat a new sprain; another says to avoid heat%0Ahelp: make the articles agree\n",
+            "::error file=guide/ankle.md,line=4,endLine=5,title=HL501 unsupported-claim::a figure (50%25) without a source, stated as fact\n",
+            "::notice file=guide/photo.md::skipped: binary file (contains NUL bytes)\n",
+        );
+        assert_eq!(out, expected);
+    }
+}

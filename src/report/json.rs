@@ -250,3 +250,24 @@ pub(crate) fn summary(summary: &Summary) -> serde_json::Value {
     }
     object
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn renders_the_sample_run_exactly() {
+        let out = sample::render(Json::default());
+        let expected = concat!(
+            "{\"version\":1,\"diagnostics\":[\n",
+            "{\"path\":\"guide/ankle.md\",\"code\":\"HL401\",\"name\":\"cross-document-conflict\",\"category\":\"consistency\",\"severity\":\"warning\",\"message\":\"this article says to heat a new sprain; another says to avoid heat\",\"start\":{\"offset\":20,\"line\":3,\"column\":5},\"end\":{\"offset\":30,\"line\":3,\"column\":15},\"labels\":[{\"primary\":true,\"message\":\"heat here\",\"start\":{\"offset\":20,\"line\":3,\"column\":5},\"end\":{\"offset\":30,\"line\":3,\"column\":15}},{\"primary\":false,\"message\":\"ice here\",\"start\":{\"offset\":50,\"line\":4,\"column\":5},\"end\":{\"offset\":53,\"line\":4,\"column\":8}}],\"help\":\"make the articles agree\",\"note\":\"first 48 hours\",\"related\":[{\"path\":\"other.md\",\"message\":\"says to avoid heat\",\"start\":{\"offset\":20,\"line\":3,\"column\":5},\"end\":{\"offset\":31,\"line\":3,\"column\":16}}]},\n",
+            "{\"path\":\"guide/ankle.md\",\"code\":\"HL501\",\"name\":\"unsupported-claim\",\"category\":\"claims\",\"severity\":\"error\",\"message\":\"a figure (50%) without a source, stated as fact\",\"start\":{\"offset\":55,\"line\":4,\"column\":10},\"end\":{\"offset\":77,\"line\":5,\"column\":5},\"labels\":[{\"primary\":true,\"message\":\"stated here\",\"start\":{\"offset\":55,\"line\":4,\"column\":10},\"end\":{\"offset\":77,\"line\":5,\"column\":5}}],\"help\":null,\"note\":null,\"related\":[]}\n",
+            "],\"skipped\":[{\"path\":\"guide/photo.md\",\"reason\":\"binary file (contains NUL bytes)\"}],\"summary\":{\"checked\":2,\"error\":1,\"failed\":0,\"files\":3,\"info\":0,\"skipped\":1,\"warning\":1}}\n",
+        );
+        assert_eq!(out, expected);
+        // The streamed fragments make one valid JSON document.
+        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed["diagnostics"].as_array().unwrap().len(), 2);
+    }
+}

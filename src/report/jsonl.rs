@@ -69,3 +69,33 @@ impl Reporter for Jsonl {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn renders_the_sample_run_exactly() {
+        let out = sample::render(Jsonl);
+        let expected = concat!(
+            "{\"diagnostics\":[{\"category\":\"consistency\",\"code\":\"HL401\",\"end\":{\"column\":15,\"line\":3,\"offset\":30},\"help\":\"make the articles agree\",\"labels\":[{\"end\":{\"column\":15,\"line\":3,\"offset\":30},\"message\":\"heat here\",\"primary\":true,\"start\":{\"column\":5,\"line\":3,\"offset\":20}},{\"end\":{\"column\":8,\"line\":4,\"offset\":53},\"message\":\"ice here\",\"primary\":false,\"start\":{\"column\":5,\"line\":4,\"offset\":50}}],\"message\":\"this article says to heat a new sprain; another says to avoid heat\",\"name\":\"cross-document-conflict\",\"note\":\"first 48 hours\",\"path\":\"guide/ankle.md\",\"related\":[{\"end\":{\"column\":16,\"line\":3,\"offset\":31},\"message\":\"says to avoid heat\",\"path\":\"other.md\",\"start\":{\"column\":5,\"line\":3,\"offset\":20}}],\"severity\":\"warning\",\"start\":{\"column\":5,\"line\":3,\"offset\":20}},{\"category\":\"claims\",\"code\":\"HL501\",\"end\":{\"column\":5,\"line\":5,\"offset\":77},\"help\":null,\"labels\":[{\"end\":{\"column\":5,\"line\":5,\"offset\":77},\"message\":\"stated here\",\"primary\":true,\"start\":{\"column\":10,\"line\":4,\"offset\":55}}],\"message\":\"a figure (50%) without a source, stated as fact\",\"name\":\"unsupported-claim\",\"note\":null,\"path\":\"guide/ankle.md\",\"related\":[],\"severity\":\"error\",\"start\":{\"column\":10,\"line\":4,\"offset\":55}}],\"path\":\"guide/ankle.md\",\"summary\":{\"error\":1,\"info\":0,\"warning\":1}}\n",
+            "{\"diagnostics\":[],\"path\":\"guide/calm.md\",\"summary\":{\"error\":0,\"info\":0,\"warning\":0}}\n",
+            "{\"path\":\"guide/photo.md\",\"skipped\":\"binary file (contains NUL bytes)\"}\n",
+        );
+        assert_eq!(out, expected);
+        // A line per file, skipped files included, each a JSON object of its own.
+        let paths: Vec<String> = out
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["path"].to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "\"guide/ankle.md\"",
+                "\"guide/calm.md\"",
+                "\"guide/photo.md\""
+            ]
+        );
+    }
+}

@@ -312,3 +312,104 @@ mod tests {
         assert_eq!((summary.files, summary.checked, summary.failed), (2, 1, 1));
     }
 }
+
+/// A small in-memory run for the format tests: one file with a cross-document finding (a
+/// primary and a secondary label, help, a note and a related location in another file) and
+/// an error spanning two lines, one file with no finding, and one skipped file.
+#[cfg(test)]
+pub(crate) mod sample {
+    use std::sync::Arc;
+
+    use super::{Reporter, Summary};
+    use crate::diagnostic::{Diagnostic, Label, Related, RuleId, Severity};
+    use crate::engine::FileReport;
+    use crate::source::{Format, LineCol, SourceFile};
+
+    pub const TEXT: &str =
+        "# Ankle sprain\n\nPut heat on it straight away.\nUse ice: 50% of pain goes,\nthen rest.\n";
+
+    fn at(needle: &str) -> std::ops::Range<usize> {
+        let start = TEXT.find(needle).expect("needle is in the sample");
+        start..start + needle.len()
+    }
+
+    fn rule(code: &str, name: &str, category: &str) -> RuleId {
+        RuleId {
+            code: code.into(),
+            name: name.into(),
+            category: category.into(),
+        }
+    }
+
+    pub fn reports() -> Vec<FileReport> {
+        let source = Arc::new(SourceFile::from_text(
+            "guide/ankle.md",
+            Format::Markdown,
+            TEXT,
+        ));
+        let mut conflict = Diagnostic::new(
+            rule("HL401", "cross-document-conflict", "consistency"),
+            Severity::Warning,
+            "this article says to heat a new sprain; another says to avoid heat",
+            Label::new(at("heat on it"), "heat here"),
+        )
+        .with_label(Label::new(at("ice"), "ice here"))
+        .with_help("make the articles agree")
+        .with_note("first 48 hours");
+        conflict.related.push(Related {
+            path: "other.md".to_string(),
+            range: 20..31,
+            start: LineCol { line: 3, column: 5 },
+            end: LineCol {
+                line: 3,
+                column: 16,
+            },
+            message: "says to avoid heat".to_string(),
+        });
+        let claim = Diagnostic::new(
+            rule("HL501", "unsupported-claim", "claims"),
+            Severity::Error,
+            "a figure (50%) without a source, stated as fact",
+            Label::new(at("50% of pain goes,\nthen"), "stated here"),
+        );
+        vec![
+            FileReport {
+                path: "guide/ankle.md".to_string(),
+                source: Some(source),
+                diagnostics: vec![conflict, claim],
+                skipped: None,
+                failed: false,
+            },
+            FileReport {
+                path: "guide/calm.md".to_string(),
+                source: Some(Arc::new(SourceFile::from_text(
+                    "guide/calm.md",
+                    Format::Markdown,
+                    "# Sleep\n\nA calm page.\n",
+                ))),
+                diagnostics: Vec::new(),
+                skipped: None,
+                failed: false,
+            },
+            FileReport {
+                path: "guide/photo.md".to_string(),
+                source: None,
+                diagnostics: Vec::new(),
+                skipped: Some("binary file (contains NUL bytes)".to_string()),
+                failed: false,
+            },
+        ]
+    }
+
+    /// The sample run rendered by `reporter`, fragment by fragment as the run loop does.
+    pub fn render(mut reporter: impl Reporter) -> String {
+        let mut out = Vec::new();
+        let mut summary = Summary::default();
+        for report in reports() {
+            summary.add(&report);
+            reporter.file(&report, &mut out).unwrap();
+        }
+        reporter.finish(&summary, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+}

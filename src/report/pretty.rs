@@ -499,3 +499,46 @@ fn render_spanned(e: &SpannedError, color: bool, out: &mut dyn Write) -> io::Res
         .write((e.origin.clone(), Source::from(&*e.text)), &mut buf)?;
     write_colored(&buf, color, out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn renders_the_sample_run_exactly() {
+        let out = sample::render(Pretty {
+            color: false,
+            quiet: false,
+        });
+        let expected = concat!(
+            "[HL401] Warning: this article says to heat a new sprain; another says to avoid heat (cross-document-conflict)\n",
+            "   ╭─[ guide/ankle.md:3:5 ]\n",
+            "   │\n",
+            " 3 │ Put heat on it straight away.\n",
+            "   │     ─────┬────  \n",
+            "   │          ╰────── heat here\n",
+            " 4 │ Use ice: 50% of pain goes,\n",
+            "   │     ─┬─  \n",
+            "   │      ╰─── ice here\n",
+            "   │ \n",
+            "   │ Help: make the articles agree\n",
+            "   │ \n",
+            "   │ Note 1: first 48 hours\n",
+            "   │ \n",
+            "   │ Note 2: related: other.md:3:5: says to avoid heat\n",
+            "───╯\n",
+            "[HL501] Error: a figure (50%) without a source, stated as fact (unsupported-claim)\n",
+            "   ╭─[ guide/ankle.md:4:10 ]\n",
+            "   │\n",
+            " 4 │ ╭─▶ Use ice: 50% of pain goes,\n",
+            " 5 │ ├─▶ then rest.\n",
+            "   │ │                \n",
+            "   │ ╰──────────────── stated here\n",
+            "───╯\n",
+            "note: skipped guide/photo.md: binary file (contains NUL bytes)\n",
+            "Checked 2 files: 1 error, 1 warning, 0 info; skipped 1 file.\n",
+        );
+        assert_eq!(out, expected);
+    }
+}
