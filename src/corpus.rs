@@ -349,8 +349,16 @@ impl<'a> Collector<'a> {
                     .into_par_iter()
                     .map(|i| {
                         let mut diagnostics = Vec::new();
+                        // Files repeat statements: a partner that says what an earlier partner
+                        // without a conflict said has none either.
+                        let mut clear: FxHashSet<&[u32]> = FxHashSet::default();
                         for j in sides.partners(i) {
-                            let Some((mine, theirs)) = first_conflict(conflict, &kept, i, j) else {
+                            if clear.contains(sides.said[j].as_slice()) {
+                                continue;
+                            }
+                            let Some((mine, theirs)) = sides.first_conflict(conflict, &kept, i, j)
+                            else {
+                                clear.insert(sides.said[j].as_slice());
                                 continue;
                             };
                             let (mine_says, theirs_say) = (kept.said(mine), kept.said(theirs));
@@ -472,6 +480,11 @@ impl CrossDocument {
 struct Sides {
     /// Per file: the conditions of its facts on side a, and on side b (bit sets).
     of_file: Vec<(u64, u64)>,
+    /// Per file: its facts that take a side of the rule, in file order (the others can
+    /// conflict with nothing under it).
+    taking_part: Vec<Vec<KeptFact>>,
+    /// Per file: what those facts say, as sorted and distinct [`Kept::said`] indices.
+    said: Vec<Vec<u32>>,
     /// Per condition bit: the files stating side a (side b) about it, in path order.
     on_a: Vec<Vec<usize>>,
     on_b: Vec<Vec<usize>>,
@@ -479,6 +492,27 @@ struct Sides {
 
 impl Sides {
     fn of(conflict: &Conflict, kept: &Kept) -> Sides {
+        let taking_part: Vec<Vec<KeptFact>> = (0..kept.files.len())
+            .map(|i| {
+                kept.of(i)
+                    .iter()
+                    .filter(|f| {
+                        let (a, b) = conflict.sides_across(kept.said(f));
+                        a || b
+                    })
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        let said = taking_part
+            .iter()
+            .map(|facts| {
+                let mut said: Vec<u32> = facts.iter().map(|f| f.said).collect();
+                said.sort_unstable();
+                said.dedup();
+                said
+            })
+            .collect();
         let of_file: Vec<(u64, u64)> = (0..kept.files.len())
             .map(|i| {
                 kept.of(i).iter().fold((0, 0), |(a, b), fact| {
@@ -503,9 +537,30 @@ impl Sides {
         }
         Sides {
             of_file,
+            taking_part,
+            said,
             on_a,
             on_b,
         }
+    }
+
+    /// The first pair of facts, one from kept file `a` and one from `b`, that the rule finds
+    /// in conflict.
+    fn first_conflict<'s>(
+        &'s self,
+        conflict: &Conflict,
+        kept: &Kept,
+        a: usize,
+        b: usize,
+    ) -> Option<(&'s KeptFact, &'s KeptFact)> {
+        for fa in &self.taking_part[a] {
+            for fb in &self.taking_part[b] {
+                if conflict.conflicts(kept.said(fa), kept.said(fb), false) {
+                    return Some((fa, fb));
+                }
+            }
+        }
+        None
     }
 
     /// The first `MAX_COMPARISONS` files, in path order, that state the other side about a
@@ -532,24 +587,6 @@ impl Sides {
         found.truncate(MAX_COMPARISONS);
         found
     }
-}
-
-/// The first pair of facts, one from kept file `a` and one from `b`, that the rule finds in
-/// conflict.
-fn first_conflict<'a>(
-    conflict: &Conflict,
-    kept: &'a Kept,
-    a: usize,
-    b: usize,
-) -> Option<(&'a KeptFact, &'a KeptFact)> {
-    for fa in kept.of(a) {
-        for fb in kept.of(b) {
-            if conflict.conflicts(kept.said(fa), kept.said(fb), false) {
-                return Some((fa, fb));
-            }
-        }
-    }
-    None
 }
 
 #[cfg(test)]

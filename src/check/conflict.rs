@@ -496,12 +496,21 @@ impl Conflict {
                 };
                 (on(a), on(b))
             }
-            Comparison::Amount { action, .. } => {
+            Comparison::Amount {
+                action, measure, ..
+            } => {
+                let stated = self.comparison.stated(f);
                 let usable = f.action == *action
                     && f.polarity != Polarity::Avoid
-                    && self.comparison.stated(f).is_some()
+                    && stated.is_some()
                     && self.names_what_needed(f);
-                (usable, usable)
+                // Two doses per day conflict only when one is a ceiling: side a is the
+                // ceilings, side b every dose, so schedules are never paired with each other.
+                let a = match measure {
+                    Measure::Daily => usable && stated.is_some_and(|x| x.lo <= 0.0),
+                    _ => usable,
+                };
+                (a, usable)
             }
         }
     }
