@@ -833,7 +833,7 @@ mod tests {
             errors("fail-on = \"error\"\nfail-onn = \"error\"\n"),
             [error(
                 "unknown field `fail-onn`, expected one of `fail-on`, `rule-dirs`, `include`, \
-                 `exclude`, `cross-document`, `locale`, `baseline`, `rules`, `per-file-ignores`",
+                 `exclude`, `cross-document`, `locale`, `baseline`, `time-budget`, `rules`, `per-file-ignores`",
                 "fail-onn"
             )]
         );
