@@ -934,13 +934,6 @@ impl AdviceModel {
                 (a.dimension == Dimension::Mass).then(|| (r.clone(), a))
             })
             .collect();
-        let gap = |r: &Range<usize>, to: &Range<usize>| {
-            if r.end <= to.start {
-                to.start - r.end
-            } else {
-                r.start.saturating_sub(to.end)
-            }
-        };
         let (r, mut amount) = masses.iter().min_by_key(|(r, _)| gap(r, target))?.clone();
         // "Two 500 mg tablets" reads as a range (two to 500 mg) to the amount grammar; a
         // count of units before a strength is how many are taken at once.
@@ -1424,6 +1417,15 @@ struct FileWide<'f, 'm> {
     medicines: &'f dyn Fn() -> &'m [Mention],
 }
 
+/// Bytes between `r` and `target` (0 when they overlap).
+fn gap(r: &Range<usize>, target: &Range<usize>) -> usize {
+    if r.end <= target.start {
+        target.start - r.end
+    } else {
+        r.start.saturating_sub(target.end)
+    }
+}
+
 /// The drug named in `within` nearest to `target`, by index into the drug lexicon.
 fn nearest_medicine(
     mentions: &[Mention],
@@ -1434,13 +1436,7 @@ fn nearest_medicine(
     mentions[from..]
         .iter()
         .take_while(|m| m.range.end <= within.end)
-        .min_by_key(|m| {
-            if m.range.end <= target.start {
-                target.start - m.range.end
-            } else {
-                m.range.start.saturating_sub(target.end)
-            }
-        })
+        .min_by_key(|m| gap(&m.range, target))
         .and_then(|m| u32::try_from(m.drug).ok())
 }
 
