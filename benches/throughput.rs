@@ -51,7 +51,8 @@ fn best(runs: usize, mut f: impl FnMut()) -> Duration {
 
 fn check(linter: &Linter, paths: &[PathBuf], jobs: usize) {
     let targets = discover::discover(paths, None, &linter.settings);
-    let mut reporter = report::reporter(ReportFormat::Json, report::Options::default(), linter);
+    let mut reporter =
+        report::reporter(ReportFormat::Json, report::Options::default(), linter.run());
     healthlint::run_check(
         linter,
         &targets,

@@ -34,10 +34,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::config::lexical_absolute;
-use crate::engine::FileReport;
 use crate::error::SetupError;
 use crate::report::fingerprint::fingerprints_as;
 use crate::report::json::StreamedArray;
+use crate::report::FileReport;
 use crate::report::{Reporter, Summary};
 
 /// The file `healthlint baseline` writes when no other is named.

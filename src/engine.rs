@@ -8,7 +8,6 @@
 //! stops a run.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
 
 use crate::baseline::Baseline;
 use crate::budget;
@@ -18,41 +17,10 @@ use crate::corpus::{Collector, LocatedFact};
 use crate::diagnostic::{tool, Diagnostic, Label, Severity};
 use crate::discover::Target;
 use crate::document::Document;
+use crate::report::FileReport;
 use crate::rules::RuleSet;
 use crate::source::{display_path, Format, SourceError, SourceFile};
 use crate::suppress;
-
-/// The outcome for one target.
-#[derive(Debug)]
-pub struct FileReport {
-    /// The path as reported.
-    pub path: String,
-    /// The text, kept until the report is rendered (pretty output quotes it).
-    pub source: Option<Arc<SourceFile>>,
-    pub diagnostics: Vec<Diagnostic>,
-    /// Set when the file was skipped on purpose (binary content found while walking).
-    pub skipped: Option<String>,
-    /// Whether the file could not be checked (unreadable, bad encoding, internal error):
-    /// such a run exits 2.
-    pub failed: bool,
-}
-
-impl FileReport {
-    /// The report of a file whose text was checked: it failed only if a check broke down.
-    pub fn checked(path: String, source: SourceFile, diagnostics: Vec<Diagnostic>) -> FileReport {
-        let failed = diagnostics.iter().any(|d| {
-            let code = d.rule.code.as_ref();
-            code == tool::INTERNAL_ERROR.code || code == tool::TIME_BUDGET.code
-        });
-        FileReport {
-            path,
-            source: Some(Arc::new(source)),
-            diagnostics,
-            skipped: None,
-            failed,
-        }
-    }
-}
 
 /// Compiled rules plus settings: everything needed to check files, shared by all threads.
 #[derive(Debug)]
@@ -331,6 +299,15 @@ impl Linter {
     /// Convenience for tests and tools: checks text as if it were a file at `path`.
     pub fn check_text(&self, path: &str, format: Format, text: &str) -> Vec<Diagnostic> {
         self.check_source(&SourceFile::from_text(path, format, text))
+    }
+
+    /// What the output formats are told of this run.
+    pub fn run(&self) -> crate::report::Run<'_> {
+        crate::report::Run {
+            rules: &self.rules,
+            settings: &self.settings,
+            baseline: self.baseline.is_some(),
+        }
     }
 
     /// The worst severity that counts toward the exit code.

@@ -45,8 +45,9 @@ use rayon::prelude::*;
 
 use crate::config::{Overrides, Settings};
 use crate::discover::{Target, Targets};
-use crate::engine::{FileReport, Linter};
+use crate::engine::Linter;
 use crate::error::SetupError;
+use crate::report::FileReport;
 use crate::report::{Counts, Reporter, Summary};
 use crate::rules::RuleSet;
 

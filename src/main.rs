@@ -161,7 +161,8 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         quiet: args.quiet,
         width: output_width(terminal && args.output_file.is_none()),
     };
-    let mut reporter = statistics.unwrap_or_else(|| report::reporter(format, options, &linter));
+    let mut reporter =
+        statistics.unwrap_or_else(|| report::reporter(format, options, linter.run()));
     let outcome = healthlint::run_check(
         &linter,
         &targets,

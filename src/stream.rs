@@ -31,8 +31,9 @@ use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::diagnostic::tool;
-use crate::engine::{FileReport, Linter};
+use crate::engine::Linter;
 use crate::report::jsonl::{document_object, write_line};
+use crate::report::FileReport;
 use crate::source::{Format, SourceError, SourceFile};
 use crate::Outcome;
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use healthlint::report::Format;
 
-fn check_bytes(name: &str, bytes: &[u8]) -> healthlint::engine::FileReport {
+fn check_bytes(name: &str, bytes: &[u8]) -> healthlint::report::FileReport {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
@@ -16,7 +16,7 @@ fn check_bytes(name: &str, bytes: &[u8]) -> healthlint::engine::FileReport {
     common::check_file(&linter, &path)
 }
 
-fn codes(report: &healthlint::engine::FileReport) -> Vec<String> {
+fn codes(report: &healthlint::report::FileReport) -> Vec<String> {
     report
         .diagnostics
         .iter()

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use super::{close_for_people, position, Reporter, Summary};
-use crate::engine::FileReport;
+use crate::report::FileReport;
 
 pub struct Concise {
     pub quiet: bool,

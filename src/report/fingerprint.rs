@@ -27,7 +27,7 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::engine::FileReport;
+use crate::report::FileReport;
 
 /// The fingerprints of a report's findings, in the order of `report.diagnostics`.
 pub(crate) fn fingerprints(report: &FileReport) -> Vec<String> {

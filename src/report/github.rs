@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::{position, Reporter, Summary};
 use crate::diagnostic::Severity;
-use crate::engine::FileReport;
+use crate::report::FileReport;
 
 pub struct Github;
 

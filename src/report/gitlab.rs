@@ -35,7 +35,7 @@ use super::fingerprint::fingerprints;
 use super::json::StreamedArray;
 use super::{position, Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::FileReport;
+use crate::report::FileReport;
 
 #[derive(Default)]
 pub struct Gitlab {

@@ -57,7 +57,7 @@ use serde::Serialize;
 
 use super::{position, Reporter, Summary};
 use crate::diagnostic::Diagnostic;
-use crate::engine::FileReport;
+use crate::report::FileReport;
 use crate::source::LineCol;
 
 /// The JSON format version.

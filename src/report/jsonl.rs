@@ -27,7 +27,7 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::{json::to_json, Counts, Reporter, Summary};
-use crate::engine::FileReport;
+use crate::report::FileReport;
 
 pub struct Jsonl;
 

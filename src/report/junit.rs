@@ -44,7 +44,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{position, Reporter, Summary};
-use crate::engine::FileReport;
+use crate::report::FileReport;
 
 #[derive(Default)]
 pub struct Junit {

@@ -5,6 +5,7 @@
 //! rule in place of the findings.
 
 mod concise;
+mod file;
 pub(crate) mod fingerprint;
 mod github;
 mod gitlab;
@@ -17,10 +18,12 @@ pub mod statistics;
 
 use std::io::{self, Write};
 
+pub use file::FileReport;
 pub use pretty::render_setup_error;
 
+use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::{FileReport, Linter};
+use crate::rules::RuleSet;
 use crate::source::{LineCol, LineIndex};
 
 /// Output formats.
@@ -203,8 +206,17 @@ pub struct Options {
     pub width: Option<usize>,
 }
 
-/// The reporter for a format; `linter` gives the rule list that `sarif` starts with.
-pub fn reporter(format: Format, options: Options, linter: &Linter) -> Box<dyn Reporter> {
+/// What a run checks with, for the formats that describe it (`sarif` starts with the rule
+/// list and says whether a baseline is in use).
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    pub rules: &'a RuleSet,
+    pub settings: &'a Settings,
+    pub baseline: bool,
+}
+
+/// The reporter for a format.
+pub fn reporter(format: Format, options: Options, run: Run<'_>) -> Box<dyn Reporter> {
     let Options {
         color,
         quiet,
@@ -225,9 +237,9 @@ pub fn reporter(format: Format, options: Options, linter: &Linter) -> Box<dyn Re
         Format::Sarif => {
             let cwd = std::env::current_dir().ok();
             Box::new(sarif::Sarif::new(
-                sarif::RuleInfo::all(linter),
+                sarif::RuleInfo::all(run.rules, run.settings),
                 cwd.as_deref(),
-                linter.baseline.is_some(),
+                run.baseline,
             ))
         }
     }
@@ -322,7 +334,7 @@ pub(crate) mod sample {
 
     use super::{Reporter, Summary};
     use crate::diagnostic::{Diagnostic, Label, Related, RuleId, Severity};
-    use crate::engine::FileReport;
+    use crate::report::FileReport;
     use crate::source::{Format, LineCol, SourceFile};
 
     pub const TEXT: &str =

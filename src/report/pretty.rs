@@ -24,8 +24,8 @@ use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
 
 use super::{close_for_people, Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::FileReport;
 use crate::error::{SetupError, SpannedError};
+use crate::report::FileReport;
 
 pub struct Pretty {
     pub color: bool,

@@ -63,8 +63,10 @@ use serde_json::{json, Value};
 use super::fingerprint::fingerprints;
 use super::json::StreamedArray;
 use super::{position, Reporter, Summary};
+use crate::config::Settings;
 use crate::diagnostic::{tool, Diagnostic, Severity};
-use crate::engine::{FileReport, Linter};
+use crate::report::FileReport;
+use crate::rules::RuleSet;
 
 /// The schema a log names: the OASIS standard's, with its errata.
 const SCHEMA: &str =
@@ -96,9 +98,8 @@ pub struct RuleInfo {
 }
 
 impl RuleInfo {
-    /// Every rule a linter knows, in the order of `healthlint rules`.
-    pub fn all(linter: &Linter) -> Vec<RuleInfo> {
-        let settings = &linter.settings;
+    /// Every rule a run knows, in the order of `healthlint rules`.
+    pub fn all(rules: &RuleSet, settings: &Settings) -> Vec<RuleInfo> {
         let tools = tool::ALL.iter().map(|t| RuleInfo {
             code: t.code.to_string(),
             name: t.name.to_string(),
@@ -108,7 +109,7 @@ impl RuleInfo {
             level: settings.severity_for(t.code).unwrap_or(t.severity),
             enabled: settings.is_enabled(t.code),
         });
-        let rules = linter.rules.rules.iter().map(|r| RuleInfo {
+        let rules = rules.rules.iter().map(|r| RuleInfo {
             code: r.meta.id.code.to_string(),
             name: r.meta.id.name.to_string(),
             category: r.meta.id.category.to_string(),

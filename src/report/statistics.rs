@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{close_for_people, json, Reporter, Summary};
 use crate::diagnostic::Severity;
-use crate::engine::FileReport;
+use crate::report::FileReport;
 
 /// How the counts are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use healthlint::config::Overrides;
 use healthlint::discover::Target;
-use healthlint::engine::{FileReport, Linter};
+use healthlint::engine::Linter;
+use healthlint::report::FileReport;
 use healthlint::report::{self, Summary};
 use healthlint::source::Format;
 
@@ -70,7 +71,7 @@ pub fn check_with_companion(linter: &Linter, path: &Path, companion: &Path) -> F
 pub fn render(reports: &[FileReport], format: report::Format) -> String {
     static LINTER: std::sync::OnceLock<Linter> = std::sync::OnceLock::new();
     let linter = LINTER.get_or_init(|| linter(&[]));
-    let mut reporter = report::reporter(format, report::Options::default(), linter);
+    let mut reporter = report::reporter(format, report::Options::default(), linter.run());
     let mut out = Vec::new();
     let mut summary = Summary::default();
     for r in reports {
