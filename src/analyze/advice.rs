@@ -22,8 +22,8 @@ use serde::Deserialize;
 
 use super::context::{ContextLexicon, ContextRules};
 use super::matcher::{Hits, PatternId, PatternSetBuilder};
+use super::mention::Mention;
 use crate::document::{BlockKind, Document};
-use crate::rules::drugs::Mention;
 
 /// Hours that stand for "no end" in a time window.
 pub const OPEN_END: f64 = f64::INFINITY;

@@ -37,12 +37,12 @@ use std::sync::{Arc, OnceLock, RwLock};
 use serde::{Deserialize, Serialize};
 
 use super::CheckContext;
-use crate::analyze::context::Terms;
 use crate::analyze::{PatternId, PatternSet, PatternSetBuilder};
 use crate::config::Locale;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::document::{Block, BlockKind, Document};
 use crate::error::SpannedError;
+use crate::rules::lexicon::{KindLexicon, SignGroups, Tier};
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
 use crate::rules::{validate_phrases, Compiler, RuleSource};
 use crate::source::Format;
@@ -62,28 +62,6 @@ const MAX_TITLE_WORDS: usize = 20;
 const LEAD_IN_REACH: usize = 6;
 /// How many levels of nested lists a lead-in reaches through.
 const LEAD_IN_DEPTH: usize = 3;
-
-/// A care tier, from most to least urgent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Tier {
-    /// Call 999 / go to A&E.
-    Emergency,
-    /// Urgent GP appointment, NHS 111, same-day care.
-    Urgent,
-    /// See a GP or another professional soon.
-    Prompt,
-}
-
-impl Tier {
-    fn describe(self) -> &'static str {
-        match self {
-            Tier::Emergency => "emergency (call 999 or go to A&E)",
-            Tier::Urgent => "urgent (same-day GP appointment or NHS 111)",
-            Tier::Prompt => "prompt (see a GP)",
-        }
-    }
-}
 
 /// One group of warning signs of a pack.
 #[derive(Debug, Deserialize)]
@@ -178,84 +156,6 @@ impl TopicRegistry {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
-
-/// The care-action lexicon (`rules/lexicon/care-actions.toml`).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct CareLexicon {
-    pub action: Vec<ActionTier>,
-    pub guidance_headings: Terms,
-    pub sign_headings: Terms,
-    pub anaphora: Terms,
-    pub sign_references: Terms,
-    pub non_specific: Terms,
-}
-
-/// Warning signs that need care whatever the topic (`rules/lexicon/signs.toml`): a sign of
-/// any group tied to a care action is red-flag guidance.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignLexicon {
-    pub group: Vec<SignGroup>,
-}
-
-/// One group of general warning signs.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignGroup {
-    pub id: String,
-    pub label: String,
-    pub terms: Vec<String>,
-}
-
-/// Named groups of warning-sign phrases that red-flag packs share
-/// (`rules/lexicon/sign-groups.toml`): a pack's sign names a group (`groups = ["…"]`) instead
-/// of copying its phrases. A group is not a warning sign by itself: the pack's sign gives the
-/// label, tier and key.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignGroups {
-    pub group: Vec<SharedSignGroup>,
-}
-
-/// One shared group of warning-sign phrases.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SharedSignGroup {
-    /// The name packs give in a sign's `groups` (kebab-case, unique).
-    pub id: String,
-    /// What the group covers, for rule writers.
-    pub about: String,
-    /// The phrases (phrase syntax).
-    pub terms: Vec<String>,
-}
-
-impl SignGroups {
-    /// The group with this id.
-    pub fn get(&self, id: &str) -> Option<&SharedSignGroup> {
-        self.group.iter().find(|g| g.id == id)
-    }
-}
-
-/// Cues for what kind of text a document is (`rules/lexicon/document-kinds.toml`).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct KindLexicon {
-    pub drug_information: Terms,
-    pub news: Terms,
-    pub spam: Terms,
-    pub condition_headings: Terms,
-    pub condition_words: Terms,
-    pub procedure_or_support: Terms,
-}
-
-/// Care-seeking phrases of one tier.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionTier {
-    pub tier: Tier,
-    pub terms: Vec<String>,
 }
 
 /// The lexicons' patterns; identical in every pack (the builder shares identical lists).

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::builtin;
+pub use crate::analyze::mention::Mention;
 use crate::analyze::{Hits, PatternId, PatternSet, PatternSetBuilder};
 use crate::error::SpannedError;
 
@@ -118,15 +119,6 @@ pub struct Drug {
     pub schedule_uk: Option<String>,
     /// Drug-specific risk phrases.
     pub risks: Vec<String>,
-}
-
-/// One drug name found in prose.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mention {
-    /// Index into [`DrugLexicon::drugs`].
-    pub drug: usize,
-    /// The name as matched (without a glued strength).
-    pub range: Range<usize>,
 }
 
 /// Every drug, its class, and their names.
