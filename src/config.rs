@@ -36,7 +36,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{SetupError, SpannedError};
 
 /// The name of the configuration file.
@@ -717,6 +717,50 @@ pub fn find_upward(dir: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Rewrites the UK service names of rule text (red-flag rules name them) (999, A&E, NHS 111, GP) for a locale,
+/// or into neutral wording when none is set.
+pub fn localize(text: &str, locale: Option<Locale>) -> String {
+    if locale == Some(Locale::Uk) {
+        return text.to_string();
+    }
+    let [emergency, department, urgent, doctor] = Locale::services(locale);
+    // Longest first: "NHS 111" before "111".
+    let table = [
+        ("NHS 111", urgent),
+        ("999", emergency),
+        ("A&E", department),
+        ("111", urgent),
+        ("GP", doctor),
+    ];
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    'outer: while !rest.is_empty() {
+        let at_boundary = out.chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        if at_boundary {
+            for (from, to) in table {
+                if let Some(after) = rest.strip_prefix(from) {
+                    if after.chars().next().is_none_or(|c| !c.is_alphanumeric()) {
+                        out.push_str(to);
+                        rest = after;
+                        continue 'outer;
+                    }
+                }
+            }
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// [`localize`] over a finding's message, help and note.
+pub fn localize_diagnostic(d: &mut Diagnostic, locale: Option<Locale>) {
+    d.message = localize(&d.message, locale);
+    d.help = d.help.as_deref().map(|h| localize(h, locale));
+    d.note = d.note.as_deref().map(|n| localize(n, locale));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -730,6 +774,18 @@ mod tests {
         };
         excludes.set_cwd(Path::new(cwd));
         excludes
+    }
+
+    #[test]
+    fn localize_rewrites_uk_services_at_word_boundaries() {
+        let text = "call 999 or go to A&E; see a GP or call NHS 111 (or 111); GPS and 9999 stay";
+        assert_eq!(
+            localize(text, Some(Locale::Us)),
+            "call 911 or go to the emergency room; see a doctor or call urgent care or a nurse \
+             advice line (or urgent care or a nurse advice line); GPS and 9999 stay"
+        );
+        assert_eq!(localize(text, Some(Locale::Uk)), text);
+        assert!(localize("call 999", None).contains("your local emergency number"));
     }
 
     #[test]

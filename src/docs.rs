@@ -9,8 +9,9 @@
 
 use std::fmt::Write as _;
 
+use crate::check::RuleSet;
 use crate::diagnostic::tool::{self, ToolRule};
-use crate::rules::{RuleMeta, RuleSet};
+use crate::rules::RuleMeta;
 
 /// The first line of every generated page: says where it comes from and how to remake it.
 pub const GENERATED_NOTE: &str =

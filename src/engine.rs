@@ -1,26 +1,41 @@
 //! The per-file pipeline: takes a [`Target`] and the compiled [`RuleSet`] and hands on a
 //! [`FileReport`]: source → document → one pattern scan → every selected check → severity
-//! overrides → suppressions → findings sorted by position; with the cross-document pass, also
-//! the file's comparable advice facts, taken from what the checks extracted (a file is parsed
-//! and scanned once). Work that several rules need (the advice facts, the red-flags topic) is
-//! done once per file, on first use. Reading problems become `HL0xx` findings for that file,
-//! and a panic inside the checks becomes `HL000` for that file, so one bad article never
-//! stops a run.
+//! overrides → suppressions → findings sorted by position; with the cross-document stage, also
+//! what the file hands on to each comparison, taken from what its checks worked out (a file is
+//! parsed and scanned once). Work that several rules of a kind need is done once per file, on
+//! first use ([`FileState`]). Reading problems become `HL0xx` findings for that file, and a
+//! panic inside the checks becomes `HL000` for that file, so one bad article never stops a
+//! run. The engine knows no rule kind.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::baseline::Baseline;
 use crate::budget;
-use crate::check::{red_flags, CheckContext, PerFile};
-use crate::config::{Locale, Settings};
-use crate::corpus::{Collector, LocatedFact};
+use crate::check::{Across, Handed, RuleSet};
+use crate::config::{self, Locale, Settings};
 use crate::diagnostic::{tool, Diagnostic, Label, Severity};
 use crate::discover::Target;
-use crate::document::Document;
+use crate::document::{Directive, Document};
 use crate::report::FileReport;
-use crate::rules::RuleSet;
 use crate::source::{display_path, Format, SourceError, SourceFile};
 use crate::suppress;
+
+/// What one checked file hands on to the cross-document stage: one value per comparison of
+/// the run, and its suppression comments, to finish its report once every file is seen.
+pub struct Handing {
+    pub handed: Vec<Option<Handed>>,
+    pub directives: Vec<Directive>,
+}
+
+impl Handing {
+    /// Whether the file handed anything on.
+    pub fn any(&self) -> bool {
+        self.handed.iter().any(Option::is_some)
+    }
+}
+
+/// The comparisons a file hands on to.
+type Comparisons<'c, 'r> = &'c [Box<dyn Across + 'r>];
 
 /// Compiled rules plus settings: everything needed to check files, shared by all threads.
 #[derive(Debug)]
@@ -55,17 +70,17 @@ impl Linter {
 
     /// Checks one target; `stdin` holds standard input's bytes when the target is `-`.
     pub fn check_target(&self, target: &Target, stdin: Option<&[u8]>) -> FileReport {
-        self.check_target_collecting(target, stdin, None).0
+        self.check_target_handing_on(target, stdin, &[]).0
     }
 
-    /// Checks one target and, with a `collector`, also hands on the file's facts for the
-    /// cross-document comparison (none when the file cannot be read or a check panics).
-    pub fn check_target_collecting(
+    /// Checks one target and, with `comparisons`, also hands on what the file gives each
+    /// (nothing when the file cannot be read or a check panics).
+    pub fn check_target_handing_on(
         &self,
         target: &Target,
         stdin: Option<&[u8]>,
-        collector: Option<&Collector<'_>>,
-    ) -> (FileReport, Vec<LocatedFact>) {
+        comparisons: Comparisons<'_, '_>,
+    ) -> (FileReport, Option<Handing>) {
         let path = display_path(target.path());
         let read = match target {
             Target::File {
@@ -86,7 +101,7 @@ impl Linter {
                     skipped: None,
                     failed: true,
                 };
-                return (report, Vec::new());
+                return (report, None);
             }
             Target::Special { kind, .. } => {
                 let report = FileReport {
@@ -96,7 +111,7 @@ impl Linter {
                     skipped: Some(format!("{kind}, not a regular file")),
                     failed: false,
                 };
-                return (report, Vec::new());
+                return (report, None);
             }
         };
         let explicit = !matches!(
@@ -108,8 +123,8 @@ impl Linter {
         );
         let report = match read {
             Ok(source) => {
-                let (diagnostics, facts) = self.check_source_collecting(&source, collector);
-                return (FileReport::checked(path, source, diagnostics), facts);
+                let (diagnostics, handing) = self.check_source_handing_on(&source, comparisons);
+                return (FileReport::checked(path, source, diagnostics), handing);
             }
             Err(SourceError::Binary) if !explicit => FileReport {
                 path,
@@ -136,25 +151,25 @@ impl Linter {
                 }
             }
         };
-        (report, Vec::new())
+        (report, None)
     }
 
     /// Runs every selected check over a decoded file, then overrides and suppressions.
     pub fn check_source(&self, source: &SourceFile) -> Vec<Diagnostic> {
-        self.check_source_collecting(source, None).0
+        self.check_source_handing_on(source, &[]).0
     }
 
-    fn check_source_collecting(
+    fn check_source_handing_on(
         &self,
         source: &SourceFile,
-        collector: Option<&Collector<'_>>,
-    ) -> (Vec<Diagnostic>, Vec<LocatedFact>) {
+        comparisons: Comparisons<'_, '_>,
+    ) -> (Vec<Diagnostic>, Option<Handing>) {
         let outcome = {
             // Dropped before anything below runs, so that only the checks are timed.
             let _deadline = budget::Deadline::start(self.settings.time_budget);
-            catch_unwind(AssertUnwindSafe(|| self.run_checks(source, collector)))
+            catch_unwind(AssertUnwindSafe(|| self.run_checks(source, comparisons)))
         };
-        let (mut diagnostics, facts) = outcome.unwrap_or_else(|payload| {
+        let (mut diagnostics, handing) = outcome.unwrap_or_else(|payload| {
             if payload.is::<budget::OverBudget>() {
                 let d = tool::TIME_BUDGET
                     .file_diagnostic(format!(
@@ -167,7 +182,7 @@ impl Linter {
                         "no article should take this long: please report the file; to allow \
                          more time, raise `time-budget` in healthlint.toml or pass `--time-budget`",
                     );
-                return (vec![d], Vec::new());
+                return (vec![d], None);
             }
             let what = payload
                 .downcast_ref::<&str>()
@@ -177,7 +192,7 @@ impl Linter {
             let d = tool::INTERNAL_ERROR
                 .file_diagnostic(format!("internal error while checking this file: {what}"))
                 .with_help("this is a bug in healthlint; please report it together with the file");
-            (vec![d], Vec::new())
+            (vec![d], None)
         });
         if let Some(encoding) = source.decoded_from {
             if let Some(first) = diagnostics.first_mut() {
@@ -188,34 +203,32 @@ impl Linter {
         }
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         diagnostics.dedup();
-        (diagnostics, facts)
+        (diagnostics, handing)
     }
 
     fn run_checks(
         &self,
         source: &SourceFile,
-        collector: Option<&Collector<'_>>,
-    ) -> (Vec<Diagnostic>, Vec<LocatedFact>) {
+        comparisons: Comparisons<'_, '_>,
+    ) -> (Vec<Diagnostic>, Option<Handing>) {
         // The time budget is checked between stages and rules, besides inside their loops.
         budget::check();
         let doc = Document::parse(source);
         budget::check();
         let hits = self.rules.patterns.scan(&doc.prose);
-        let file = PerFile::new(self.rules.advice.as_ref());
+        let file = self.rules.file_state();
+        let locale = self.settings.locale;
         let mut diagnostics = Vec::new();
-        for rule in &self.rules.rules {
-            let Some(check) = rule.check.as_ref().filter(|_| !rule.compared_only) else {
-                continue;
-            };
+        for (rule, check) in self.rules.running() {
             budget::check();
-            let cx = self.context(&doc, &hits, &file, &rule.meta);
+            let cx = self.rules.context(&doc, &hits, &file, &rule.meta, locale);
             let first = diagnostics.len();
-            check.run(&cx, &mut diagnostics);
-            if &*rule.meta.id.category == "red-flags" && self.settings.locale != Some(Locale::Uk) {
-                // Rule files name UK services ("call 999 or go to A&E"); readers elsewhere
-                // need their own numbers, or neutral wording when no locale is set.
+            self.rules.run(rule, check, &cx, &mut diagnostics);
+            if &*rule.meta.id.category == "red-flags" && locale != Some(Locale::Uk) {
+                // Red-flag rule files name UK services ("call 999 or go to A&E"); readers
+                // elsewhere need their own numbers, or neutral wording when no locale is set.
                 for d in &mut diagnostics[first..] {
-                    red_flags::localize_diagnostic(d, self.settings.locale);
+                    config::localize_diagnostic(d, locale);
                 }
             }
             if let Some(severity) = self.settings.severity_for(&rule.meta.id.code) {
@@ -230,11 +243,19 @@ impl Linter {
         }
         budget::check();
         input_findings(source, &doc, &mut diagnostics);
-        let facts = collector.map_or_else(Vec::new, |c| {
-            c.facts(
-                source,
-                file.advice_facts(&doc, &hits, &self.rules.context, &self.rules.lexicon),
-            )
+        // What the comparisons read is the file's, not a rule's: any rule's context serves.
+        let first = self.rules.rules.first().filter(|_| !comparisons.is_empty());
+        let handing = first.map(|rule| {
+            let cx = self.rules.context(&doc, &hits, &file, &rule.meta, locale);
+            let handed: Vec<Option<Handed>> =
+                comparisons.iter().map(|c| c.hand_on(&cx, source)).collect();
+            // Only a file that hands something on can get findings to suppress later.
+            let directives = if handed.iter().any(Option::is_some) {
+                doc.directives.clone()
+            } else {
+                Vec::new()
+            };
+            Handing { handed, directives }
         });
         let is_enabled = |prefix: &str| {
             self.rules.rules.iter().any(|r| {
@@ -261,39 +282,7 @@ impl Linter {
                 d.severity = s;
             }
         }
-        (diagnostics, facts)
-    }
-
-    /// What one rule's check sees of one file; its per-file state (`advice`, `topic`) is
-    /// shared by all the rules that check the file.
-    fn context<'a>(
-        &'a self,
-        doc: &'a Document<'a>,
-        hits: &'a crate::analyze::Hits,
-        file: &'a PerFile<'a>,
-        rule: &'a crate::rules::RuleMeta,
-    ) -> CheckContext<'a> {
-        CheckContext {
-            doc,
-            hits,
-            patterns: &self.rules.patterns,
-            context: &self.rules.context,
-            lexicon: &self.rules.lexicon,
-            rule,
-            file,
-        }
-    }
-
-    /// The red-flag document model of one file (kind, topic, guidance), as the general
-    /// guidance rule sees it; `None` when that rule is not loaded.
-    pub fn inspect(&self, source: &SourceFile) -> Option<crate::check::red_flags::Inspection> {
-        let doc = Document::parse(source);
-        let hits = self.rules.patterns.scan(&doc.prose);
-        let file = PerFile::new(None);
-        self.rules.rules.iter().find_map(|rule| {
-            let cx = self.context(&doc, &hits, &file, &rule.meta);
-            rule.check.as_ref()?.inspect(&cx)
-        })
+        (diagnostics, handing)
     }
 
     /// Convenience for tests and tools: checks text as if it were a file at `path`.

@@ -517,7 +517,7 @@ fn inspect(args: InspectArgs) -> Result<u8, Failure> {
     let format = source::Format::from_path(&args.path).unwrap_or(source::Format::Plain);
     let file = source::SourceFile::read(&args.path, format)
         .map_err(|e| SetupError::Message(format!("{}: {e}", args.path.display())))?;
-    let Some(model) = linter.inspect(&file) else {
+    let Some(model) = healthlint::check::red_flags::inspect(&linter.rules, &file) else {
         return Err(SetupError::Message("the guidance rule (HL100) is not loaded".into()).into());
     };
     let mut out = io::stdout().lock();

@@ -4,12 +4,22 @@
 //! memory would make memory grow with the corpus (JSON output is about 2.7 KB per file), so
 //! the fragments wait in an unnamed temporary file (the system deletes it when it is closed),
 //! each after its length: nothing per fragment stays in memory. Where no temporary file can
-//! be made, they wait in memory instead.
+//! be made, they wait in memory instead. [`Shelf`] keeps records the same way but hands back
+//! any one of them, by the place [`Shelf::put`] gave it.
 
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
 trait Store: Read + Write + Seek + Send {}
 impl<T: Read + Write + Seek + Send> Store for T {}
+
+/// An unnamed temporary file, or memory where none can be made.
+fn store() -> BufWriter<Box<dyn Store>> {
+    let store: Box<dyn Store> = match tempfile::tempfile() {
+        Ok(file) => Box::new(file),
+        Err(_) => Box::new(io::Cursor::new(Vec::new())),
+    };
+    BufWriter::with_capacity(1 << 16, store)
+}
 
 /// Fragments written in order, then read back in the same order.
 pub struct Spill {
@@ -19,12 +29,8 @@ pub struct Spill {
 
 impl Spill {
     pub fn new() -> Spill {
-        let store: Box<dyn Store> = match tempfile::tempfile() {
-            Ok(file) => Box::new(file),
-            Err(_) => Box::new(io::Cursor::new(Vec::new())),
-        };
         Spill {
-            store: BufWriter::with_capacity(1 << 16, store),
+            store: store(),
             count: 0,
         }
     }
@@ -46,6 +52,62 @@ impl Spill {
             left: self.count,
             buffer: Vec::new(),
         })
+    }
+}
+
+/// Records kept on disk and read back in any order.
+pub struct Shelf {
+    store: BufWriter<Box<dyn Store>>,
+    end: u64,
+    /// Set once the first record is read back: nothing more may be put then.
+    reading: bool,
+}
+
+/// Where a record is on a [`Shelf`].
+#[derive(Debug, Clone, Copy)]
+pub struct Place {
+    at: u64,
+    len: u64,
+}
+
+impl Shelf {
+    pub fn new() -> Shelf {
+        Shelf {
+            store: store(),
+            end: 0,
+            reading: false,
+        }
+    }
+
+    /// Keeps a record; returns where it is.
+    pub fn put(&mut self, record: &[u8]) -> io::Result<Place> {
+        if self.reading {
+            return Err(io::Error::other("a record was kept after reading began"));
+        }
+        self.store.write_all(record)?;
+        let place = Place {
+            at: self.end,
+            len: record.len() as u64,
+        };
+        self.end += place.len;
+        Ok(place)
+    }
+
+    /// The record at `place`.
+    pub fn get(&mut self, place: Place) -> io::Result<Vec<u8>> {
+        if !self.reading {
+            self.store.flush()?;
+            self.reading = true;
+        }
+        let store = self.store.get_mut();
+        store.seek(SeekFrom::Start(place.at))?;
+        let mut record = Vec::new();
+        store.take(place.len).read_to_end(&mut record)?;
+        if record.len() as u64 == place.len {
+            Ok(record)
+        } else {
+            Err(io::ErrorKind::UnexpectedEof.into())
+        }
     }
 }
 
@@ -85,6 +147,18 @@ impl Replay {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shelf_hands_back_any_record() {
+        let mut shelf = Shelf::new();
+        let a = shelf.put(b"first").unwrap();
+        let b = shelf.put(b"").unwrap();
+        let c = shelf.put(&[7u8; 70_000]).unwrap();
+        assert_eq!(shelf.get(c).unwrap(), vec![7u8; 70_000]);
+        assert_eq!(shelf.get(a).unwrap(), b"first");
+        assert_eq!(shelf.get(b).unwrap(), b"");
+        assert!(shelf.put(b"late").is_err());
+    }
 
     #[test]
     fn fragments_come_back_in_order_including_empty_ones() {

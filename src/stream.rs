@@ -34,8 +34,8 @@ use crate::diagnostic::tool;
 use crate::engine::Linter;
 use crate::report::jsonl::{document_object, write_line};
 use crate::report::FileReport;
+use crate::run::Outcome;
 use crate::source::{Format, SourceError, SourceFile};
-use crate::Outcome;
 
 /// Records checked together (in parallel) before their output is written.
 pub const WINDOW_RECORDS: usize = 256;
@@ -64,7 +64,7 @@ pub fn run_stream(
     jobs: usize,
     out: &mut dyn Write,
 ) -> io::Result<Outcome> {
-    let pool = crate::thread_pool(jobs)?;
+    let pool = crate::run::thread_pool(jobs)?;
     let mut outcome = Outcome::default();
     let mut line_no = 0;
     let mut buf = Vec::new();

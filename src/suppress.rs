@@ -318,7 +318,7 @@ mod tests {
     }
 
     /// Cross-document findings are suppressed by the file's own comments after the corpus is
-    /// compared (`corpus::Collector::merge`), with `is_enabled` answering false so that the
+    /// compared (`cross::merge`), with `is_enabled` answering false so that the
     /// directives are not reported unused a second time.
     #[test]
     fn a_cross_document_finding_is_suppressed_by_the_files_own_comment() {

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use healthlint::rules::{RuleSet, RuleSource};
+use healthlint::check::RuleSet;
+use healthlint::rules::RuleSource;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -10,19 +10,24 @@
 //! purpose), sequenced windows (ice for 48 hours, then heat), qualified advice (ibuprofen, but
 //! not with a stomach ulcer), different conditions, overlapping ranges and refuted myths.
 //! A rule with `scope = "documents"` runs nothing per file: it reports the same comparison
-//! across the files of one run (see `corpus.rs`).
+//! across the files of one run ([`across`], driven by the cross-document stage in `cross.rs`).
+//!
+//! The rules share one advice model ([`Advice`]): each file's facts are extracted once, for
+//! all of them, about the actions any of them reads.
+
+mod across;
 
 use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::CheckContext;
+use super::{Across, CheckContext, Compiler, Kind, State};
 use crate::analyze::advice::{parse_amount, AdviceModel, Amount, Fact, Polarity, Window};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::error::SpannedError;
 use crate::rules::spec::RuleFile;
-use crate::rules::{Compiler, RuleSource};
+use crate::rules::{RuleMeta, RuleSource};
 
 /// At most this many findings per rule and article: one muddled article should not bury the
 /// rest of a report.
@@ -98,7 +103,7 @@ type SideItem = (u16, Polarity);
 
 /// What a compiled conflict rule compares.
 #[derive(Debug, Clone)]
-pub enum Comparison {
+enum Comparison {
     Polarity {
         a: Vec<SideItem>,
         b: Vec<SideItem>,
@@ -114,7 +119,7 @@ pub enum Comparison {
 
 /// Which amount of a statement an amount comparison reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Measure {
+enum Measure {
     /// How long or how much ([`Fact::amount`]).
     Amount,
     /// How often the action is repeated ([`Fact::interval`]).
@@ -154,29 +159,65 @@ impl Comparison {
 
 #[derive(Debug)]
 pub struct Conflict {
-    pub model: Arc<AdviceModel>,
-    pub comparison: Comparison,
+    model: Arc<AdviceModel>,
+    comparison: Comparison,
     /// Bit set of condition indices, 0 = any.
-    pub conditions: u64,
+    conditions: u64,
     /// Bit set of the situations left out.
-    pub excluded: u64,
-    pub own_conditions: bool,
+    excluded: u64,
+    own_conditions: bool,
     /// Whether this rule compares across documents instead of within one.
-    pub across_documents: bool,
+    across_documents: bool,
     /// Whether a cross-document rule may use this rule's comparison.
-    pub comparable_across: bool,
+    comparable_across: bool,
     wanted: u64,
     /// Generic drug names by lexicon index, for messages about a medicine (daily doses).
     medicines: Vec<String>,
 }
 
-impl Conflict {
-    pub fn compile(
+/// What the conflict rules share: the advice model of the selected rules (compiled once into
+/// the shared pattern set) and the actions any of them reads, as a bit set.
+#[derive(Debug, Default)]
+pub struct Advice {
+    model: Option<Arc<AdviceModel>>,
+    wanted: u64,
+}
+
+impl Kind for Conflict {
+    const NAME: &'static str = "conflict";
+    /// `{first}`, `{second}`: the two statements ("recommends heat straight away");
+    /// `{action}`: the first one's action; `{other}` (`scope = "documents"`): the other file.
+    const PLACEHOLDERS: &'static [&'static str] = &["first", "second", "action", "other"];
+    type Spec = ConflictSpec;
+    type Shared = Advice;
+    /// The file's advice facts about the actions any selected rule reads.
+    type PerFile = Vec<Fact>;
+
+    fn compile(
         file: RuleFile<ConflictSpec>,
         source: &RuleSource,
+        shared: &mut Advice,
         compiler: &mut Compiler<'_>,
     ) -> Result<Conflict, Vec<SpannedError>> {
-        let model = compiler.advice_model();
+        // The model every selected rule shares (so a file's facts are extracted once for all
+        // of them), or one of its own in the scratch set of a rule that is not selected.
+        let lexicon = compiler.lexicon;
+        let compile = |patterns: &mut crate::analyze::PatternSetBuilder| {
+            Arc::new(AdviceModel::compile(
+                &lexicon.advice,
+                &lexicon.context,
+                patterns,
+            ))
+        };
+        let model = if compiler.selected() {
+            Arc::clone(
+                shared
+                    .model
+                    .get_or_insert_with(|| compile(compiler.patterns)),
+            )
+        } else {
+            compile(compiler.patterns)
+        };
         let spec = file.check;
         let mut errors = Vec::new();
         let err = |span: std::ops::Range<usize>, message: String| {
@@ -361,6 +402,9 @@ impl Conflict {
         } else {
             Vec::new()
         };
+        if compiler.selected() {
+            shared.wanted |= wanted;
+        }
         Ok(Conflict {
             medicines,
             model,
@@ -374,18 +418,41 @@ impl Conflict {
         })
     }
 
-    /// The actions this rule looks at, as a bit set.
-    pub fn wanted(&self) -> u64 {
-        self.wanted
+    fn per_file(shared: &Advice, cx: &CheckContext<'_>) -> Vec<Fact> {
+        match &shared.model {
+            Some(model) => {
+                let medicines = || cx.drug_mentions();
+                model.extract(cx.doc, cx.hits, cx.context, &medicines, shared.wanted)
+            }
+            None => Vec::new(),
+        }
     }
 
-    pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn needs_its_kind(&self) -> bool {
+        self.across_documents
+    }
+
+    fn across<'r>(
+        shared: &'r Advice,
+        rules: Vec<(&'r RuleMeta, &'r Conflict)>,
+        state: State,
+    ) -> Option<Box<dyn Across + 'r>> {
+        across::AcrossDocuments::new(shared, rules, state)
+            .map(|a| Box::new(a) as Box<dyn Across + 'r>)
+    }
+
+    fn run(
+        &self,
+        _shared: &Advice,
+        facts: &Vec<Fact>,
+        cx: &CheckContext<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         if self.across_documents {
             return;
         }
         // Only statements that can take part in a conflict of this rule are paired.
-        let facts: Vec<Fact> = cx
-            .advice_facts()
+        let facts: Vec<Fact> = facts
             .iter()
             .filter(|f| self.wanted & (1u64 << f.action.min(63)) != 0 && self.takes_part(f))
             .cloned()
@@ -444,8 +511,16 @@ impl Conflict {
         }
     }
 
+}
+
+impl Conflict {
+    /// The actions this rule looks at, as a bit set.
+    fn wanted(&self) -> u64 {
+        self.wanted
+    }
+
     /// Whether a fact can be one side of a conflict under this rule at all.
-    pub fn takes_part(&self, f: &Fact) -> bool {
+    fn takes_part(&self, f: &Fact) -> bool {
         if f.qualified || f.situation & self.excluded != 0 {
             return false;
         }
@@ -470,7 +545,7 @@ impl Conflict {
     /// What a statement is about, as a bit set for the cross-document index: its conditions,
     /// or for doses per day its medicine (a bit of its index; equal bits only make two files
     /// candidates, [`Conflict::conflicts`] decides).
-    pub fn about(&self, f: &Fact) -> u64 {
+    fn about(&self, f: &Fact) -> u64 {
         if self.comparison.measure() == Some(Measure::Daily) {
             f.medicine.map_or(0, |m| 1u64 << (m % 64))
         } else {
@@ -481,7 +556,7 @@ impl Conflict {
     /// Which side of this rule a statement of another article can take: (side a, side b).
     /// Two statements can conflict across articles only if one takes side a and the other
     /// side b; an amount takes both (any two usable amounts may disagree).
-    pub fn sides_across(&self, f: &Fact) -> (bool, bool) {
+    fn sides_across(&self, f: &Fact) -> (bool, bool) {
         if f.qualified || f.situation & self.excluded != 0 {
             return (false, false);
         }
@@ -518,7 +593,7 @@ impl Conflict {
     /// Whether two facts cannot both be followed under this rule. `same_document` relaxes
     /// the condition test: within one article, a statement with no recognisable condition
     /// is read as being about the article's subject.
-    pub fn conflicts(&self, f1: &Fact, f2: &Fact, same_document: bool) -> bool {
+    fn conflicts(&self, f1: &Fact, f2: &Fact, same_document: bool) -> bool {
         if f1.qualified || f2.qualified || (f1.situation | f2.situation) & self.excluded != 0 {
             return false;
         }
@@ -604,7 +679,7 @@ impl Conflict {
     }
 
     /// "recommends heat straight away", "says ice delays healing", "gives 15–20 min".
-    pub fn describe(&self, f: &Fact) -> String {
+    fn describe(&self, f: &Fact) -> String {
         let label = self
             .model
             .actions
@@ -728,14 +803,11 @@ impl Conflict {
             .actions
             .get(first.action as usize)
             .map_or("", |x| x.label.as_str());
-        template
-            .replace("{first}", a)
-            .replace("{second}", b)
-            .replace("{action}", action)
+        super::fill(template, &[("first", a), ("second", b), ("action", action)])
     }
 
     /// Which qualifier would reconcile the two statements.
-    pub fn reconcile_note(&self, f1: &Fact, f2: &Fact) -> String {
+    fn reconcile_note(&self, f1: &Fact, f2: &Fact) -> String {
         let shared = self.model.condition_labels(f1.conditions & f2.conditions);
         let about = if shared.is_empty() {
             String::new()

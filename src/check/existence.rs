@@ -7,12 +7,12 @@
 
 use serde::Deserialize;
 
-use super::{promotion, CheckContext};
+use super::{drug_claims, CheckContext, Compiler, Kind};
 use crate::analyze::{hidden, PatternId};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::error::SpannedError;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
-use crate::rules::{validate_required_phrases, Compiler, RuleSource};
+use crate::rules::{validate_required_phrases, RuleSource};
 
 /// The `[check]` table of an existence rule.
 #[derive(Debug, Deserialize)]
@@ -74,9 +74,20 @@ impl Existence {
             .is_some_and(|li| cx.hits.any_in(unless, doc.blocks[li].range.clone()))
     }
 
-    pub fn compile(
+}
+
+impl Kind for Existence {
+    const NAME: &'static str = "existence";
+    /// `{match}`: the matched words, as they read.
+    const PLACEHOLDERS: &'static [&'static str] = &["match"];
+    type Spec = ExistenceSpec;
+    type Shared = ();
+    type PerFile = ();
+
+    fn compile(
         file: RuleFile<ExistenceSpec>,
         source: &RuleSource,
+        _shared: &mut (),
         compiler: &mut Compiler<'_>,
     ) -> Result<Existence, Vec<SpannedError>> {
         let mut errors = Vec::new();
@@ -103,7 +114,9 @@ impl Existence {
         })
     }
 
-    pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn per_file(_shared: &(), _cx: &CheckContext<'_>) {}
+
+    fn run(&self, _shared: &(), _file: &(), cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
         // Drug names are looked up only in files where the rule matched at all.
         for range in cx.hits.of(self.pattern) {
             if !self.include_negated {
@@ -120,15 +133,15 @@ impl Existence {
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");
-            let message = cx.rule.message.replace("{match}", &matched);
+            let message = cx.message(&[("match", &matched)]);
             let mut d = cx.diagnostic(
                 message,
                 Label::new(range.clone(), format!("`{matched}` is stated here")),
             );
             if self.name_drug {
-                if let Some(m) = promotion::drug_said_of(cx.doc, cx.drug_mentions(), range.clone())
-                {
-                    d = promotion::tie_to_drug(d, cx, m);
+                let mentions = cx.drug_mentions();
+                if let Some(m) = drug_claims::drug_said_of(cx.doc, mentions, range.clone()) {
+                    d = drug_claims::tie_to_drug(d, cx, m);
                 }
             }
             out.push(d);

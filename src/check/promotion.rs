@@ -18,8 +18,12 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use super::disguise::{Found, Glued, NameIndex};
-use super::CheckContext;
+mod disguise;
+
+use disguise::{Found, Glued, NameIndex};
+
+use super::drug_claims::drug_note;
+use super::{CheckContext, Compiler, Kind};
 use crate::analyze::context::Context;
 use crate::analyze::{hidden, PatternId, PatternSetBuilder};
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -28,7 +32,7 @@ use crate::error::SpannedError;
 use crate::rules::drugs::{leftmost_longest, Drug, DrugLexicon, Mention, RxStatus};
 use crate::rules::pattern;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
-use crate::rules::{validate_required_phrases, Compiler, RuleSource};
+use crate::rules::{validate_required_phrases, RuleSource};
 
 /// The `[check]` table of a promotion rule. Every list uses the phrase syntax of the README.
 #[derive(Debug, Deserialize)]
@@ -200,10 +204,129 @@ struct Subject<'l> {
     controlled: bool,
 }
 
-impl Promotion {
-    pub fn compile(
+impl<'l> Subject<'l> {
+    fn of(lexicon: &'l DrugLexicon, drug_idx: usize, signals: &'l Signals) -> Option<Subject<'l>> {
+        Some(match lexicon.drugs.get(drug_idx) {
+            Some(d) => Subject {
+                name: &d.name,
+                listed: Some(d),
+                rx: d.rx,
+                controlled: d.controlled,
+            },
+            // A medicine new enough to be missing from the lexicon is prescription-only.
+            None => Subject {
+                name: signals.unlisted.get(drug_idx - lexicon.drugs.len())?,
+                listed: None,
+                rx: RxStatus::Rx,
+                controlled: false,
+            },
+        })
+    }
+}
+
+/// The promotional signals found for one drug, each score capped.
+#[derive(Default)]
+struct Promo {
+    benefit: f64,
+    strength: f64,
+    sales: f64,
+    minimising: f64,
+    labels: Vec<Label>,
+    /// Where the signals start, for choosing the mention to report at.
+    at: Vec<usize>,
+    /// Sentences with a risk-minimising claim (sorted): balance there does not count.
+    minimising_sentences: Vec<usize>,
+}
+
+/// How far a drug's signals reach: its sentences and paragraphs, or the whole article when it
+/// is about the drug. Sentence, block and section indices are sorted: every membership test
+/// is a binary search, so that a large file with many mentions and signals stays fast.
+struct Reach {
+    sentences: Vec<usize>,
+    blocks: Vec<usize>,
+    sections: Vec<usize>,
+    main: bool,
+    titled: bool,
+    narrow: bool,
+    short: bool,
+    /// A strength written next to the name marks a product on offer ("Aspadol 100mg"): then
+    /// the whole article speaks of it, as of a drug in the title.
+    product: bool,
+}
+
+impl Reach {
+    fn new(doc: &Document<'_>, kept: &[&Mention], scope: Scope, short: bool) -> Reach {
+        let sentences = sorted(kept.iter().filter_map(|m| doc.sentence_at(m.range.start)));
+        let blocks = sorted(kept.iter().filter_map(|m| doc.block_at(m.range.start)));
+        let sections = sorted(blocks.iter().map(|&b| doc.blocks[b].section));
+        Reach {
+            sentences,
+            blocks,
+            sections,
+            main: scope.main,
+            titled: scope.titled,
+            narrow: scope.narrow,
+            short,
+            product: kept
+                .iter()
+                .any(|m| strength_after(&doc.prose, m.range.end).is_some()),
+        }
+    }
+
+    /// In a sentence that names the drug.
+    fn in_sentence(&self, doc: &Document<'_>, r: &Range<usize>) -> bool {
+        doc.sentence_at(r.start)
+            .is_some_and(|s| self.sentences.binary_search(&s).is_ok())
+    }
+
+    /// Near the drug: in its paragraphs (its sentences when it is named only beside a main
+    /// drug; anywhere in a short document).
+    fn near(&self, doc: &Document<'_>, r: &Range<usize>) -> bool {
+        if self.narrow {
+            self.in_sentence(doc, r)
+        } else if self.short {
+            true
+        } else {
+            doc.block_at(r.start)
+                .is_some_and(|b| self.blocks.binary_search(&b).is_ok())
+        }
+    }
+
+    /// Where a promotional signal away from the drug's paragraphs still speaks of it:
+    /// anywhere in an article titled with it (or selling it by strength), in the sections
+    /// that name it in an article it is only salient in (a long condition page's
+    /// clinical-trial boilerplate is about no drug).
+    fn wide(&self, doc: &Document<'_>, r: &Range<usize>) -> bool {
+        self.main
+            && (self.titled
+                || self.product
+                || doc.block_at(r.start).is_some_and(|b| {
+                    self.sections
+                        .binary_search(&doc.blocks[b].section)
+                        .is_ok()
+                }))
+    }
+}
+
+/// The sentence a range starts in.
+fn sentence_of(doc: &Document<'_>, r: &Range<usize>) -> Option<Range<usize>> {
+    doc.sentence_at(r.start)
+        .map(|s| doc.sentences[s].range.clone())
+}
+
+impl Kind for Promotion {
+    const NAME: &'static str = "promotion";
+    /// `{drug}`: the drug as the article names it (with its generic name when that differs);
+    /// `{signals}`: the kinds of promotional signal found ("benefit claims, sales language").
+    const PLACEHOLDERS: &'static [&'static str] = &["drug", "signals"];
+    type Spec = PromotionSpec;
+    type Shared = ();
+    type PerFile = ();
+
+    fn compile(
         file: RuleFile<PromotionSpec>,
         source: &RuleSource,
+        _shared: &mut (),
         compiler: &mut Compiler<'_>,
     ) -> Result<Promotion, Vec<SpannedError>> {
         let c = &file.check;
@@ -264,10 +387,11 @@ impl Promotion {
         })
     }
 
-    pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn per_file(_shared: &(), _cx: &CheckContext<'_>) {}
+
+    fn run(&self, _shared: &(), _file: &(), cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
         let lexicon = &cx.lexicon.drugs;
         let doc = cx.doc;
-        let whole = 0..doc.prose.len();
         let promotional =
             cx.hits.any(self.benefit) || cx.hits.any(self.sales) || cx.hits.any(self.minimising);
         if !promotional {
@@ -378,7 +502,6 @@ impl Promotion {
         );
         let cache = ContextCache::default();
         let mut found = Vec::new();
-        let _ = whole;
         for (&drug, mentions) in &by_drug {
             let main = is_main(drug, mentions.len());
             let comparator = !main
@@ -411,6 +534,9 @@ impl Promotion {
         out.extend(found);
     }
 
+}
+
+impl Promotion {
     /// Sentences that list treatments: two drugs or more after a list cue ("include", "such
     /// as"), or, in a long article, three drugs or more. A short document's bare list of names
     /// ("Viagra - Cialis - Levitra") is a product list, not treatments. Sorted indices.
@@ -444,7 +570,9 @@ impl Promotion {
         out
     }
 
-    /// Weighs one drug; returns its diagnostic when it is promoted.
+    /// Weighs one drug; returns its diagnostic when it is promoted: which of its mentions
+    /// speak of it as a product, how far its signals reach, its promotional score against
+    /// the threshold, its fair balance against that score, then the finding.
     #[allow(clippy::too_many_arguments)]
     fn weigh(
         &self,
@@ -456,56 +584,48 @@ impl Promotion {
         cache: &ContextCache,
         signals: &Signals,
     ) -> Option<Diagnostic> {
-        let Scope {
-            main,
-            titled,
-            narrow,
-            off_topic,
-        } = scope;
-        let w = &self.w;
+        let subject = Subject::of(&cx.lexicon.drugs, drug_idx, signals)?;
+        let kept = self.kept_mentions(cx, mentions, signals);
+        if kept.is_empty() {
+            return None;
+        }
+        let reach = Reach::new(cx.doc, &kept, scope, signals.short);
+        let promo = self.promotion(cx, &kept, &reach, cache, signals);
+        // A drug a long article is not about, praised but neither sold nor called harmless,
+        // is one of the treatments a condition page lists, not a product on offer.
+        if !scope.main && promo.sales == 0.0 && promo.minimising == 0.0 {
+            return None;
+        }
+        let score = self.promotional_score(&promo, &subject);
+        if score < self.threshold {
+            return None;
+        }
+        let balance = self.balance(cx, drug_idx, &promo, &reach, risk_hits, cache);
+        if score <= balance {
+            return None;
+        }
+        self.finding(cx, drug_idx, &subject, &kept, promo, scope.off_topic)
+    }
+
+    /// The mentions that speak of the drug as something on offer. Mentions that the sentence
+    /// negates or discourages are safety advice, unless the same sentence also sells or
+    /// minimises risk ("don't suffer: order tramadol now"). Mentions as a cause, a side
+    /// effect, an interaction or in a list of treatments are incidental.
+    fn kept_mentions<'m>(
+        &self,
+        cx: &CheckContext<'_>,
+        mentions: &'m [Mention],
+        signals: &Signals,
+    ) -> Vec<&'m Mention> {
         let doc = cx.doc;
-        let lexicon = &cx.lexicon.drugs;
-        let listed = lexicon.drugs.get(drug_idx);
-        let subject = match listed {
-            Some(d) => Subject {
-                name: &d.name,
-                listed: Some(d),
-                rx: d.rx,
-                controlled: d.controlled,
-            },
-            // A medicine new enough to be missing from the lexicon is prescription-only.
-            None => Subject {
-                name: signals.unlisted.get(drug_idx - lexicon.drugs.len())?,
-                listed: None,
-                rx: RxStatus::Rx,
-                controlled: false,
-            },
-        };
-        let short = signals.short;
-        let sentence_of = |r: &Range<usize>| {
-            doc.sentence_at(r.start)
-                .map(|s| doc.sentences[s].range.clone())
-        };
-        let extra_sales_in = |range: &Range<usize>| {
-            let i = signals
-                .extra_sales
-                .partition_point(|r| r.start < range.start);
-            signals
-                .extra_sales
-                .get(i)
-                .is_some_and(|r| r.end <= range.end)
-        };
-        // Mentions that the sentence negates or discourages are safety advice, unless the same
-        // sentence also sells or minimises risk ("don't suffer: order tramadol now"). Mentions
-        // as a cause, a side effect, an interaction or in a list of treatments are incidental.
-        let kept: Vec<&Mention> = mentions
+        mentions
             .iter()
             .filter(|m| {
-                let Some(sentence) = sentence_of(&m.range) else {
+                let Some(sentence) = sentence_of(doc, &m.range) else {
                     return true;
                 };
                 let selling = cx.hits.any_in(self.sales, sentence.clone())
-                    || extra_sales_in(&sentence)
+                    || signals.extra_sales_in(&sentence)
                     || cx.hits.any_in(self.minimising, sentence.clone());
                 if selling {
                     return true;
@@ -521,90 +641,58 @@ impl Promotion {
                     || cx.hits.any_in(self.incidental, sentence);
                 !(context.negated || context.myth || discouraged)
             })
-            .collect();
-        if kept.is_empty() {
-            return None;
-        }
-        // Sentence and block indices, sorted: every membership test is a binary search, so
-        // that a large file with many mentions and signals stays fast.
-        let sentences = sorted(kept.iter().filter_map(|m| doc.sentence_at(m.range.start)));
-        let blocks = sorted(kept.iter().filter_map(|m| doc.block_at(m.range.start)));
-        let whole = 0..doc.prose.len();
-        let in_sentence = |r: &Range<usize>| {
-            doc.sentence_at(r.start)
-                .is_some_and(|s| sentences.binary_search(&s).is_ok())
-        };
-        let near = |r: &Range<usize>| {
-            if narrow {
-                in_sentence(r)
-            } else if short {
-                true
-            } else {
-                doc.block_at(r.start)
-                    .is_some_and(|b| blocks.binary_search(&b).is_ok())
-            }
-        };
-        // Where a promotional signal away from the drug's paragraphs still speaks of it: anywhere
-        // in an article titled with it, in the sections that name it in an article it is only
-        // salient in (a long condition page's clinical-trial boilerplate is about no drug).
-        let sections = sorted(blocks.iter().map(|&b| doc.blocks[b].section));
-        // A strength written next to the name marks a product on offer ("Aspadol 100mg"): then
-        // the whole article speaks of it, as of a drug in the title.
-        let product = kept
-            .iter()
-            .any(|m| strength_after(&doc.prose, m.range.end).is_some());
-        let wide = |r: &Range<usize>| {
-            main && (titled
-                || product
-                || doc
-                    .block_at(r.start)
-                    .is_some_and(|b| sections.binary_search(&doc.blocks[b].section).is_ok()))
-        };
-        let plain = |r: &Range<usize>| {
-            let c = cache.of(cx, r);
-            !(c.negated || c.myth || c.other_experiencer)
-        };
+            .collect()
+    }
 
-        let mut labels: Vec<Label> = Vec::new();
-        let mut promo_at: Vec<usize> = Vec::new();
+    /// The promotional signals that speak of the drug: benefit claims, strengths next to its
+    /// name, sales language and risk-minimising claims, each weighed and labelled.
+    fn promotion(
+        &self,
+        cx: &CheckContext<'_>,
+        kept: &[&Mention],
+        reach: &Reach,
+        cache: &ContextCache,
+        signals: &Signals,
+    ) -> Promo {
+        let (w, doc) = (&self.w, cx.doc);
+        let whole = 0..doc.prose.len();
+        let plain = |r: &Range<usize>| cache.plain(cx, r);
+        let mut p = Promo::default();
 
         // Benefit claims in the drug's sentences and paragraphs.
-        let mut benefit = 0.0;
         for r in cx.hits.of_in(self.benefit, whole.clone()) {
             // Benefit claims of the article's own drug count wherever they stand ("why people
             // like it" sections rarely repeat the name).
-            if !(near(r) || wide(r)) || !plain(r) {
+            if !(reach.near(doc, r) || reach.wide(doc, r)) || !plain(r) {
                 continue;
             }
-            benefit += if in_sentence(r) {
+            p.benefit += if reach.in_sentence(doc, r) {
                 w.benefit_sentence
-            } else if near(r) {
+            } else if reach.near(doc, r) {
                 w.benefit_block
             } else {
                 w.benefit_doc
             };
-            promo_at.push(r.start);
-            labels.push(Label::new(r.clone(), "benefit claim"));
+            p.at.push(r.start);
+            p.labels.push(Label::new(r.clone(), "benefit claim"));
         }
-        let benefit = benefit.min(w.benefit_cap);
+        p.benefit = p.benefit.min(w.benefit_cap);
 
         // Strengths written next to the name.
-        let mut strength = 0.0;
-        for m in &kept {
+        for m in kept {
             if let Some(s) = strength_after(&doc.prose, m.range.end) {
-                strength += if strength == 0.0 {
+                p.strength += if p.strength == 0.0 {
                     w.strength_first
                 } else {
                     w.strength_more
                 };
-                promo_at.push(m.range.start);
-                labels.push(Label::new(s, "strength"));
+                p.at.push(m.range.start);
+                p.labels.push(Label::new(s, "strength"));
             }
         }
-        let strength = strength.min(w.strength_cap);
+        p.strength = p.strength.min(w.strength_cap);
 
         // Buying and sales language: near the drug, or anywhere when the article is about it.
-        let mut sales = 0.0;
         for r in cx
             .hits
             .of_in(self.sales, whole.clone())
@@ -613,16 +701,16 @@ impl Promotion {
             // "it may only be sold against a prescription" is a caveat, not a pitch,
             // "never buy medicines from unregulated sites" is a warning, and "you can buy it
             // from a pharmacist" is everyday advice.
-            if sentence_of(r).is_some_and(|s| {
+            if sentence_of(doc, r).is_some_and(|s| {
                 cx.hits.any_in(self.prescription, s.clone())
                     || cx.hits.any_in(self.discouraging, s.clone())
                     || cx.hits.any_in(self.ordinary_purchase, s)
             }) {
                 continue;
             }
-            let weight = if near(r) {
+            let weight = if reach.near(doc, r) {
                 w.sales_near
-            } else if wide(r) {
+            } else if reach.wide(doc, r) {
                 w.sales_doc
             } else {
                 continue;
@@ -633,61 +721,72 @@ impl Promotion {
             if c.myth || c.other_experiencer {
                 continue;
             }
-            sales += weight;
-            promo_at.push(r.start);
-            labels.push(Label::new(r.clone(), "sales language"));
+            p.sales += weight;
+            p.at.push(r.start);
+            p.labels.push(Label::new(r.clone(), "sales language"));
         }
-        let sales = sales.min(w.sales_cap);
+        p.sales = p.sales.min(w.sales_cap);
 
         // Risk-minimising claims.
-        let mut minimising = 0.0;
         let mut minimising_sentences = Vec::new();
-        for r in cx.hits.of_in(self.minimising, whole.clone()) {
-            if !(near(r) || wide(r)) {
+        for r in cx.hits.of_in(self.minimising, whole) {
+            if !(reach.near(doc, r) || reach.wide(doc, r)) {
                 continue;
             }
             let c = cache.of(cx, r);
             if c.myth || c.other_experiencer {
                 continue;
             }
-            minimising += w.minimising;
-            promo_at.push(r.start);
+            p.minimising += w.minimising;
+            p.at.push(r.start);
             minimising_sentences.extend(doc.sentence_at(r.start));
-            labels.push(Label::new(r.clone(), "risk-minimising claim"));
+            p.labels
+                .push(Label::new(r.clone(), "risk-minimising claim"));
         }
-        let minimising = minimising.min(w.minimising_cap);
+        p.minimising = p.minimising.min(w.minimising_cap);
+        p.minimising_sentences = sorted(minimising_sentences.into_iter());
+        p
+    }
 
-        // A drug a long article is not about, praised but neither sold nor called harmless,
-        // is one of the treatments a condition page lists, not a product on offer.
-        if !main && sales == 0.0 && minimising == 0.0 {
-            return None;
-        }
-        // An over-the-counter medicine named with a benefit and nothing else is everyday advice
-        // ("paracetamol can ease a fever"), not promotion.
-        // Buying one at a pharmacy is ordinary too, so an OTC drug needs a risk-minimising claim,
-        // strong sales language, or a strength and sales language together, to count as promoted.
-        let mut promo = benefit + strength + sales + minimising;
+    /// The promotional score. An over-the-counter medicine named with a benefit and nothing
+    /// else is everyday advice ("paracetamol can ease a fever"), not promotion. Buying one at
+    /// a pharmacy is ordinary too, so an OTC drug needs a risk-minimising claim, strong sales
+    /// language, or a strength and sales language together, to count as promoted.
+    fn promotional_score(&self, p: &Promo, subject: &Subject<'_>) -> f64 {
+        let w = &self.w;
+        let mut promo = p.benefit + p.strength + p.sales + p.minimising;
         if subject.rx != RxStatus::Rx
-            && minimising == 0.0
-            && sales < w.strong_sales
-            && (strength == 0.0 || sales == 0.0)
+            && p.minimising == 0.0
+            && p.sales < w.strong_sales
+            && (p.strength == 0.0 || p.sales == 0.0)
         {
             promo = promo.min(self.threshold - 1.0);
         }
-        if promo < self.threshold {
-            return None;
-        }
+        promo
+    }
 
-        // Fair balance.
-        let minimising_sentences = sorted(minimising_sentences.into_iter());
+    /// The fair balance of the drug: its named risks (or its class's), balance phrases,
+    /// prescription caveats and a token caveat, outside the risk-minimising sentences.
+    fn balance(
+        &self,
+        cx: &CheckContext<'_>,
+        drug_idx: usize,
+        p: &Promo,
+        reach: &Reach,
+        risk_hits: &[(usize, Range<usize>)],
+        cache: &ContextCache,
+    ) -> f64 {
+        let (w, doc) = (&self.w, cx.doc);
+        let whole = 0..doc.prose.len();
+        let plain = |r: &Range<usize>| cache.plain(cx, r);
         let in_minimising = |r: &Range<usize>| {
             doc.sentence_at(r.start)
-                .is_some_and(|s| minimising_sentences.binary_search(&s).is_ok())
+                .is_some_and(|s| p.minimising_sentences.binary_search(&s).is_ok())
         };
         let scope_weight = |r: &Range<usize>, near_w: f64, doc_w: f64| {
-            if near(r) {
+            if reach.near(doc, r) {
                 Some(near_w)
-            } else if main {
+            } else if reach.main {
                 Some(doc_w)
             } else {
                 None
@@ -732,22 +831,32 @@ impl Promotion {
         balance += prescription.min(w.prescription_cap);
         // Spam pastes a pro-forma side-effect list next to its order button (HEALTH-RULES C7.8):
         // with strong sales language, named risks lower the score but cannot cancel it alone.
-        if sales >= w.strong_sales {
+        if p.sales >= w.strong_sales {
             balance *= w.sales_balance_factor;
         }
         if cx
             .hits
-            .of_in(self.token_caveat, whole.clone())
+            .of_in(self.token_caveat, whole)
             .any(|r| scope_weight(r, 1.0, 1.0).is_some())
         {
             balance += w.token_caveat;
         }
-        if promo <= balance {
-            return None;
-        }
+        balance
+    }
 
-        // Report at the first mention in a paragraph with a promotional signal.
-        promo_at.sort_unstable();
+    /// The finding for a promoted drug, at its first mention in a paragraph with a
+    /// promotional signal.
+    fn finding(
+        &self,
+        cx: &CheckContext<'_>,
+        drug_idx: usize,
+        subject: &Subject<'_>,
+        kept: &[&Mention],
+        mut p: Promo,
+        off_topic: bool,
+    ) -> Option<Diagnostic> {
+        let (doc, lexicon) = (cx.doc, &cx.lexicon.drugs);
+        p.at.sort_unstable();
         let first = kept
             .iter()
             .find(|m| {
@@ -755,8 +864,8 @@ impl Promotion {
                     return false;
                 };
                 let b = &doc.blocks[b].range;
-                let i = promo_at.partition_point(|&p| p < b.start);
-                promo_at.get(i).is_some_and(|&p| p < b.end)
+                let i = p.at.partition_point(|&at| at < b.start);
+                p.at.get(i).is_some_and(|&at| at < b.end)
             })
             .or_else(|| kept.first())?;
         let class = lexicon.class_of(drug_idx);
@@ -772,23 +881,17 @@ impl Promotion {
             format!("{named} ({})", subject.name)
         };
         let mut found = Vec::new();
-        if benefit > 0.0 {
-            found.push("benefit claims");
+        for (score, what) in [
+            (p.benefit, "benefit claims"),
+            (p.strength, "strengths"),
+            (p.sales, "sales language"),
+            (p.minimising, "risk-minimising claims"),
+        ] {
+            if score > 0.0 {
+                found.push(what);
+            }
         }
-        if strength > 0.0 {
-            found.push("strengths");
-        }
-        if sales > 0.0 {
-            found.push("sales language");
-        }
-        if minimising > 0.0 {
-            found.push("risk-minimising claims");
-        }
-        let message = cx
-            .rule
-            .message
-            .replace("{drug}", &who)
-            .replace("{signals}", &found.join(", "));
+        let message = cx.message(&[("drug", &who), ("signals", &found.join(", "))]);
         let mut d = cx.diagnostic(
             message,
             Label::new(
@@ -796,9 +899,9 @@ impl Promotion {
                 format!("{} is promoted here", subject.name),
             ),
         );
-        labels.sort_by_key(|l| (l.range.start, l.range.end));
-        labels.dedup_by(|a, b| a.range == b.range);
-        for l in labels.into_iter().take(limit::MAX_LABELS) {
+        p.labels.sort_by_key(|l| (l.range.start, l.range.end));
+        p.labels.dedup_by(|a, b| a.range == b.range);
+        for l in p.labels.into_iter().take(limit::MAX_LABELS) {
             d = d.with_label(l);
         }
         d = d.with_note(match subject.listed {
@@ -831,7 +934,7 @@ impl Promotion {
             d = d.with_help(help);
         }
         if cx.rule.severity == Severity::Warning
-            && (subject.controlled || minimising > 0.0 || off_topic)
+            && (subject.controlled || p.minimising > 0.0 || off_topic)
         {
             d.severity = Severity::Error;
         }
@@ -940,103 +1043,6 @@ fn risk_patterns(
     (ids, per_drug)
 }
 
-/// The drug's class, prescription status and schedules, and whether it is off-topic.
-pub fn drug_note(lexicon: &DrugLexicon, drug_idx: usize, off_topic: bool) -> String {
-    let Some(drug) = lexicon.drugs.get(drug_idx) else {
-        return String::new();
-    };
-    let class = lexicon
-        .class_of(drug_idx)
-        .map_or("medicine", |c| c.label.as_str());
-    let rx = match drug.rx {
-        RxStatus::Rx => "prescription-only",
-        RxStatus::Otc => "sold over the counter",
-        RxStatus::Varies => "prescription status varies by country",
-    };
-    let mut note = format!("{}: {class}, {rx}", drug.name);
-    if drug.controlled {
-        let mut schedules = Vec::new();
-        if let Some(us) = drug.schedule_us {
-            schedules.push(format!("US {}", us.as_str()));
-        }
-        if let Some(uk) = &drug.schedule_uk {
-            schedules.push(format!("UK {uk}"));
-        }
-        if schedules.is_empty() {
-            note.push_str(", a controlled substance");
-        } else {
-            note.push_str(&format!(
-                ", a controlled substance ({})",
-                schedules.join("; ")
-            ));
-        }
-    }
-    if off_topic {
-        note.push_str("; the article's title is not about this drug");
-    }
-    note
-}
-
-/// The drug a claim at `claim` is said of: the nearest mention in the same sentence, else the
-/// nearest in the same paragraph (used by `existence` rules with `name-drug = true`).
-pub fn drug_said_of<'m>(
-    doc: &Document<'_>,
-    mentions: &'m [Mention],
-    claim: Range<usize>,
-) -> Option<&'m Mention> {
-    let distance = |m: &Mention| {
-        if m.range.end <= claim.start {
-            claim.start - m.range.end
-        } else {
-            m.range.start.saturating_sub(claim.end)
-        }
-    };
-    let within = |range: Option<Range<usize>>| {
-        let range = range?;
-        mentions
-            .iter()
-            .filter(|m| range.start <= m.range.start && m.range.end <= range.end)
-            .min_by_key(|m| (distance(m), m.range.start))
-    };
-    let sentence = doc
-        .sentence_at(claim.start)
-        .map(|s| doc.sentences[s].range.clone());
-    let block = doc
-        .block_at(claim.start)
-        .map(|b| doc.blocks[b].range.clone());
-    within(sentence).or_else(|| within(block))
-}
-
-/// Names the drug a risk-minimising claim is said of: message, a label on the drug, a note
-/// with its class and schedule, and an error for a controlled substance.
-pub fn tie_to_drug(mut d: Diagnostic, cx: &CheckContext<'_>, m: &Mention) -> Diagnostic {
-    let lexicon = &cx.lexicon.drugs;
-    let Some(drug) = lexicon.drugs.get(m.drug) else {
-        return d;
-    };
-    let named = cx
-        .doc
-        .text
-        .get(m.range.clone())
-        .map_or(drug.name.as_str().into(), hidden::readable);
-    let named = named.as_ref();
-    let subject = if named.eq_ignore_ascii_case(&drug.name) {
-        drug.name.clone()
-    } else {
-        format!("{named} ({})", drug.name)
-    };
-    d.message = format!("{}, said of {subject}", d.message);
-    d = d.with_label(Label::new(
-        m.range.clone(),
-        format!("said of {}", drug.name),
-    ));
-    d = d.with_note(drug_note(lexicon, m.drug, false));
-    if drug.controlled && cx.rule.severity == Severity::Warning {
-        d.severity = Severity::Error;
-    }
-    d
-}
-
 /// Drugs named in the title (front matter or first heading), given the drug mentions of the
 /// prose.
 fn title_drugs(cx: &CheckContext<'_>, lexicon: &DrugLexicon, mentions: &[Mention]) -> Vec<usize> {
@@ -1094,6 +1100,14 @@ struct Signals {
     lists: Vec<usize>,
 }
 
+impl Signals {
+    /// Whether glued sales language starts inside `range`.
+    fn extra_sales_in(&self, range: &Range<usize>) -> bool {
+        let i = self.extra_sales.partition_point(|r| r.start < range.start);
+        self.extra_sales.get(i).is_some_and(|r| r.end <= range.end)
+    }
+}
+
 /// Whether the prose has at most `limit` words, counted up to the limit only.
 fn is_short(prose: &str, limit: usize) -> bool {
     // Words split at whitespace (and NUL), counted when they hold a letter or digit. A byte
@@ -1144,6 +1158,12 @@ struct ContextCache {
 }
 
 impl ContextCache {
+    /// Whether a match is asserted: not negated, not a myth, not someone else's.
+    fn plain(&self, cx: &CheckContext<'_>, r: &Range<usize>) -> bool {
+        let c = self.of(cx, r);
+        !(c.negated || c.myth || c.other_experiencer)
+    }
+
     fn of(&self, cx: &CheckContext<'_>, r: &Range<usize>) -> Context {
         if let Some(c) = self.known.borrow().get(&(r.start, r.end)) {
             return *c;

@@ -12,7 +12,7 @@
 //!    wording or a drug in the title makes drug information, a title headed by a procedure or
 //!    support phrase is other; a condition word in the title, a pack's topic in the title or
 //!    headings, or condition-page headings make a condition page. See [`classify`].
-//! 2. **Topic.** Every pack registers its topic in a [`TopicRegistry`] shared by all packs, so
+//! 2. **Topic.** Every pack registers its topic in a rule set's [`Packs`], shared by all packs, so
 //!    that exactly one pack (or none) is chosen per article, whichever rules are selected. A
 //!    `topic` given in front matter or a `healthlint-topic:` comment (a pack's code, rule name
 //!    or topic phrase) wins outright; otherwise each pack scores its topic terms in the title
@@ -29,23 +29,22 @@
 //! 4. **Findings.** A condition page with no guidance at all: its pack's warning, or HL100 when
 //!    no running pack has it. Guidance that does not mention a pack's key signs: an `info`
 //!    naming them. The engine rewrites the UK service names of the rule text for the
-//!    configured `locale` ([`localize`]).
+//!    configured `locale` (`config::localize`).
 
 use std::ops::Range;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::CheckContext;
+use super::{CheckContext, Compiler, Kind, RuleSet};
 use crate::analyze::{PatternId, PatternSet, PatternSetBuilder};
-use crate::config::Locale;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::document::{Block, BlockKind, Document};
 use crate::error::SpannedError;
 use crate::rules::lexicon::{KindLexicon, SignGroups, Tier};
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
-use crate::rules::{validate_phrases, Compiler, RuleSource};
-use crate::source::Format;
+use crate::rules::{validate_phrases, RuleSource};
+use crate::source::{Format, SourceFile};
 use toml::Spanned;
 
 /// Weight of a topic mention in the title.
@@ -137,28 +136,27 @@ pub struct TopicEntry {
     front_matter: Vec<String>,
 }
 
-/// The topics of every red-flags pack loaded in one rule set, filled while rules compile and
-/// read while files are checked. Packs that are not selected still register, so that the
+/// What the red-flag rules (every pack and the general rule) share: the topics of every pack
+/// loaded in one rule set, filled while rules compile and read while files are checked, and
+/// the care patterns. Packs that are not selected still register their topic, so that the
 /// choice of topic does not depend on `--select`.
-#[derive(Debug, Clone, Default)]
-pub struct TopicRegistry(Arc<RwLock<Vec<TopicEntry>>>);
+#[derive(Debug, Default)]
+pub struct Packs {
+    topics: Vec<TopicEntry>,
+    /// Registered by the first selected rule, in the shared pattern set.
+    care: Option<CarePatterns>,
+}
 
-impl TopicRegistry {
-    fn push(&self, entry: TopicEntry) {
-        if let Ok(mut list) = self.0.write() {
-            list.push(entry);
+impl Packs {
+    /// The care patterns, registered by the first selected rule to ask.
+    fn care(&mut self, compiler: &mut Compiler<'_>) {
+        if compiler.selected() && self.care.is_none() {
+            self.care = Some(CarePatterns::register(compiler.lexicon, compiler.patterns));
         }
-    }
-
-    /// The registered packs, read in place (a file is checked without copying them).
-    fn entries(&self) -> std::sync::RwLockReadGuard<'_, Vec<TopicEntry>> {
-        self.0
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
-/// The lexicons' patterns; identical in every pack (the builder shares identical lists).
+/// The lexicons' patterns, shared by every red-flag rule.
 #[derive(Debug, Clone, PartialEq)]
 struct CarePatterns {
     actions: Vec<PatternId>,
@@ -226,14 +224,20 @@ pub struct RedFlags {
     code: String,
     topic: String,
     signs: Vec<Sign>,
-    care: CarePatterns,
-    registry: TopicRegistry,
 }
 
-impl RedFlags {
-    pub fn compile(
+impl Kind for RedFlags {
+    const NAME: &'static str = "red-flags";
+    const PLACEHOLDERS: &'static [&'static str] = &[];
+    type Spec = RedFlagsSpec;
+    type Shared = Packs;
+    /// The file's document model, `None` when no red-flag rule is selected.
+    type PerFile = Option<DocModel>;
+
+    fn compile(
         file: RuleFile<RedFlagsSpec>,
         source: &RuleSource,
+        packs: &mut Packs,
         compiler: &mut Compiler<'_>,
     ) -> Result<RedFlags, Vec<SpannedError>> {
         let spec = file.check;
@@ -279,7 +283,7 @@ impl RedFlags {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let enabled = compiler.shared_patterns.is_none();
+        let enabled = compiler.selected();
         // The topic goes into the shared pattern set even when this rule is not selected: the
         // selected packs read it to decide which pack an article belongs to.
         let topic_builder: &mut PatternSetBuilder = match compiler.shared_patterns.as_deref_mut() {
@@ -290,7 +294,7 @@ impl RedFlags {
         let exclude = (!spec.exclude_terms.is_empty())
             .then(|| topic_builder.add_phrases(&phrase_strings(&spec.exclude_terms)));
         let code = file.code.get_ref().clone();
-        compiler.topics.push(TopicEntry {
+        packs.topics.push(TopicEntry {
             code: code.clone(),
             name: file.name.get_ref().clone(),
             display: spec.topic.clone(),
@@ -303,7 +307,7 @@ impl RedFlags {
                 .map(|s| s.trim().to_lowercase())
                 .collect(),
         });
-        let care = CarePatterns::register(compiler.lexicon, compiler.patterns);
+        packs.care(compiler);
         let groups = &compiler.lexicon.sign_groups;
         let signs = spec
             .signs
@@ -319,15 +323,24 @@ impl RedFlags {
             code,
             topic: spec.topic,
             signs,
-            care,
-            registry: compiler.topics.clone(),
         })
     }
 
-    pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn per_file(packs: &Packs, cx: &CheckContext<'_>) -> Option<DocModel> {
+        DocModel::new(cx, packs)
+    }
+
+    fn run(
+        &self,
+        _packs: &Packs,
+        model: &Option<DocModel>,
+        cx: &CheckContext<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let doc = cx.doc;
-        let mut fresh = None;
-        let model = DocModel::of(cx, &self.care, &self.registry, &mut fresh);
+        let Some(model) = model else {
+            return;
+        };
         // Only a symptom or condition page needs guidance: a leaflet, a press release or an
         // advert names symptoms (side effects, outcomes) without being about them.
         if model.kind != DocKind::Condition {
@@ -398,6 +411,9 @@ impl RedFlags {
         out.push(d);
     }
 
+}
+
+impl RedFlags {
     /// The note of a warning: the pack's key signs by tier, then the others.
     fn sign_summary(&self) -> String {
         let mut parts = Vec::new();
@@ -418,50 +434,6 @@ impl RedFlags {
             parts.join(" | ")
         )
     }
-}
-
-/// Rewrites the UK service names of red-flag rule text (999, A&E, NHS 111, GP) for a locale,
-/// or into neutral wording when none is set.
-pub fn localize(text: &str, locale: Option<Locale>) -> String {
-    if locale == Some(Locale::Uk) {
-        return text.to_string();
-    }
-    let [emergency, department, urgent, doctor] = Locale::services(locale);
-    // Longest first: "NHS 111" before "111".
-    let table = [
-        ("NHS 111", urgent),
-        ("999", emergency),
-        ("A&E", department),
-        ("111", urgent),
-        ("GP", doctor),
-    ];
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut rest = text;
-    'outer: while !rest.is_empty() {
-        let at_boundary = out.chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        if at_boundary {
-            for (from, to) in table {
-                if let Some(after) = rest.strip_prefix(from) {
-                    if after.chars().next().is_none_or(|c| !c.is_alphanumeric()) {
-                        out.push_str(to);
-                        rest = after;
-                        continue 'outer;
-                    }
-                }
-            }
-        }
-        let c = rest.chars().next().unwrap_or(' ');
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
-}
-
-/// [`localize`] over a finding's message, help and note.
-pub fn localize_diagnostic(d: &mut Diagnostic, locale: Option<Locale>) {
-    d.message = localize(&d.message, locale);
-    d.help = d.help.as_deref().map(|h| localize(h, locale));
-    d.note = d.note.as_deref().map(|n| localize(n, locale));
 }
 
 /// What names a page's own topic: the chosen pack's topic terms, and the title's words.
@@ -585,35 +557,48 @@ pub struct GuidanceSpec {
 /// reports a `topic` (front matter or `healthlint-topic:` comment) given as a code or slug
 /// that names no pack.
 #[derive(Debug)]
-pub struct Guidance {
-    care: CarePatterns,
-    registry: TopicRegistry,
-}
+pub struct Guidance;
 
-impl Guidance {
-    pub fn compile(
+impl Kind for Guidance {
+    const NAME: &'static str = "guidance";
+    /// `{topic}`: the page's topic (its pack's, else its short title).
+    const PLACEHOLDERS: &'static [&'static str] = &["topic"];
+    type Spec = GuidanceSpec;
+    type Shared = Packs;
+    type PerFile = Option<DocModel>;
+
+    fn compile(
         _file: RuleFile<GuidanceSpec>,
         _source: &RuleSource,
+        packs: &mut Packs,
         compiler: &mut Compiler<'_>,
     ) -> Result<Guidance, Vec<SpannedError>> {
-        Ok(Guidance {
-            care: CarePatterns::register(compiler.lexicon, compiler.patterns),
-            registry: compiler.topics.clone(),
-        })
+        packs.care(compiler);
+        Ok(Guidance)
     }
 
-    pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
-        let mut fresh = None;
-        let model = DocModel::of(cx, &self.care, &self.registry, &mut fresh);
+    fn per_file(packs: &Packs, cx: &CheckContext<'_>) -> Option<DocModel> {
+        DocModel::new(cx, packs)
+    }
+
+    fn run(
+        &self,
+        packs: &Packs,
+        model: &Option<DocModel>,
+        cx: &CheckContext<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let Some(model) = model else {
+            return;
+        };
         let anchor = model
             .title
             .clone()
             .or_else(|| cx.doc.blocks.first().map(|b| b.range.clone()))
             .unwrap_or(0..0);
         if let Some(value) = &model.unknown_override {
-            let mut known: Vec<String> = self
-                .registry
-                .entries()
+            let mut known: Vec<String> = packs
+                .topics
                 .iter()
                 .map(|e| format!("{} ({})", e.code, e.display))
                 .collect();
@@ -650,7 +635,7 @@ impl Guidance {
                 .unwrap_or_else(|| "a symptom or condition".to_string()),
         };
         let mut d = cx.diagnostic(
-            cx.rule.message.replace("{topic}", &topic),
+            cx.message(&[("topic", &topic)]),
             Label::new(anchor, "this page is about a symptom or condition"),
         );
         d.note = Some(format!(
@@ -718,8 +703,6 @@ pub struct Winner {
 /// What the red-flag rules know of one file, worked out once by the first of them to run:
 /// what kind of text it is, which pack (if any) is its topic, and where it gives guidance.
 pub struct DocModel {
-    /// The care patterns the zones were found with (the same in every pack).
-    care: CarePatterns,
     zones: GuidanceZones,
     own: OwnTopic,
     pub kind: DocKind,
@@ -741,28 +724,13 @@ const TRIES_PER_GROUP: usize = 400;
 const OPENING_BYTES: usize = 2_500;
 
 impl DocModel {
-    /// The file's model: the cached one when it was built with the same patterns.
-    fn of<'c>(
-        cx: &'c CheckContext<'_>,
-        care: &CarePatterns,
-        registry: &TopicRegistry,
-        fresh: &'c mut Option<DocModel>,
-    ) -> &'c DocModel {
-        match cx.file.topic.get() {
-            Some(model) if model.care == *care => model,
-            Some(_) => fresh.insert(DocModel::new(cx, care, registry)),
-            None => cx
-                .file
-                .topic
-                .get_or_init(|| DocModel::new(cx, care, registry)),
-        }
-    }
-
-    fn new(cx: &CheckContext<'_>, care: &CarePatterns, registry: &TopicRegistry) -> DocModel {
+    /// The file's model; `None` when no red-flag rule is selected (no care patterns).
+    fn new(cx: &CheckContext<'_>, packs: &Packs) -> Option<DocModel> {
+        let care = packs.care.as_ref()?;
         let zones = GuidanceZones::new(cx, care);
         let title = title_range(cx.doc);
-        let entries = registry.entries();
-        let (mut winner, unknown_override) = chosen_topic(cx, &zones, &entries, title.as_ref());
+        let entries = &packs.topics;
+        let (mut winner, unknown_override) = chosen_topic(cx, &zones, entries, title.as_ref());
         // A pack named only in the body is a word in passing when the title names a symptom
         // or condition of its own ("Cough" that mentions headaches along the way).
         let title_condition = title.as_ref().and_then(|t| {
@@ -824,8 +792,7 @@ impl DocModel {
             title_condition.as_ref(),
             winner.as_ref(),
         );
-        DocModel {
-            care: care.clone(),
+        Some(DocModel {
             zones,
             own,
             kind,
@@ -834,7 +801,7 @@ impl DocModel {
             winner,
             guidance,
             unknown_override,
-        }
+        })
     }
 }
 
@@ -1714,11 +1681,16 @@ impl Span {
     }
 }
 
-impl Guidance {
-    /// The document model of one file, for `healthlint inspect`.
-    pub fn inspect(&self, cx: &CheckContext<'_>) -> Inspection {
-        let mut fresh = None;
-        let model = DocModel::of(cx, &self.care, &self.registry, &mut fresh);
+/// The red-flag document model of one file (kind, topic, guidance) as the general guidance
+/// rule sees it, for `healthlint inspect`; `None` when that rule is not loaded.
+pub fn inspect(rules: &RuleSet, source: &SourceFile) -> Option<Inspection> {
+    rules
+        .with_first::<Guidance, _>(source, |_, _, model, cx| Some(inspection(model.as_ref()?, cx)))
+        .flatten()
+}
+
+fn inspection(model: &DocModel, cx: &CheckContext<'_>) -> Inspection {
+    {
         let doc = cx.doc;
         let span = |r: &Range<usize>| Span::new(doc, r);
         Inspection {
@@ -1752,18 +1724,6 @@ impl Guidance {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn localize_rewrites_uk_services_at_word_boundaries() {
-        let text = "call 999 or go to A&E; see a GP or call NHS 111 (or 111); GPS and 9999 stay";
-        assert_eq!(
-            localize(text, Some(Locale::Us)),
-            "call 911 or go to the emergency room; see a doctor or call urgent care or a nurse \
-             advice line (or urgent care or a nurse advice line); GPS and 9999 stay"
-        );
-        assert_eq!(localize(text, Some(Locale::Uk)), text);
-        assert!(localize("call 999", None).contains("your local emergency number"));
-    }
 
     #[test]
     fn comment_topic_reads_html_and_mdx_comments_only() {

@@ -6,12 +6,12 @@
 
 use serde::Deserialize;
 
-use super::CheckContext;
+use super::{CheckContext, Compiler, Kind};
 use crate::analyze::{hidden, PatternId};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::error::SpannedError;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
-use crate::rules::{validate_required_phrases, Compiler, RuleSource};
+use crate::rules::{validate_required_phrases, RuleSource};
 
 /// How many further triggers a finding labels.
 const MAX_SECONDARY: usize = 3;
@@ -50,10 +50,18 @@ pub struct Requires {
     within: Within,
 }
 
-impl Requires {
-    pub fn compile(
+impl Kind for Requires {
+    const NAME: &'static str = "requires";
+    /// `{match}`: the first trigger of the section (or document), as it reads.
+    const PLACEHOLDERS: &'static [&'static str] = &["match"];
+    type Spec = RequiresSpec;
+    type Shared = ();
+    type PerFile = ();
+
+    fn compile(
         file: RuleFile<RequiresSpec>,
         source: &RuleSource,
+        _shared: &mut (),
         compiler: &mut Compiler<'_>,
     ) -> Result<Requires, Vec<SpannedError>> {
         let mut errors = Vec::new();
@@ -77,7 +85,9 @@ impl Requires {
         })
     }
 
-    pub fn run(&self, cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn per_file(_shared: &(), _cx: &CheckContext<'_>) {}
+
+    fn run(&self, _shared: &(), _file: &(), cx: &CheckContext<'_>, out: &mut Vec<Diagnostic>) {
         // Triggers grouped by the scope they need guidance in, in text order.
         let mut groups: Vec<(std::ops::Range<usize>, Vec<std::ops::Range<usize>>)> = Vec::new();
         for trigger in cx.hits.of(self.trigger) {
@@ -105,7 +115,7 @@ impl Requires {
                 .collect::<Vec<_>>()
                 .join(" ");
             let mut d = cx.diagnostic(
-                cx.rule.message.replace("{match}", &matched),
+                cx.message(&[("match", &matched)]),
                 Label::new(
                     first.clone(),
                     "mentioned here without the guidance it needs",

@@ -21,9 +21,9 @@ use std::io::{self, Write};
 pub use file::FileReport;
 pub use pretty::render_setup_error;
 
+use crate::check::RuleSet;
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::RuleSet;
 use crate::source::{LineCol, LineIndex};
 
 /// Output formats.

@@ -63,10 +63,10 @@ use serde_json::{json, Value};
 use super::fingerprint::fingerprints;
 use super::json::StreamedArray;
 use super::{position, Reporter, Summary};
+use crate::check::RuleSet;
 use crate::config::Settings;
 use crate::diagnostic::{tool, Diagnostic, Severity};
 use crate::report::FileReport;
-use crate::rules::RuleSet;
 
 /// The schema a log names: the OASIS standard's, with its errata.
 const SCHEMA: &str =

@@ -1,8 +1,8 @@
-//! Rules as data: takes the built-in rule files and the user's rule folders and hands on a
-//! [`RuleSet`] — every rule validated, its check compiled once, all phrase lists in one shared
-//! [`PatternSet`]. Files under `lexicon/` are not rules but shared term lists (context
-//! triggers, care actions, drugs) that kinds read while they compile ([`Lexicon`]). Any error
-//! stops the run before a file is checked, pointing at the key or value in the TOML file.
+//! Rules as data: takes the built-in rule files and the user's rule folders and hands on their
+//! texts ([`RuleSource`]), the schema of a rule file's header ([`spec`]) and what every rule is
+//! apart from its check ([`RuleMeta`]); `check` compiles them. Files under `lexicon/` are not
+//! rules but shared term lists (context triggers, care actions, drugs) that kinds read while
+//! they compile ([`Lexicon`]).
 
 pub mod builtin;
 pub mod drugs;
@@ -10,18 +10,13 @@ pub mod lexicon;
 pub mod pattern;
 pub mod spec;
 
-use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::analyze::advice::AdviceModel;
-use crate::analyze::{ContextRules, PatternSet, PatternSetBuilder};
-use crate::check::{self, Check};
 use crate::diagnostic::{RuleId, Severity};
 use crate::error::{SetupError, SpannedError};
 pub use lexicon::Lexicon;
-use spec::{KindOnly, RuleFile};
+use spec::RuleFile;
 
 /// A settings file to load: how it is named to users and its text.
 #[derive(Debug, Clone)]
@@ -43,62 +38,6 @@ pub struct RuleMeta {
     /// The `check.kind` string.
     pub kind: String,
     pub origin: String,
-}
-
-/// A loaded rule. `check` is `None` when the rule is not selected, so that it costs nothing
-/// per file but still shows in `healthlint rules`.
-#[derive(Debug)]
-pub struct Rule {
-    pub meta: RuleMeta,
-    pub check: Option<Check>,
-    /// Compiled only because a selected cross-document rule compares its statements: its
-    /// own findings are not reported (see [`RuleSet::compared_only`]).
-    pub compared_only: bool,
-}
-
-/// Everything the engine needs from the rules, compiled once and shared by all threads.
-#[derive(Debug)]
-pub struct RuleSet {
-    pub rules: Vec<Rule>,
-    pub patterns: PatternSet,
-    pub context: ContextRules,
-    pub lexicon: Arc<Lexicon>,
-    /// The advice model the selected conflict rules share, and the actions any of them
-    /// reads (a bit set): each file's facts are extracted once, for all of them.
-    pub advice: Option<(Arc<AdviceModel>, u64)>,
-}
-
-/// State shared by kinds while they compile.
-pub struct Compiler<'a> {
-    pub patterns: &'a mut PatternSetBuilder,
-    pub lexicon: &'a Lexicon,
-    pub context: &'a ContextRules,
-    /// The shared pattern set when `patterns` is a scratch set (the rule is not selected), for
-    /// patterns that selected rules read too (red-flag topics); `None` when `patterns` is it.
-    pub shared_patterns: Option<&'a mut PatternSetBuilder>,
-    /// Topics of the red-flags packs, shared by all packs of this rule set.
-    pub topics: &'a check::red_flags::TopicRegistry,
-    /// The advice model of the selected conflict rules, compiled once into the shared set.
-    pub advice: &'a OnceCell<Arc<AdviceModel>>,
-}
-
-impl Compiler<'_> {
-    /// The advice model for a conflict rule: the one shared by every selected rule (so a
-    /// file's facts are extracted once for all of them), or a model of its own in the
-    /// scratch set of a rule that is not selected.
-    pub fn advice_model(&mut self) -> Arc<AdviceModel> {
-        let compile = |patterns: &mut PatternSetBuilder| {
-            Arc::new(AdviceModel::compile(
-                &self.lexicon.advice,
-                &self.lexicon.context,
-                patterns,
-            ))
-        };
-        if self.shared_patterns.is_some() {
-            return compile(self.patterns);
-        }
-        Arc::clone(self.advice.get_or_init(|| compile(self.patterns)))
-    }
 }
 
 /// Built-in rule files (everything under `rules/` but the lexicon).
@@ -146,189 +85,8 @@ pub fn dir_sources(dir: &Path) -> Result<Vec<RuleSource>, SetupError> {
     Ok(out)
 }
 
-impl RuleSet {
-    /// Codes of the conflict rules that a selected cross-document rule needs but the selection
-    /// left out: `--select HL401` alone must still compare what the HL3xx rules extract.
-    pub fn needed_for_comparison(&self) -> Vec<String> {
-        let compares = self
-            .rules
-            .iter()
-            .any(|r| matches!(&r.check, Some(Check::Conflict(c)) if c.across_documents));
-        if !compares {
-            return Vec::new();
-        }
-        self.rules
-            .iter()
-            .filter(|r| r.check.is_none() && r.meta.kind == "conflict")
-            .map(|r| r.meta.id.code.to_string())
-            .collect()
-    }
-
-    /// Marks rules compiled only for a cross-document comparison (see [`Rule::compared_only`]).
-    pub fn compared_only(&mut self, codes: &[String]) {
-        for rule in &mut self.rules {
-            rule.compared_only = codes.iter().any(|c| **c == *rule.meta.id.code);
-        }
-    }
-
-    /// Loads, validates and compiles rules; `enabled` decides which rules get compiled checks.
-    /// Every problem in every file is collected, so that one run shows them all.
-    pub fn load(
-        sources: &[RuleSource],
-        enabled: &dyn Fn(&str) -> bool,
-    ) -> Result<RuleSet, SetupError> {
-        let mut lexicon = Lexicon::builtin()?;
-        let mut patterns = PatternSetBuilder::parsing_ahead();
-        lexicon.drugs.register(&mut patterns);
-        let context = ContextRules::compile(&lexicon.context, &mut patterns);
-        let topics = check::red_flags::TopicRegistry::default();
-        let advice = OnceCell::new();
-        let mut errors = Vec::new();
-        let mut rules: Vec<Rule> = Vec::new();
-        let mut seen_codes: HashMap<String, String> = HashMap::new();
-        let mut seen_names: HashMap<String, String> = HashMap::new();
-        for source in sources {
-            let shared = Shared {
-                lexicon: &lexicon,
-                context: &context,
-                topics: &topics,
-                advice: &advice,
-            };
-            match load_one(source, &shared, &mut patterns, enabled) {
-                Ok(rule) => {
-                    let code = rule.meta.id.code.to_string();
-                    let name = rule.meta.id.name.to_string();
-                    let mut duplicate = |seen: &mut HashMap<String, String>,
-                                         key: String,
-                                         what: &str,
-                                         field: &str| {
-                        if let Some(first) = seen.get(&key) {
-                            errors.push(SpannedError::new(
-                                &source.origin,
-                                &source.text,
-                                field_span(&source.text, field),
-                                format!(
-                                    "duplicate rule {what} `{key}`: already defined in {first}"
-                                ),
-                            ));
-                            true
-                        } else {
-                            seen.insert(key, source.origin.clone());
-                            false
-                        }
-                    };
-                    let dup_code = duplicate(&mut seen_codes, code, "code", "code");
-                    let dup_name = duplicate(&mut seen_names, name, "name", "name");
-                    if !dup_code && !dup_name {
-                        rules.push(rule);
-                    }
-                }
-                Err(mut errs) => errors.append(&mut errs),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(SetupError::Files(errors));
-        }
-        rules.sort_by(|a, b| a.meta.id.code.cmp(&b.meta.id.code));
-        let patterns = patterns.build().map_err(|e| {
-            SetupError::Message(format!("the combined rule patterns do not compile: {e}"))
-        })?;
-        let advice = advice.into_inner().map(|model| {
-            let wanted = rules
-                .iter()
-                .filter_map(|r| match &r.check {
-                    Some(Check::Conflict(c)) => Some(c.wanted()),
-                    _ => None,
-                })
-                .fold(0, |acc, w| acc | w);
-            (model, wanted)
-        });
-        Ok(RuleSet {
-            rules,
-            patterns,
-            context,
-            lexicon: Arc::new(lexicon),
-            advice,
-        })
-    }
-
-    /// The rule with a code, if any.
-    pub fn get(&self, code: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.meta.id.code.as_ref() == code)
-    }
-}
-
-/// Parses and compiles one rule file.
-/// What every rule file of a set compiles against.
-struct Shared<'a> {
-    lexicon: &'a Lexicon,
-    context: &'a ContextRules,
-    topics: &'a check::red_flags::TopicRegistry,
-    advice: &'a OnceCell<Arc<AdviceModel>>,
-}
-
-fn load_one(
-    source: &RuleSource,
-    shared: &Shared<'_>,
-    patterns: &mut PatternSetBuilder,
-    enabled: &dyn Fn(&str) -> bool,
-) -> Result<Rule, Vec<SpannedError>> {
-    let err = |span, message: String| {
-        vec![SpannedError::new(
-            &source.origin,
-            &source.text,
-            span,
-            message,
-        )]
-    };
-    let header: RuleFile<KindOnly> = toml::from_str(&source.text)
-        .map_err(|e| vec![SpannedError::from_toml(&source.origin, &source.text, &e)])?;
-    spec::check_code(header.code.get_ref(), header.category.get_ref()).map_err(|m| {
-        let span = if m.starts_with("unknown category") || m.starts_with("category") {
-            header.category.span()
-        } else {
-            header.code.span()
-        };
-        err(Some(span), m)
-    })?;
-    spec::check_name(header.name.get_ref()).map_err(|m| err(Some(header.name.span()), m))?;
-    let meta = RuleMeta {
-        id: RuleId {
-            code: header.code.get_ref().as_str().into(),
-            name: header.name.get_ref().as_str().into(),
-            category: header.category.get_ref().as_str().into(),
-        },
-        severity: header.severity,
-        message: header.message,
-        help: header.help,
-        docs: header.docs,
-        kind: header.check.kind.get_ref().clone(),
-        origin: source.origin.clone(),
-    };
-    let is_enabled = enabled(&meta.id.code);
-    let mut scratch = PatternSetBuilder::default();
-    let (patterns, shared_patterns) = if is_enabled {
-        (patterns, None)
-    } else {
-        (&mut scratch, Some(patterns))
-    };
-    let mut compiler = Compiler {
-        patterns,
-        lexicon: shared.lexicon,
-        context: shared.context,
-        shared_patterns,
-        topics: shared.topics,
-        advice: shared.advice,
-    };
-    let compiled = check::compile(&header.check.kind, source, &mut compiler)?;
-    Ok(Rule {
-        meta,
-        check: is_enabled.then_some(compiled),
-        compared_only: false,
-    })
-}
-
-/// Parses a rule file with a kind's own `[check]` schema; used by `check::compile`.
+/// Parses a rule file with a kind's own `[check]` schema (the header alone with
+/// [`spec::KindOnly`]).
 pub fn parse_as<C: serde::de::DeserializeOwned>(
     source: &RuleSource,
 ) -> Result<RuleFile<C>, Vec<SpannedError>> {
@@ -380,7 +138,7 @@ pub fn validate_phrases(
 }
 
 /// Best-effort span of a top-level key, for errors found after parsing (duplicates).
-fn field_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+pub fn field_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();

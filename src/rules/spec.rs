@@ -3,8 +3,6 @@
 //! by `check.kind`, and a `[docs]` table. Unknown keys anywhere are errors, reported at the
 //! key. Kind-specific schemas live beside their code in `src/check/<kind>.rs`.
 
-use std::ops::Range;
-
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -22,8 +20,9 @@ pub struct RuleFile<C> {
     pub category: Spanned<String>,
     /// Default severity; `healthlint.toml` can override it.
     pub severity: Severity,
-    /// The headline of a finding. Kinds may fill placeholders such as `{match}`.
-    pub message: String,
+    /// The headline of a finding. Kinds may fill placeholders such as `{match}` (each kind
+    /// lists its own; another is an error at this key).
+    pub message: Spanned<String>,
     /// What the editor should do.
     #[serde(default)]
     pub help: Option<String>,
@@ -110,9 +109,4 @@ pub fn check_name(name: &str) -> Result<(), String> {
             "rule name `{name}` must be kebab-case (lowercase words joined by hyphens)"
         ))
     }
-}
-
-/// The span of a spanned value.
-pub fn span_of<T>(value: &Spanned<T>) -> Range<usize> {
-    value.span()
 }

@@ -37,8 +37,9 @@ pub fn check_file(linter: &Linter, path: &Path) -> FileReport {
     )
 }
 
-/// Checks `path` together with `companion` in one run, with cross-document checks on, and
-/// returns the report of `path` (its cross-document findings merged in).
+/// Checks `path` together with `companion` in one run (the real run loop, two threads), with
+/// cross-document checks on, and returns the report of `path` as it is written (its
+/// cross-document findings merged in).
 pub fn check_with_companion(linter: &Linter, path: &Path, companion: &Path) -> FileReport {
     let target = |p: &Path| Target::File {
         path: p.to_path_buf(),
@@ -46,25 +47,48 @@ pub fn check_with_companion(linter: &Linter, path: &Path, companion: &Path) -> F
         explicit: true,
     };
     let targets = healthlint::discover::Targets::List(vec![target(path), target(companion)]);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
-    let mut collector = healthlint::corpus::Collector::new(linter, &targets);
-    let mut reports = Vec::new();
-    for (i, t) in targets.to_vec().iter().enumerate() {
-        let (report, facts) = linter.check_target_collecting(t, None, collector.as_ref());
-        if let Some(collector) = collector.as_mut() {
-            let counted = healthlint::report::Counts::of(&report.diagnostics);
-            collector.keep(i, t, facts, counted);
-        }
-        reports.push(report);
+    let mut capture = Capture::default();
+    healthlint::run_check(linter, &targets, None, 2, &mut capture, &mut Vec::new()).unwrap();
+    let mut rendered = capture.rendered.into_inner().unwrap();
+    let first = capture.written[0];
+    rendered.swap_remove(first)
+}
+
+/// A reporter that keeps every report it renders and the order in which their fragments are
+/// written (a fragment is the index of its report).
+#[derive(Default)]
+struct Capture {
+    rendered: std::sync::Mutex<Vec<FileReport>>,
+    written: Vec<usize>,
+}
+
+impl report::Reporter for Capture {
+    fn fragment(&self, r: &FileReport, out: &mut Vec<u8>) -> std::io::Result<()> {
+        let mut rendered = self.rendered.lock().unwrap();
+        out.extend_from_slice(&rendered.len().to_le_bytes());
+        rendered.push(FileReport {
+            path: r.path.clone(),
+            source: r.source.clone(),
+            diagnostics: r.diagnostics.clone(),
+            skipped: r.skipped.clone(),
+            failed: r.failed,
+        });
+        Ok(())
     }
-    let mut report = reports.swap_remove(0);
-    if let Some(collector) = collector {
-        collector.compare(linter, &pool).merge(0, &mut report);
+
+    fn write_fragment(
+        &mut self,
+        fragment: &[u8],
+        _: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        self.written
+            .push(usize::from_le_bytes(fragment.try_into().unwrap()));
+        Ok(())
     }
-    report
+
+    fn finish(&mut self, _: &Summary, _: &mut dyn std::io::Write) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Renders reports in a format, without colour.

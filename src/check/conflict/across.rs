@@ -1,40 +1,28 @@
-//! Consistency across the files of one run: takes each checked file's document and scan,
-//! and hands on extra `consistency` diagnostics per target (rule kind `conflict` with
-//! `scope = "documents"`, e.g. HL401). While the streaming pass checks the files, a
-//! [`Collector`] keeps each file's compact advice facts (only those that take a position: a
-//! polarity or an amount, a recognised condition, no qualifier), read from the document and
-//! scan the checks already made, so no file is parsed or scanned twice. Once every file has
-//! been seen, every enabled `document`-scope conflict rule compares the facts of each file
-//! with those of the files that state the other side of the rule about a condition it shares,
-//! or for doses per day about the same medicine (found through an index by what facts are
-//! about; at most 1,000 of them, in path order): each file
-//! gets at most two findings, for the first files that conflict with it, each with a
-//! `related` location pointing at the other. The comparison runs in parallel,
-//! one file at a time, so a folder of 100,000 articles costs time linear in its files.
-//! `lib.rs` then merges these findings into the reports of the files concerned, which it
-//! checks again, before writing the output in path order, identical for any number of
-//! threads. Memory holds the facts only, never the texts.
+//! HL401's comparison: the conflict rules' statements compared across the files of one run
+//! (a rule with `scope = "documents"` reports, the `document` rules with `across-documents`
+//! say what is compared). Each checked file hands on its compact advice facts (only those that
+//! take a position: a polarity or an amount, a recognised condition, no qualifier), taken from
+//! the facts its checks extracted, so no file is parsed or scanned twice. Once every file has
+//! been seen, each rule compares the facts of each file with those of the files that state the
+//! other side of the rule about a condition it shares, or for doses per day about the same
+//! medicine (found through an index by what facts are about; at most 1,000 of them, in path
+//! order): each file gets at most two findings, for the first files that conflict with it,
+//! each with a `related` location pointing at the other. The comparison runs in parallel, one
+//! file at a time, so a folder of 100,000 articles costs time linear in its files. Memory
+//! holds the facts only, never the texts.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
 use rayon::prelude::*;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::{Advice, Conflict};
 use crate::analyze::advice::{Amount, Fact, Polarity, Window};
-use crate::check::conflict::Conflict;
-use crate::check::Check;
-use crate::diagnostic::{tool, Diagnostic, Label, Related};
-use crate::discover::{Target, Targets};
-use crate::document::Document;
-use crate::engine::Linter;
-use crate::report::Counts;
-use crate::report::FileReport;
-use crate::rules::Rule;
-use crate::source::{display_path, Format, LineCol, SourceFile};
-use crate::suppress;
+use crate::check::{fill, Across, CheckContext, Handed, State};
+use crate::diagnostic::{Diagnostic, Label, Related};
+use crate::rules::RuleMeta;
+use crate::source::{display_path, LineCol, SourceFile};
 
 /// At most this many cross-document findings per file and conflict rule: the first files, in
 /// path order, that conflict with it.
@@ -46,7 +34,7 @@ const MAX_COMPARISONS: usize = 1000;
 /// A fact with the line and column of its span, so that other files can point at it
 /// without keeping this file's text.
 #[derive(Debug, Clone)]
-pub struct LocatedFact {
+struct LocatedFact {
     fact: Fact,
     start: LineCol,
     end: LineCol,
@@ -54,13 +42,10 @@ pub struct LocatedFact {
 
 #[derive(Debug)]
 struct FileFacts {
+    /// The target index (path order).
     index: usize,
-    /// What its `Target::File` held, to check it again: a path, not a whole `Target`.
-    path: Box<Path>,
-    format: Format,
-    explicit: bool,
-    /// The findings its report was counted with, taken back if it is checked again.
-    counted: Counts,
+    /// The path as findings of other files name it.
+    path: String,
     /// Where its facts start in [`Kept::facts`] (they end where the next file's start).
     first: u32,
 }
@@ -211,57 +196,39 @@ impl Kept {
     }
 }
 
-/// The cross-document pass of one run: built before the files are checked, it takes each
-/// checked file's comparable facts (read from the document and scan the checks already made,
-/// so no file is parsed twice), then compares them once every file has been seen.
-#[derive(Debug)]
-pub struct Collector<'a> {
+/// The comparison of one run: built before the files are checked, it takes each checked
+/// file's comparable facts, then compares them once every file has been seen.
+pub(super) struct AcrossDocuments<'r> {
+    shared: &'r Advice,
+    state: State,
     /// The rule that reports (HL401).
-    reporter: &'a Rule,
+    reporter: &'r RuleMeta,
     /// The within-document conflict rules whose sides are compared across files.
-    within: Vec<(&'a Rule, &'a Conflict)>,
+    within: Vec<(&'r RuleMeta, &'r Conflict)>,
     /// The advice actions any of them compares.
     wanted: u64,
     kept: Kept,
 }
 
-/// Cross-document findings, by target index, waiting to be merged into their reports.
-#[derive(Debug, Default)]
-pub struct CrossDocument {
-    found: BTreeMap<usize, Vec<Diagnostic>>,
-    /// The files with findings, to check them again when their turn comes: each target and
-    /// what its first report was counted with.
-    redo: BTreeMap<usize, (Target, Counts)>,
-}
-
-impl<'a> Collector<'a> {
-    /// `None` when cross-document checks are off, fewer than two files are checked, or no
-    /// cross-document rule is enabled.
-    pub fn new(linter: &'a Linter, targets: &Targets) -> Option<Collector<'a>> {
-        if !linter.settings.cross_document || !targets.several() {
-            return None;
-        }
-        let reporter = linter
-            .rules
-            .rules
-            .iter()
-            .find(|r| matches!(&r.check, Some(Check::Conflict(c)) if c.across_documents))?;
-        let within: Vec<(&Rule, &Conflict)> = linter
-            .rules
-            .rules
-            .iter()
-            .filter_map(|r| match &r.check {
-                Some(Check::Conflict(c)) if !c.across_documents && c.comparable_across => {
-                    Some((r, c.as_ref()))
-                }
-                _ => None,
-            })
+impl<'r> AcrossDocuments<'r> {
+    /// `None` when no rule compares across documents, or none has sides to compare.
+    pub(super) fn new(
+        shared: &'r Advice,
+        rules: Vec<(&'r RuleMeta, &'r Conflict)>,
+        state: State,
+    ) -> Option<AcrossDocuments<'r>> {
+        let reporter = rules.iter().find(|(_, c)| c.across_documents)?.0;
+        let within: Vec<(&RuleMeta, &Conflict)> = rules
+            .into_iter()
+            .filter(|(_, c)| !c.across_documents && c.comparable_across)
             .collect();
         if within.is_empty() {
             return None;
         }
         let wanted = within.iter().fold(0u64, |acc, (_, c)| acc | c.wanted());
-        Some(Collector {
+        Some(AcrossDocuments {
+            shared,
+            state,
             reporter,
             within,
             wanted,
@@ -269,10 +236,67 @@ impl<'a> Collector<'a> {
         })
     }
 
-    /// The comparable facts of one checked file, from the facts its checks extracted.
-    /// Called on worker threads.
-    pub fn facts(&self, source: &SourceFile, facts: &[Fact]) -> Vec<LocatedFact> {
-        facts
+    /// The findings of kept file `i` under one rule: for the first files (in path order)
+    /// that conflict with it.
+    fn findings(&self, rule: &RuleMeta, conflict: &Conflict, sides: &Sides, i: usize) -> Vec<Diagnostic> {
+        let (kept, reporter) = (&self.kept, self.reporter);
+        let mut diagnostics = Vec::new();
+        // Files repeat statements: a partner that says what an earlier partner without a
+        // conflict said has none either.
+        let mut clear: FxHashSet<&[u32]> = FxHashSet::default();
+        for j in sides.partners(i) {
+            if clear.contains(sides.said[j].as_slice()) {
+                continue;
+            }
+            let Some((mine, theirs)) = sides.first_conflict(conflict, kept, i, j) else {
+                clear.insert(sides.said[j].as_slice());
+                continue;
+            };
+            let (mine_says, theirs_say) = (kept.said(mine), kept.said(theirs));
+            let mine_text = conflict.describe(mine_says);
+            let theirs_text = conflict.describe(theirs_say);
+            let other_path = kept.files[j].path.clone();
+            let message = fill(
+                &reporter.message,
+                &[
+                    ("first", &mine_text),
+                    ("second", &theirs_text),
+                    ("other", &other_path),
+                ],
+            );
+            let mut d = Diagnostic::new(
+                reporter.id.clone(),
+                reporter.severity,
+                message,
+                Label::new(mine.range(), format!("this {mine_text}")),
+            );
+            d.help = reporter.help.clone();
+            d.note = Some(format!(
+                "compared with {} ({}): {}",
+                rule.id.code,
+                rule.id.name,
+                conflict.reconcile_note(mine_says, theirs_say)
+            ));
+            d.related.push(Related {
+                path: other_path,
+                range: theirs.range(),
+                start: widen(theirs.start),
+                end: widen(theirs.end),
+                message: format!("but this article {theirs_text}"),
+            });
+            diagnostics.push(d);
+            if diagnostics.len() == MAX_PER_FILE_AND_RULE {
+                break;
+            }
+        }
+        diagnostics
+    }
+}
+
+impl Across for AcrossDocuments<'_> {
+    fn hand_on(&self, cx: &CheckContext<'_>, source: &SourceFile) -> Option<Handed> {
+        let facts = cx.state::<Conflict>(self.state, self.shared)?;
+        let located: Vec<LocatedFact> = facts
             .iter()
             .filter(|f| {
                 // Only facts that some rule can compare are kept: memory grows with the
@@ -294,182 +318,40 @@ impl<'a> Collector<'a> {
                     fact,
                 }
             })
-            .collect()
+            .collect();
+        (!located.is_empty()).then(|| Box::new(located) as Handed)
     }
 
-    /// Keeps the facts of target `index` (in path order) for the comparison, with the
-    /// findings its report was counted with.
-    pub fn keep(
-        &mut self,
-        index: usize,
-        target: &Target,
-        facts: Vec<LocatedFact>,
-        counted: Counts,
-    ) {
-        if facts.is_empty() {
-            return;
-        }
-        // Standard input is never one of several targets, and a target that could not be
-        // read has no facts.
-        let Target::File {
-            path,
-            format,
-            explicit,
-        } = target
-        else {
+    fn keep(&mut self, index: usize, path: &Path, handed: Handed) {
+        let Ok(facts) = handed.downcast::<Vec<LocatedFact>>() else {
             return;
         };
-        let first = self.kept.push(facts).start;
+        let first = self.kept.push(*facts).start;
         self.kept.files.push(FileFacts {
             index,
-            path: path.as_path().into(),
-            format: *format,
-            explicit: *explicit,
-            counted,
+            path: display_path(path),
             first,
         });
     }
 
-    /// Compares every kept file with the files that state the other side of each rule.
-    pub fn compare(self, linter: &Linter, pool: &rayon::ThreadPool) -> CrossDocument {
-        let Collector {
-            reporter,
-            within,
-            kept,
-            ..
-        } = self;
-        let severity = linter
-            .settings
-            .severity_for(&reporter.meta.id.code)
-            .unwrap_or(reporter.meta.severity);
-        let mut out = CrossDocument::default();
-        for (rule, conflict) in &within {
+    fn compare(&self, pool: &rayon::ThreadPool) -> Vec<(usize, Vec<Diagnostic>)> {
+        let mut out = Vec::new();
+        for (rule, conflict) in &self.within {
             let found: Vec<(usize, Vec<Diagnostic>)> = pool.install(|| {
-                let sides = Sides::of(conflict, &kept);
-                (0..kept.files.len())
+                let sides = Sides::of(conflict, &self.kept);
+                (0..self.kept.files.len())
                     .into_par_iter()
-                    .map(|i| {
-                        let mut diagnostics = Vec::new();
-                        // Files repeat statements: a partner that says what an earlier partner
-                        // without a conflict said has none either.
-                        let mut clear: FxHashSet<&[u32]> = FxHashSet::default();
-                        for j in sides.partners(i) {
-                            if clear.contains(sides.said[j].as_slice()) {
-                                continue;
-                            }
-                            let Some((mine, theirs)) = sides.first_conflict(conflict, &kept, i, j)
-                            else {
-                                clear.insert(sides.said[j].as_slice());
-                                continue;
-                            };
-                            let (mine_says, theirs_say) = (kept.said(mine), kept.said(theirs));
-                            let mine_text = conflict.describe(mine_says);
-                            let theirs_text = conflict.describe(theirs_say);
-                            let other_path = display_path(&kept.files[j].path);
-                            let message = reporter
-                                .meta
-                                .message
-                                .replace("{first}", &mine_text)
-                                .replace("{second}", &theirs_text)
-                                .replace("{other}", &other_path);
-                            let mut d = Diagnostic::new(
-                                reporter.meta.id.clone(),
-                                severity,
-                                message,
-                                Label::new(mine.range(), format!("this {mine_text}")),
-                            );
-                            d.help = reporter.meta.help.clone();
-                            d.note = Some(format!(
-                                "compared with {} ({}): {}",
-                                rule.meta.id.code,
-                                rule.meta.id.name,
-                                conflict.reconcile_note(mine_says, theirs_say)
-                            ));
-                            d.related.push(Related {
-                                path: other_path,
-                                range: theirs.range(),
-                                start: widen(theirs.start),
-                                end: widen(theirs.end),
-                                message: format!("but this article {theirs_text}"),
-                            });
-                            diagnostics.push(d);
-                            if diagnostics.len() == MAX_PER_FILE_AND_RULE {
-                                break;
-                            }
-                        }
-                        (i, diagnostics)
-                    })
+                    .map(|i| (i, self.findings(rule, conflict, &sides, i)))
                     .collect()
             });
-            for (i, diagnostics) in found {
-                if !diagnostics.is_empty() {
-                    let file = &kept.files[i];
-                    out.found.entry(file.index).or_default().extend(diagnostics);
-                    out.redo.entry(file.index).or_insert_with(|| {
-                        let target = Target::File {
-                            path: file.path.to_path_buf(),
-                            format: file.format,
-                            explicit: file.explicit,
-                        };
-                        (target, file.counted)
-                    });
-                }
-            }
+            out.extend(
+                found
+                    .into_iter()
+                    .filter(|(_, d)| !d.is_empty())
+                    .map(|(i, d)| (self.kept.files[i].index, d)),
+            );
         }
         out
-    }
-}
-
-impl CrossDocument {
-    /// The target at `index` and what its first report was counted with, when it has
-    /// findings.
-    pub fn redo(&self, index: usize) -> Option<(&Target, Counts)> {
-        self.redo
-            .get(&index)
-            .map(|(target, counted)| (target, *counted))
-    }
-
-    /// Adds the cross-document findings of target `index` to its report, after the file's
-    /// own suppression comments.
-    pub fn merge(&self, index: usize, report: &mut FileReport) {
-        let (Some(extra), Some(source)) = (self.found.get(&index), &report.source) else {
-            return;
-        };
-        let doc = Document::parse(source);
-        // `is_enabled` answers false so that directives aimed at other rules are not reported
-        // unused a second time; only our own findings are kept from the result.
-        let kept = suppress::apply(
-            &source.text,
-            &source.lines,
-            &doc.directives,
-            extra.clone(),
-            &|_| false,
-        )
-        .into_iter()
-        .filter(|d| extra.iter().any(|e| e.rule.code == d.rule.code));
-        // The file's own pass could not see these findings, so it reported the comments
-        // that silence them as unused (HL003): keep only the reports of comments that
-        // silence none of them either.
-        let unused = tool::UNUSED_SUPPRESSION.code;
-        let still_unused: Vec<Range<usize>> = suppress::apply(
-            &source.text,
-            &source.lines,
-            &doc.directives,
-            extra.clone(),
-            &|_| true,
-        )
-        .into_iter()
-        .filter(|d| &*d.rule.code == unused)
-        .map(|d| d.primary.range)
-        .collect();
-        report
-            .diagnostics
-            .retain(|d| &*d.rule.code != unused || still_unused.contains(&d.primary.range));
-        report.diagnostics.extend(kept);
-        report
-            .diagnostics
-            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        report.diagnostics.dedup();
     }
 }
 
