@@ -4,12 +4,13 @@
 //! reports of the files concerned. The stage knows no kind: what is handed on and how it is
 //! compared belong to the kind (`check/conflict/across.rs`).
 //!
-//! Each file is read and parsed once. A file that hands something on may get findings only
-//! once every file has been seen, so its first report is held back on a [`Shelf`] (its text,
-//! findings and suppression comments, a compact record on disk, not in memory); a file with
-//! findings is then finished from that record: the findings go through its own suppression
-//! comments, and the comments they use are no longer reported unused. Memory holds what the
-//! comparisons keep and a place per file, never the texts.
+//! Each file is parsed once. A file that hands something on may get findings only once every
+//! file has been seen, so its first report is held back on a [`Shelf`] (its findings and
+//! suppression comments, a compact record on disk, not in memory, and a hash of its text); a
+//! file with findings is then finished from that record and its text, read again: the findings
+//! go through its own suppression comments, and the comments they use are no longer reported
+//! unused. A file whose text changed in the meantime is checked again instead. Memory holds
+//! what the comparisons keep and a place per file, never the texts.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -20,10 +21,10 @@ use crate::check::Across;
 use crate::config::Settings;
 use crate::diagnostic::{tool, Diagnostic, Label, Related, RuleId, Severity};
 use crate::discover::{Target, Targets};
-use crate::document::{Directive, DirectiveKind};
+use crate::document::{Directive, DirectiveKind, Document};
 use crate::engine::{Handing, Linter};
 use crate::report::{Counts, FileReport};
-use crate::source::{display_path, Format, LineCol, SourceFile};
+use crate::source::{LineCol, SourceFile};
 use crate::spill::{Place, Shelf};
 use crate::suppress;
 
@@ -33,7 +34,15 @@ pub struct Stage<'r> {
     shelf: Shelf,
     /// The files that handed something on: their held-back report, and the findings their
     /// first report was counted with.
-    held: BTreeMap<usize, (Place, Counts)>,
+    held: BTreeMap<usize, Held>,
+}
+
+/// A held-back report: where its record is, the target to read again, and what its first
+/// report was counted with.
+struct Held {
+    place: Place,
+    target: Target,
+    counted: Counts,
 }
 
 impl<'r> Stage<'r> {
@@ -60,14 +69,10 @@ impl<'r> Stage<'r> {
     /// filtered and rendered).
     pub fn hold(report: &FileReport, handing: &Handing) -> Option<Vec<u8>> {
         let source = report.source.as_ref()?;
-        let mut w = Writer(Vec::with_capacity(source.text.len() + 256));
+        let mut w = Writer(Vec::with_capacity(1024));
         w.str(&report.path);
-        w.str(&display_path(&source.path));
-        w.u64(match source.format {
-            Format::Markdown => 0,
-            Format::Plain => 1,
-        });
-        w.str(&source.text);
+        w.u64(source.text.len() as u64);
+        w.u64(text_hash(&source.text));
         w.u64(report.diagnostics.len() as u64);
         for d in &report.diagnostics {
             w.diagnostic(d);
@@ -90,7 +95,14 @@ impl<'r> Stage<'r> {
         counted: Counts,
     ) -> io::Result<()> {
         let place = self.shelf.put(&held)?;
-        self.held.insert(index, (place, counted));
+        self.held.insert(
+            index,
+            Held {
+                place,
+                target: target.clone(),
+                counted,
+            },
+        );
         for (comparison, handed) in self.comparisons.iter_mut().zip(handing.handed) {
             if let Some(handed) = handed {
                 comparison.keep(index, target.path(), handed);
@@ -125,7 +137,7 @@ impl<'r> Stage<'r> {
 pub struct Found {
     found: BTreeMap<usize, Vec<Diagnostic>>,
     shelf: Shelf,
-    held: BTreeMap<usize, (Place, Counts)>,
+    held: BTreeMap<usize, Held>,
 }
 
 /// A held-back report and the findings to merge into it.
@@ -133,6 +145,7 @@ pub struct Unfinished {
     pub index: usize,
     /// What the first report was counted with.
     pub counted: Counts,
+    target: Target,
     record: Vec<u8>,
     extra: Vec<Diagnostic>,
 }
@@ -144,15 +157,15 @@ impl Found {
         let indices: Vec<usize> = self.found.range(range).map(|(i, _)| *i).collect();
         let mut out = Vec::with_capacity(indices.len());
         for index in indices {
-            let (Some(extra), Some(&(place, counted))) =
-                (self.found.remove(&index), self.held.get(&index))
+            let (Some(extra), Some(held)) = (self.found.remove(&index), self.held.remove(&index))
             else {
                 continue;
             };
-            let record = self.shelf.get(place)?;
+            let record = self.shelf.get(held.place)?;
             out.push(Unfinished {
                 index,
-                counted,
+                counted: held.counted,
+                target: held.target,
                 record,
                 extra,
             });
@@ -164,15 +177,10 @@ impl Found {
 impl Unfinished {
     /// The file's report with its cross-document findings merged in, after the file's own
     /// suppression comments. Called on worker threads.
-    pub fn finish(self) -> io::Result<FileReport> {
+    pub fn finish(self, linter: &Linter) -> io::Result<FileReport> {
         let mut r = Reader(&self.record);
         let path = r.string()?;
-        let source_path = r.string()?;
-        let format = match r.u64()? {
-            0 => Format::Markdown,
-            _ => Format::Plain,
-        };
-        let text = r.string()?;
+        let (len, hash) = (r.usize()?, r.u64()?);
         let mut diagnostics = Vec::new();
         for _ in 0..r.u64()? {
             diagnostics.push(r.diagnostic()?);
@@ -181,12 +189,33 @@ impl Unfinished {
         for _ in 0..r.u64()? {
             directives.push(r.directive()?);
         }
-        // The encoding and control characters only made findings, which are kept: renderers
-        // read the text and its lines.
-        let source = SourceFile::from_text(source_path, format, text);
+        let source = match &self.target {
+            Target::File { path, format, .. } => SourceFile::read(path, *format).ok(),
+            _ => None,
+        };
+        let Some(source) = source.filter(|s| s.text.len() == len && text_hash(&s.text) == hash)
+        else {
+            // The file changed (or went) since it was checked: its held findings no longer
+            // fit its text, so it is checked again, and its own comments parsed again.
+            let mut report = linter.check_target(&self.target, None);
+            if let Some(source) = report.source.clone() {
+                let directives = Document::parse(&source).directives;
+                merge(&source, &directives, &mut report.diagnostics, self.extra);
+            }
+            return Ok(report);
+        };
         merge(&source, &directives, &mut diagnostics, self.extra);
         Ok(FileReport::checked(path, source, diagnostics))
     }
+}
+
+/// A hash of a file's text, to tell whether it changed between two reads (the same on every
+/// run: the standard hasher with fixed keys).
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Adds cross-document findings to a file's findings, after the file's own suppression
@@ -440,8 +469,11 @@ mod tests {
             end: LineCol { line: 2, column: 4 },
             message: "there".into(),
         });
-        let source =
-            SourceFile::from_text("docs/a.md", Format::Markdown, "# Title\n\nApply heat.\n");
+        let source = SourceFile::from_text(
+            "docs/a.md",
+            crate::source::Format::Markdown,
+            "# Title\n\nApply heat.\n",
+        );
         let report = FileReport::checked("docs/a.md".into(), source, vec![d.clone()]);
         let handing = Handing {
             handed: Vec::new(),
@@ -454,9 +486,8 @@ mod tests {
         let record = Stage::hold(&report, &handing).unwrap();
         let mut r = Reader(&record);
         assert_eq!(r.string().unwrap(), "docs/a.md");
-        assert_eq!(r.string().unwrap(), "docs/a.md");
-        assert_eq!(r.u64().unwrap(), 0);
-        assert_eq!(r.string().unwrap(), "# Title\n\nApply heat.\n");
+        assert_eq!(r.usize().unwrap(), 21);
+        assert_eq!(r.u64().unwrap(), text_hash("# Title\n\nApply heat.\n"));
         assert_eq!(r.u64().unwrap(), 1);
         assert_eq!(r.diagnostic().unwrap(), d);
         assert_eq!(r.u64().unwrap(), 1);
@@ -465,13 +496,17 @@ mod tests {
         assert_eq!(directive.codes, [("HL3".to_string(), 20..23)]);
         assert_eq!(directive.range, 15..30);
         // A cut record is an error, not a panic.
-        assert!(Unfinished {
-            index: 0,
-            counted: Counts::default(),
-            record: record[..record.len() - 3].to_vec(),
-            extra: Vec::new(),
-        }
-        .finish()
+        let cut = &record[..record.len() - 3];
+        let mut r = Reader(cut);
+        assert!((|| {
+            r.string()?;
+            r.u64()?;
+            r.u64()?;
+            r.u64()?;
+            r.diagnostic()?;
+            r.u64()?;
+            r.directive()
+        })()
         .is_err());
     }
 }

@@ -129,7 +129,7 @@ pub fn run_check(
                         .into_par_iter()
                         .map(|u| {
                             let (i, counted) = (u.index, u.counted);
-                            let redone = u.finish().map(|report| {
+                            let redone = u.finish(linter).map(|report| {
                                 let (report, matched, fragment) = rendered(linter, shared, report);
                                 (report, matched, counted, fragment)
                             });

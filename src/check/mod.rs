@@ -6,7 +6,7 @@
 //! A kind is a type implementing [`Kind`], in its own file here: its `[check]` schema (the
 //! reference for rule authors), the state its rules share (compiled once per rule set), its
 //! per-file work (done once per file, on first use, for all its rules), the placeholders its
-//! messages may use (checked when rules load) and its check. The [`registry!`] below is the
+//! messages may use (checked when rules load) and its check. The `registry!` below is the
 //! only list of kinds: the compiler, [`CheckContext`] and the engine know none by name. Any
 //! error stops the run before a file is checked, pointing at the key or value in the TOML file.
 
