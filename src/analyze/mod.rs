@@ -8,8 +8,6 @@
 
 pub mod advice;
 pub mod context;
-pub mod hidden;
-pub mod matcher;
 
 pub use context::{Context, ContextRules};
-pub use matcher::{Hits, PatternId, PatternSet, PatternSetBuilder};
+pub use healthlint_phrase::{hidden, Hits, PatternId, PatternSet, PatternSetBuilder};

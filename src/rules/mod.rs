@@ -7,8 +7,10 @@
 pub mod builtin;
 pub mod drugs;
 pub mod lexicon;
-pub mod pattern;
 pub mod spec;
+
+/// The phrase syntax, under the name it had before it became a crate of its own.
+pub use healthlint_phrase::syntax as pattern;
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -368,7 +370,7 @@ pub fn validate_phrases(
         return;
     }
     for phrase in phrases {
-        if let Err(message) = pattern::validate(phrase.get_ref()) {
+        if let Err(message) = healthlint_phrase::syntax::validate(phrase.get_ref()) {
             errors.push(SpannedError::new(
                 &source.origin,
                 &source.text,
