@@ -812,7 +812,17 @@ impl Server {
         for path in closed {
             self.publish_closed(&path);
         }
-        let uris: Vec<Url> = self.docs.keys().cloned().collect();
+        // Open documents whose published findings change: those with cross-document
+        // findings before or now.
+        let uris: Vec<Url> = self
+            .docs
+            .iter()
+            .filter(|(_, doc)| {
+                doc.findings.iter().any(|d| !d.related.is_empty())
+                    || doc.path.as_ref().is_some_and(|p| self.cross.contains_key(p))
+            })
+            .map(|(uri, _)| uri.clone())
+            .collect();
         for uri in uris {
             self.publish(&uri);
         }
