@@ -182,6 +182,15 @@ fn wait_exit(child: &mut Child) -> Option<i32> {
     panic!("the server did not exit");
 }
 
+/// A server rooted at a new folder and initialized with `options`, and the URI of the file
+/// `name` in that folder.
+fn session(name: &str, options: Value) -> (tempfile::TempDir, String, Client) {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = uri(&dir.path().join(name));
+    let (client, _) = Client::initialized(dir.path(), json!({}), options);
+    (dir, doc, client)
+}
+
 fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
@@ -230,28 +239,40 @@ fn positions_are_in_the_negotiated_encoding() {
     ];
     for (capabilities, encoding, character) in cases {
         let (mut client, reply) = Client::initialized(dir.path(), capabilities, json!({}));
-        assert_eq!(reply["result"]["capabilities"]["positionEncoding"], encoding);
+        assert_eq!(
+            reply["result"]["capabilities"]["positionEncoding"],
+            encoding
+        );
         let found = client.open(&doc, "markdown", EMOJI_ARTICLE);
         let safe = places(&found)
             .into_iter()
             .find(|p| p.0 == "HL501")
             .unwrap_or_else(|| panic!("no HL501 in {found:#?}"));
         let width = "100% safe".len() as u64;
-        assert_eq!(safe, ("HL501".into(), 2, character as u64, character as u64 + width));
+        assert_eq!(
+            safe,
+            (
+                "HL501".into(),
+                2,
+                character as u64,
+                character as u64 + width
+            )
+        );
         client.shutdown();
     }
 }
 
 #[test]
 fn diagnostics_follow_open_change_and_save_with_their_details() {
-    let dir = tempfile::tempdir().unwrap();
-    let doc = uri(&dir.path().join("knee.md"));
-    let (mut client, _) = Client::initialized(dir.path(), json!({}), json!({}));
+    let (_dir, doc, mut client) = session("knee.md", json!({}));
     let found = client.open(&doc, "markdown", EMOJI_ARTICLE);
     let safe = found.iter().find(|d| d["code"] == "HL501").unwrap();
     assert_eq!(safe["severity"], 2, "a warning");
     assert_eq!(safe["source"], "healthlint");
-    assert!(safe["message"].as_str().unwrap().contains("\"100% safe\"\nhelp: "));
+    assert!(safe["message"]
+        .as_str()
+        .unwrap()
+        .contains("\"100% safe\"\nhelp: "));
     let href = safe["codeDescription"]["href"].as_str().unwrap();
     let page = href.strip_prefix("file://").unwrap();
     assert!(page.ends_with("/HL501.md"), "{href}");
@@ -282,19 +303,23 @@ fn diagnostics_follow_open_change_and_save_with_their_details() {
     let found = client.diagnostics(&doc, Some(3));
     let cure = places(&found).into_iter().find(|p| p.0 == "HL502").unwrap();
     assert_eq!(cure, ("HL502".into(), 2, 10, 22));
-    client.notify("textDocument/didSave", json!({"textDocument": {"uri": doc}}));
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": doc}}),
+    );
     assert_eq!(places(&client.diagnostics(&doc, Some(3))), places(&found));
 
-    client.notify("textDocument/didClose", json!({"textDocument": {"uri": doc}}));
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": doc}}),
+    );
     assert!(client.diagnostics(&doc, None).is_empty());
     client.shutdown();
 }
 
 #[test]
 fn changes_are_checked_after_the_quiet_time_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let doc = uri(&dir.path().join("knee.md"));
-    let (mut client, _) = Client::initialized(dir.path(), json!({}), json!({"debounceMs": 200}));
+    let (_dir, doc, mut client) = session("knee.md", json!({"debounceMs": 200}));
     client.open(&doc, "markdown", "# Knee care\n\nRest.\n");
     for version in 2..=5 {
         client.notify(
@@ -307,7 +332,10 @@ fn changes_are_checked_after_the_quiet_time_only() {
     assert_eq!(found["params"]["version"], 5, "{found}");
     assert!(codes(found["params"]["diagnostics"].as_array().unwrap()).contains(&"HL502".into()));
     assert!(
-        !client.seen.iter().any(|m| m["method"] == "textDocument/publishDiagnostics"),
+        !client
+            .seen
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"),
         "only the last version is checked: {:#?}",
         client.seen
     );
@@ -316,9 +344,7 @@ fn changes_are_checked_after_the_quiet_time_only() {
 
 #[test]
 fn hover_on_a_finding_prints_what_explain_prints() {
-    let dir = tempfile::tempdir().unwrap();
-    let doc = uri(&dir.path().join("knee.md"));
-    let (mut client, _) = Client::initialized(dir.path(), json!({}), json!({}));
+    let (dir, doc, mut client) = session("knee.md", json!({}));
     client.open(&doc, "markdown", EMOJI_ARTICLE);
     let hover = client.request(
         "textDocument/hover",
@@ -330,9 +356,15 @@ fn hover_on_a_finding_prints_what_explain_prints() {
         .output()
         .unwrap();
     let value = &hover["result"]["contents"]["value"];
-    assert_eq!(value.as_str().unwrap(), String::from_utf8(explain.stdout).unwrap());
+    assert_eq!(
+        value.as_str().unwrap(),
+        String::from_utf8(explain.stdout).unwrap()
+    );
     let start = 2 + " Our balm is ".len();
-    assert_eq!(hover["result"]["range"]["start"], json!({"line": 2, "character": start}));
+    assert_eq!(
+        hover["result"]["range"]["start"],
+        json!({"line": 2, "character": start})
+    );
     // Away from any finding: no hover.
     let none = client.request(
         "textDocument/hover",
@@ -380,15 +412,30 @@ fn code_actions_suppress_in_each_formats_comment_form_and_the_comment_works() {
     let dir = tempfile::tempdir().unwrap();
     let (mut client, _) = Client::initialized(dir.path(), json!({}), json!({}));
     let cases = [
-        ("knee.md", "markdown", "<!-- healthlint-disable-next-line HL501 -->\n"),
-        ("knee.mdx", "mdx", "{/* healthlint-disable-next-line HL501 */}\n"),
+        (
+            "knee.md",
+            "markdown",
+            "<!-- healthlint-disable-next-line HL501 -->\n",
+        ),
+        (
+            "knee.mdx",
+            "mdx",
+            "{/* healthlint-disable-next-line HL501 */}\n",
+        ),
         // In plain text a blank line keeps the comment out of the paragraph it is above.
-        ("knee.txt", "plaintext", "<!-- healthlint-disable-next-line HL501 -->\n\n"),
+        (
+            "knee.txt",
+            "plaintext",
+            "<!-- healthlint-disable-next-line HL501 -->\n\n",
+        ),
     ];
     for (name, language, comment) in cases {
         let doc = uri(&dir.path().join(name));
         let before = client.open(&doc, language, EMOJI_ARTICLE);
-        assert!(codes(&before).contains(&"HL501".to_string()), "{name}: {before:#?}");
+        assert!(
+            codes(&before).contains(&"HL501".to_string()),
+            "{name}: {before:#?}"
+        );
         let reply = client.request(
             "textDocument/codeAction",
             json!({"textDocument": {"uri": doc},
@@ -396,7 +443,10 @@ fn code_actions_suppress_in_each_formats_comment_form_and_the_comment_works() {
                    "context": {"diagnostics": []}}),
         );
         let actions = reply["result"].as_array().unwrap();
-        let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
+        let titles: Vec<&str> = actions
+            .iter()
+            .map(|a| a["title"].as_str().unwrap())
+            .collect();
         assert_eq!(
             titles,
             ["Suppress HL501 on this line", "Suppress HL501 in this file"],
@@ -418,16 +468,18 @@ fn code_actions_suppress_in_each_formats_comment_form_and_the_comment_works() {
         let after = client.diagnostics(&doc, Some(2));
         let mut expected = codes(&before);
         expected.retain(|c| c != "HL501");
-        assert_eq!(codes(&after), expected, "{name}: the comment silences HL501 only");
+        assert_eq!(
+            codes(&after),
+            expected,
+            "{name}: the comment silences HL501 only"
+        );
     }
     client.shutdown();
 }
 
 #[test]
 fn an_unused_suppression_is_removed_by_its_fix() {
-    let dir = tempfile::tempdir().unwrap();
-    let doc = uri(&dir.path().join("knee.md"));
-    let (mut client, _) = Client::initialized(dir.path(), json!({}), json!({}));
+    let (_dir, doc, mut client) = session("knee.md", json!({}));
     let text = "# Knee care\n\n<!-- healthlint-disable-next-line HL501, HL502 -->\nOur balm is 100% safe.\n";
     let found = client.open(&doc, "markdown", text);
     let unused = found.iter().find(|d| d["code"] == "HL003").unwrap().clone();
@@ -454,7 +506,13 @@ fn nothing_a_client_sends_stops_the_server() {
     client.request("initialize", json!({"processId": null, "capabilities": {}, "initializationOptions": {"debounceMs": 0, "colour": 1}}));
     client.notify("initialized", json!({}));
     let warning = client.wait(|m| m["method"] == "window/logMessage");
-    assert!(warning["params"]["message"].as_str().unwrap().contains("`colour`"), "{warning}");
+    assert!(
+        warning["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`colour`"),
+        "{warning}"
+    );
 
     client.raw(b"{this is not json");
     let reply = client.wait(|m| m["error"]["code"] == -32700);
@@ -490,7 +548,10 @@ fn nothing_a_client_sends_stops_the_server() {
         "textDocument/didChange",
         json!({"textDocument": {"uri": doc, "version": 9}, "contentChanges": [{"text": "x"}]}),
     );
-    client.notify("textDocument/didClose", json!({"textDocument": {"uri": doc}}));
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": doc}}),
+    );
     client.notify("textDocument/didOpen", json!({"textDocument": 5}));
     client.notify("no/such/notification", json!({}));
 
@@ -508,7 +569,10 @@ fn nothing_a_client_sends_stops_the_server() {
         "textDocument/hover",
         json!({"textDocument": {"uri": doc}, "position": {"line": 2, "character": 3}}),
     );
-    assert!(hover["result"]["contents"]["value"].as_str().unwrap().starts_with("HL502"));
+    assert!(hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("HL502"));
     // After `shutdown`, requests are refused until `exit`.
     client.request("shutdown", Value::Null);
     let late = client.request("textDocument/hover", json!({}));
@@ -556,7 +620,10 @@ fn configuration_comes_from_the_files_folder_and_reloads_when_it_changes() {
     let message = found[0]["message"].as_str().unwrap();
     assert!(message.contains("ignor"), "{message}");
     let shown = client.wait(|m| m["method"] == "window/showMessage");
-    assert!(shown["params"]["message"].as_str().unwrap().contains("healthlint.toml"));
+    assert!(shown["params"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("healthlint.toml"));
 
     // The file and its folder deleted under the open buffer: still checked from the buffer.
     std::fs::remove_dir_all(&site).unwrap();
@@ -565,7 +632,10 @@ fn configuration_comes_from_the_files_folder_and_reloads_when_it_changes() {
         json!({"changes": [{"uri": uri(&config), "type": 3}, {"uri": doc, "type": 3}]}),
     );
     assert_eq!(codes(&client.diagnostics(&doc, None)), ["HL502", "HL501"]);
-    client.notify("textDocument/didSave", json!({"textDocument": {"uri": doc}}));
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": doc}}),
+    );
     assert_eq!(codes(&client.diagnostics(&doc, None)), ["HL502", "HL501"]);
     client.shutdown();
 }
@@ -592,9 +662,15 @@ fn a_workspace_pass_finds_conflicts_across_files_as_related_locations() {
     let cross = found.iter().find(|d| d["code"] == "HL401").unwrap();
     // On the emoji line, in UTF-16 units.
     let start = 2 + " For a new ankle sprain, apply ".len();
-    assert_eq!(cross["range"]["start"], json!({"line": 2, "character": start}));
+    assert_eq!(
+        cross["range"]["start"],
+        json!({"line": 2, "character": start})
+    );
     let related = cross["relatedInformation"].as_array().unwrap();
-    let elsewhere = related.iter().find(|r| r["location"]["uri"] == other).unwrap();
+    let elsewhere = related
+        .iter()
+        .find(|r| r["location"]["uri"] == other)
+        .unwrap();
     let heat_there = ice.find("heat in").unwrap() - ice.find("For a new").unwrap();
     assert_eq!(
         elsewhere["location"]["range"]["start"],

@@ -524,7 +524,7 @@ mod tests {
     #[test]
     fn front_matter_end_finds_the_closing_marker() {
         assert_eq!(front_matter_end("---\na: b\n---\nx"), 13);
-        assert_eq!(front_matter_end("+++\na = 1\n+++\r\nx"), 16);
+        assert_eq!(front_matter_end("+++\na = 1\n+++\r\nx"), 15);
         assert_eq!(front_matter_end("---\nnever closed\n"), 0);
         assert_eq!(front_matter_end("# Title\n"), 0);
     }

@@ -819,7 +819,10 @@ impl Server {
             .iter()
             .filter(|(_, doc)| {
                 doc.findings.iter().any(|d| !d.related.is_empty())
-                    || doc.path.as_ref().is_some_and(|p| self.cross.contains_key(p))
+                    || doc
+                        .path
+                        .as_ref()
+                        .is_some_and(|p| self.cross.contains_key(p))
             })
             .map(|(uri, _)| uri.clone())
             .collect();

@@ -255,7 +255,8 @@ pub fn pass(roots: &[PathBuf], overrides: &Overrides, max_files: usize, jobs: us
                     return Pass::Failed(Arc::from(String::from_utf8_lossy(&text).trim_end()));
                 }
             };
-            let targets = crate::discover::discover(&[root.clone()], None, &linter.settings);
+            let targets =
+                crate::discover::discover(std::slice::from_ref(root), None, &linter.settings);
             let files = targets.iter().count();
             if files > max_files {
                 return Pass::TooMany {
