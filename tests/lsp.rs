@@ -319,7 +319,7 @@ fn diagnostics_follow_open_change_and_save_with_their_details() {
 
 #[test]
 fn changes_are_checked_after_the_quiet_time_only() {
-    let (_dir, doc, mut client) = session("knee.md", json!({"debounceMs": 200}));
+    let (_dir, doc, mut client) = session("knee.md", json!({"debounceMs": 500}));
     client.open(&doc, "markdown", "# Knee care\n\nRest.\n");
     for version in 2..=5 {
         client.notify(
