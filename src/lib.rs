@@ -32,6 +32,7 @@ pub mod engine;
 pub mod error;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod source;
 mod spill;
 pub mod stream;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, ValueEnum};
 use healthlint::cli::{
     BaselineArgs, CheckArgs, Cli, Command, CompletionsArgs, DocsArgs, ExplainArgs, Input,
-    InspectArgs, ListFormat, RulesArgs,
+    InspectArgs, ListFormat, RulesArgs, ServerArgs,
 };
 use healthlint::diagnostic::tool;
 use healthlint::engine::Linter;
@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Docs(args) => write_docs(args),
         Command::Completions(args) => completions(args),
         Command::Man => man(),
+        Command::Server(args) => server(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -687,4 +688,36 @@ fn man() -> Result<u8, Failure> {
     stdout.write_all(&out)?;
     stdout.flush()?;
     Ok(0)
+}
+
+/// `healthlint server`: the language server, until the editor sends `exit`.
+fn server(args: ServerArgs) -> Result<u8, Failure> {
+    let cwd = std::env::current_dir()?;
+    let mut overrides = args.settings.overrides();
+    // Each configuration is loaded from its own folder: paths given here are made absolute
+    // from where the server was started.
+    overrides.config = overrides.config.map(|c| cwd.join(c));
+    overrides.rule_dirs = overrides.rule_dirs.iter().map(|d| cwd.join(d)).collect();
+    let mut options = healthlint::server::Options {
+        overrides,
+        workspace_check: !args.no_workspace_check,
+        ..healthlint::server::Options::default()
+    };
+    if let Some(ms) = args.debounce_ms {
+        options.debounce = std::time::Duration::from_millis(ms);
+    }
+    if let Some(url) = &args.docs_url {
+        let url = if url.ends_with('/') {
+            url.clone()
+        } else {
+            format!("{url}/")
+        };
+        options.docs_url = Some(lsp_types::Url::parse(&url).map_err(|e| {
+            SetupError::Message(format!(
+                "`--docs-url {}` is not a URL: {e}",
+                args.docs_url.as_deref().unwrap_or("")
+            ))
+        })?);
+    }
+    Ok(healthlint::server::serve(options)?)
 }
