@@ -91,6 +91,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     let linter = load(&args.settings, |o| {
         o.extend_exclude = args.exclude.clone();
         o.force_exclude = args.force_exclude;
+        o.follow_links = args.follow;
         o.fail_on = args.fail_on;
         o.no_cross_document = args.no_cross_document;
         o.time_budget = args.time_budget;
@@ -203,6 +204,7 @@ fn baseline(args: BaselineArgs) -> Result<u8, Failure> {
     let linter = load(&args.settings, |o| {
         o.extend_exclude = args.exclude.clone();
         o.force_exclude = args.force_exclude;
+        o.follow_links = args.follow;
         o.no_cross_document = args.no_cross_document;
     })?;
     let jobs = jobs(args.jobs)?;
