@@ -68,8 +68,8 @@ struct Shown {
     text: String,
     lines: crate::source::LineIndex,
     /// For each character replaced, the offset in the file's text where it ends, and how
-    /// many bytes longer the shown text is from there on.
-    shifts: Vec<(usize, usize)>,
+    /// many bytes longer (or, past a `¶` for a U+2029, shorter) the shown text is from there.
+    shifts: Vec<(usize, isize)>,
 }
 
 impl Shown {
@@ -102,7 +102,7 @@ impl Shown {
             shown.push_str(&text[copied..at]);
             shown.push_str(picture);
             copied = at + c.len_utf8();
-            shifts.push((copied, shown.len() - copied));
+            shifts.push((copied, shown.len() as isize - copied as isize));
         }
         if shifts.is_empty() {
             return None;
@@ -119,7 +119,7 @@ impl Shown {
     /// replaced character starts at its stand-in, and one that ends after it ends after it.
     fn offset(&self, offset: usize) -> usize {
         let before = self.shifts.partition_point(|&(end, _)| end <= offset);
-        offset + before.checked_sub(1).map_or(0, |i| self.shifts[i].1)
+        offset.saturating_add_signed(before.checked_sub(1).map_or(0, |i| self.shifts[i].1))
     }
 
     fn range(&self, r: &Range<usize>) -> Range<usize> {
