@@ -314,7 +314,7 @@ fn stream(args: &CheckArgs, linter: Linter, jobs: usize) -> Result<u8, Failure> 
     let outcome = healthlint::stream::run_stream(&linter, &mut input, jobs, &mut out)?;
     out.flush()?;
     if !args.quiet {
-        let _ = writeln!(io::stderr(), "{}", outcome.summary.line());
+        let _ = writeln!(io::stderr(), "{}", outcome.summary.line_counting("record"));
     }
     std::mem::forget(linter);
     Ok(outcome.exit_code())
