@@ -119,6 +119,11 @@ pub struct CheckArgs {
     /// that passes every changed file skips those the config excludes.
     #[arg(long)]
     pub force_exclude: bool,
+    /// Follow links that lead out of the folders being checked (as `follow-links = true` in
+    /// the config does). Without it such a link is not read and is listed as skipped; links
+    /// inside the folders are always followed, and each file is checked once.
+    #[arg(long)]
+    pub follow: bool,
     /// Number of threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -169,6 +174,9 @@ pub struct BaselineArgs {
     /// Apply the excludes to files and folders named on the command line too.
     #[arg(long)]
     pub force_exclude: bool,
+    /// Follow links that lead out of the folders being checked, as `check --follow` does.
+    #[arg(long)]
+    pub follow: bool,
     /// Number of threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,

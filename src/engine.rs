@@ -120,12 +120,12 @@ impl Linter {
                 };
                 return (report, Vec::new());
             }
-            Target::Special { kind, .. } => {
+            Target::Skipped { reason, .. } => {
                 let report = FileReport {
                     path,
                     source: None,
                     diagnostics: Vec::new(),
-                    skipped: Some(format!("{kind}, not a regular file")),
+                    skipped: Some(reason.clone()),
                     failed: false,
                 };
                 return (report, Vec::new());

@@ -92,6 +92,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     let linter = load(&args.settings, |o| {
         o.extend_exclude = args.exclude.clone();
         o.force_exclude = args.force_exclude;
+        o.follow_links = args.follow;
         o.fail_on = args.fail_on;
         o.no_cross_document = args.no_cross_document;
         o.time_budget = args.time_budget;
@@ -204,6 +205,7 @@ fn baseline(args: BaselineArgs) -> Result<u8, Failure> {
     let linter = load(&args.settings, |o| {
         o.extend_exclude = args.exclude.clone();
         o.force_exclude = args.force_exclude;
+        o.follow_links = args.follow;
         o.no_cross_document = args.no_cross_document;
     })?;
     let jobs = jobs(args.jobs)?;
@@ -313,7 +315,7 @@ fn stream(args: &CheckArgs, linter: Linter, jobs: usize) -> Result<u8, Failure> 
     let outcome = healthlint::stream::run_stream(&linter, &mut input, jobs, &mut out)?;
     out.flush()?;
     if !args.quiet {
-        let _ = writeln!(io::stderr(), "{}", outcome.summary.line());
+        let _ = writeln!(io::stderr(), "{}", outcome.summary.line_counting("record"));
     }
     std::mem::forget(linter);
     Ok(outcome.exit_code())
