@@ -362,8 +362,14 @@ impl LineIndex {
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();
     let s = s.strip_prefix("./").unwrap_or(&s);
+    escape_controls(s).into_owned()
+}
+
+/// `s` with control characters written as `\u{…}` escapes, for output read line by line:
+/// a path, or a message that quotes the article (a drug name matched across a line break).
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(char::is_control) {
-        return s.to_string();
+        return std::borrow::Cow::Borrowed(s);
     }
     s.chars()
         .map(|c| {

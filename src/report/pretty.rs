@@ -31,6 +31,7 @@ use super::{close_for_people, Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::FileReport;
 use crate::error::{SetupError, SpannedError};
+use crate::source::escape_controls;
 
 pub struct Pretty {
     pub color: bool,
@@ -301,7 +302,7 @@ fn render(
     let mut builder = Report::<Span>::build(kind(d.severity), (id(), primary.clone()))
         .with_config(config(color))
         .with_code(&d.rule.code)
-        .with_message(format!("{} ({})", d.message, d.rule.name));
+        .with_message(format!("{} ({})", escape_controls(&d.message), d.rule.name));
     // The real place each section starts at, in the order ariadne draws them.
     let mut headers = Vec::new();
     let mut margin = 0;
@@ -310,7 +311,7 @@ fn render(
             .with_color(Color::Red)
             .with_order(0);
         if let Some(m) = &d.primary.message {
-            label = label.with_message(m);
+            label = label.with_message(escape_controls(m));
         }
         builder = builder.with_label(label);
         for (i, (secondary, range)) in d.secondary.iter().zip(&view.labels[1..]).enumerate() {
@@ -318,7 +319,7 @@ fn render(
                 .with_color(Color::Cyan)
                 .with_order(i as i32 + 1);
             if let Some(m) = &secondary.message {
-                label = label.with_message(m);
+                label = label.with_message(escape_controls(m));
             }
             builder = builder.with_label(label);
         }
