@@ -44,6 +44,10 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff) to standard output: `healthlint man > healthlint.1`.
     Man,
+    /// Run a Language Server Protocol server over standard input and output, for editors:
+    /// diagnostics as you type, hovers that explain a finding, code actions that suppress it.
+    /// Each file is checked with the healthlint.toml found from its own folder.
+    Server(ServerArgs),
 }
 
 /// Where rules and settings come from; shared by every subcommand.
@@ -115,6 +119,11 @@ pub struct CheckArgs {
     /// that passes every changed file skips those the config excludes.
     #[arg(long)]
     pub force_exclude: bool,
+    /// Follow links that lead out of the folders being checked (as `follow-links = true` in
+    /// the config does). Without it such a link is not read and is listed as skipped; links
+    /// inside the folders are always followed, and each file is checked once.
+    #[arg(long)]
+    pub follow: bool,
     /// Number of threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -165,6 +174,9 @@ pub struct BaselineArgs {
     /// Apply the excludes to files and folders named on the command line too.
     #[arg(long)]
     pub force_exclude: bool,
+    /// Follow links that lead out of the folders being checked, as `check --follow` does.
+    #[arg(long)]
+    pub follow: bool,
     /// Number of threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -198,6 +210,27 @@ pub struct DocsArgs {
     /// exist (`HLnnn.md` files not written this time) are removed from it.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Milliseconds a document must stay unchanged before it is checked again (default 150;
+    /// `debounceMs` in initializationOptions overrides it). Opening and saving check at once.
+    #[arg(long, value_name = "MS")]
+    pub debounce_ms: Option<u64>,
+    /// Link each code to `URL/CODE.md` (`docsUrl`) instead of to pages written to the cache
+    /// folder.
+    #[arg(long, value_name = "URL")]
+    pub docs_url: Option<String>,
+    /// Do not compare the files of the workspace folders with each other (HL401).
+    #[arg(long)]
+    pub no_workspace_check: bool,
+    /// Accepted and ignored: standard input and output is the only transport (editor
+    /// extensions add this flag).
+    #[arg(long, hide = true)]
+    pub stdio: bool,
     #[command(flatten)]
     pub settings: SettingsArgs,
 }

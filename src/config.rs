@@ -12,6 +12,7 @@
 //! include = ["**/*.md"]        # globs of files to check when walking (default: by extension)
 //! exclude = ["drafts/"]        # gitignore patterns of files and folders to skip, relative
 //!                              # to this file's folder
+//! follow-links = false         # follow links that lead out of the folders being checked
 //! cross-document = true        # compare advice across the files of one run
 //! locale = "uk"                # uk | us | au | ie | ca | eu: emergency numbers in help text
 //! baseline = "healthlint-baseline.json"  # findings to leave unreported, relative to this file
@@ -129,6 +130,7 @@ pub struct Options {
     pub rule_dirs: Option<Vec<String>>,
     pub include: Option<Vec<Spanned<String>>>,
     pub exclude: Option<Vec<Spanned<String>>>,
+    pub follow_links: Option<bool>,
     pub cross_document: Option<bool>,
     pub locale: Option<Locale>,
     pub baseline: Option<String>,
@@ -157,6 +159,8 @@ pub struct Overrides {
     pub ignore: Vec<String>,
     pub extend_exclude: Vec<String>,
     pub force_exclude: bool,
+    /// `--follow`.
+    pub follow_links: bool,
     pub fail_on: Option<FailOn>,
     pub no_cross_document: bool,
     /// `--time-budget`.
@@ -175,6 +179,9 @@ pub struct Settings {
     pub exclude: Excludes,
     /// Apply the excludes to paths named on the command line too (`--force-exclude`).
     pub force_exclude: bool,
+    /// Follow links that lead out of the walked folders (`--follow`, `follow-links`); links
+    /// inside them are always followed (see `discover.rs`).
+    pub follow_links: bool,
     pub cross_document: bool,
     /// Whose emergency numbers and services red-flag help text names; `None`: neutral wording.
     pub locale: Option<Locale>,
@@ -218,6 +225,7 @@ impl Default for Settings {
             include: None,
             exclude: Excludes::default(),
             force_exclude: false,
+            follow_links: false,
             cross_document: true,
             locale: None,
             time_budget: crate::budget::DEFAULT,
@@ -285,6 +293,7 @@ impl Settings {
             .map(|d| base.join(d))
             .collect();
         settings.cross_document = options.cross_document.unwrap_or(true);
+        settings.follow_links = options.follow_links.unwrap_or(false);
         settings.locale = options.locale;
         settings.baseline = options.baseline.map(|b| base.join(b));
         if let Some(budget) = &options.time_budget {
@@ -428,6 +437,7 @@ impl Settings {
             self.exclude.lists.push(list);
         }
         self.force_exclude |= o.force_exclude;
+        self.follow_links |= o.follow_links;
         if let Some(budget) = o.time_budget {
             self.time_budget = budget;
         }
@@ -889,7 +899,7 @@ mod tests {
             errors("fail-on = \"error\"\nfail-onn = \"error\"\n"),
             [error(
                 "unknown field `fail-onn`, expected one of `fail-on`, `rule-dirs`, `include`, \
-                 `exclude`, `cross-document`, `locale`, `baseline`, `time-budget`, `rules`, `per-file-ignores`",
+                 `exclude`, `follow-links`, `cross-document`, `locale`, `baseline`, `time-budget`, `rules`, `per-file-ignores`",
                 "fail-onn"
             )]
         );

@@ -7,12 +7,19 @@
 //! `.md`, `.markdown`, `.mdx` and `.txt` files (or the config's `include` globs) minus what the
 //! [`Excludes`](crate::config::Excludes) match. A file or folder named on the command line is
 //! checked even when excluded, unless `--force-exclude` is given: then it is skipped when it or
-//! a folder it is in is excluded (and so is standard input whose `--stdin-filename` is). The
-//! run's own report file is never checked ([`Targets::without`]). Paths that cannot be walked
+//! a folder it is in is excluded (and so is standard input whose `--stdin-filename` is). A
+//! walk follows links that stay inside the folders named; a link that leads out of them is
+//! not read but listed as skipped, unless `--follow` (`follow-links`) is given. Every file is
+//! checked once, by canonical path, however many spellings and links reach it. The run's own
+//! report file is never checked ([`Targets::without`]). Paths that cannot be walked
 //! become targets too, so that the problem is reported for that path, never dropped.
 //! [`parse_path_list`] reads a `--files-from` list into such named paths.
 
+use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use globset::GlobSet;
 
 use crate::config::Settings;
 use crate::source::Format;
@@ -30,9 +37,10 @@ pub enum Target {
     Stdin { name: PathBuf, format: Format },
     /// A path that could not be walked or does not exist, with the reason.
     Unreadable { path: PathBuf, reason: String },
-    /// A walked entry with an article's name that is no regular file (a FIFO, a socket, a
-    /// device): reading it could block or never end, so it is listed as skipped instead.
-    Special { path: PathBuf, kind: &'static str },
+    /// A walked entry that is not read, and why: an entry with an article's name that is no
+    /// regular file (a FIFO, a socket, a device: reading it could block or never end), or a
+    /// link that leads out of the walked folders (see [`walk`]). Listed as skipped.
+    Skipped { path: PathBuf, reason: String },
 }
 
 impl Target {
@@ -41,7 +49,7 @@ impl Target {
             Target::File { path, .. }
             | Target::Stdin { name: path, .. }
             | Target::Unreadable { path, .. }
-            | Target::Special { path, .. } => path,
+            | Target::Skipped { path, .. } => path,
         }
     }
 }
@@ -67,7 +75,11 @@ impl Targets {
     pub fn iter(&self) -> Box<dyn Iterator<Item = Target> + '_> {
         match self {
             Targets::List(list) => Box::new(list.iter().cloned()),
-            Targets::Walk { root, settings } => Box::new(walk(root, settings)),
+            Targets::Walk { root, settings } => Box::new(walk(
+                root,
+                canonical_roots(std::slice::from_ref(root)),
+                settings,
+            )),
             Targets::Without { targets, file } => {
                 Box::new(targets.iter().filter(move |t| !is_file(t, file)))
             }
@@ -127,6 +139,7 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
         }
     }
     let mut targets = Vec::new();
+    let roots = canonical_roots(paths);
     for path in paths {
         if path.as_os_str() == "-" {
             if stdin_name.is_some_and(|name| skipped(name, false)) {
@@ -145,7 +158,7 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>, settings: &Setting
                 explicit: true,
             });
         } else if path.is_dir() {
-            targets.extend(walk(path, settings));
+            targets.extend(walk(path, Arc::clone(&roots), settings));
         } else {
             let reason = match std::fs::metadata(path) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -254,52 +267,160 @@ fn is_file(target: &Target, file: &Path) -> bool {
     }
 }
 
-/// The files under `root` to check, in path order, lazily.
-fn walk<'a>(root: &'a Path, settings: &'a Settings) -> impl Iterator<Item = Target> + 'a {
+/// The files under `root` to check, in path order, lazily. Links are followed while they
+/// stay inside `roots` (the canonical folders of the run): a link that leads out of them
+/// (to `/etc`, to a file of secrets beside the repository) is not read, unless the settings
+/// say to follow links (`--follow`, `follow-links`), and is listed as skipped so that the
+/// report says so. Each file is yielded once, by canonical path, under the first spelling in
+/// walk order, so that a link inside the tree to a file of the tree does not check it twice.
+/// That takes a set of 16-byte keys of the files walked; only files reached through a link
+/// cost a `canonicalize`.
+fn walk<'a>(
+    root: &'a Path,
+    roots: Arc<[PathBuf]>,
+    settings: &'a Settings,
+) -> impl Iterator<Item = Target> + 'a {
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .follow_links(true)
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b));
-    if !settings.exclude.is_empty() {
+    // The filter decides before the walk descends into a linked folder; what it turns away
+    // is handed to the iterator below through `turned_away`, in walk order.
+    let turned_away: Arc<Mutex<Vec<Target>>> = Arc::default();
+    {
         let exclude = settings.exclude.clone();
-        // The root was named on the command line: `discover` has decided it already.
+        let include = settings.include.clone();
+        let follow = settings.follow_links;
+        let turned_away = Arc::clone(&turned_away);
         builder.filter_entry(move |entry| {
+            // The root was named on the command line: `discover` has decided it already.
+            if entry.depth() == 0 {
+                return true;
+            }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            entry.depth() == 0 || !exclude.excludes(entry.path(), is_dir)
-        });
-    }
-    builder.build().filter_map(move |entry| match entry {
-        Ok(entry) => {
-            let path = entry.path();
-            let file_type = entry.file_type()?;
-            if file_type.is_dir() {
-                return None;
+            if !exclude.is_empty() && exclude.excludes(entry.path(), is_dir) {
+                return false;
             }
-            let wanted = match &settings.include {
-                Some(globs) => globs.is_match(path.strip_prefix("./").unwrap_or(path)),
-                None => Format::from_path(path).is_some(),
+            if follow || !entry.path_is_symlink() {
+                return true;
+            }
+            // A broken link is left to the walk, which reports it as unreadable.
+            let Ok(target) = std::fs::canonicalize(entry.path()) else {
+                return true;
             };
-            if !wanted {
-                return None;
+            if roots.iter().any(|r| target.starts_with(r)) {
+                return true;
             }
-            if !file_type.is_file() {
-                return Some(Target::Special {
-                    path: path.to_path_buf(),
-                    kind: special_kind(&file_type),
+            if is_dir || wanted(entry.path(), include.as_ref()) {
+                let what = if is_dir { "folder" } else { "file" };
+                turned_away.lock().unwrap().push(Target::Skipped {
+                    path: entry.path().to_path_buf(),
+                    reason: format!(
+                        "a link to a {what} outside the folders being checked, not followed \
+                         (`--follow` follows it)"
+                    ),
                 });
             }
-            Some(Target::File {
-                path: path.to_path_buf(),
-                format: Format::from_path(path).unwrap_or(Format::Markdown),
-                explicit: false,
-            })
+            false
+        });
+    }
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut walker = builder.build().fuse();
+    let mut ready: VecDeque<Target> = VecDeque::new();
+    let mut seen: HashSet<u128> = HashSet::new();
+    // Linked folders the walk is inside of: their files' paths are not canonical.
+    let mut linked_dirs: Vec<PathBuf> = Vec::new();
+    std::iter::from_fn(move || loop {
+        if let Some(target) = ready.pop_front() {
+            return Some(target);
         }
-        Err(err) => Some(Target::Unreadable {
-            path: error_path(&err).unwrap_or_else(|| root.to_path_buf()),
-            reason: error_reason(&err),
-        }),
+        let next = walker.next();
+        // What the filter turned away comes before the entry it stopped at.
+        ready.extend(turned_away.lock().unwrap().drain(..));
+        let entry = match next {
+            None => return ready.pop_front(),
+            Some(Err(err)) => {
+                ready.push_back(Target::Unreadable {
+                    path: error_path(&err).unwrap_or_else(|| root.to_path_buf()),
+                    reason: error_reason(&err),
+                });
+                continue;
+            }
+            Some(Ok(entry)) => entry,
+        };
+        let path = entry.path();
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        while linked_dirs.last().is_some_and(|dir| !path.starts_with(dir)) {
+            linked_dirs.pop();
+        }
+        if file_type.is_dir() {
+            if entry.path_is_symlink() {
+                linked_dirs.push(path.to_path_buf());
+            }
+            continue;
+        }
+        if !wanted(path, settings.include.as_ref()) {
+            continue;
+        }
+        if !file_type.is_file() {
+            ready.push_back(Target::Skipped {
+                path: path.to_path_buf(),
+                reason: format!("{}, not a regular file", special_kind(&file_type)),
+            });
+            continue;
+        }
+        let canonical = if entry.path_is_symlink() || !linked_dirs.is_empty() {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        } else {
+            match path.strip_prefix(root) {
+                Ok(rest) => canonical_root.join(rest),
+                Err(_) => path.to_path_buf(),
+            }
+        };
+        if !seen.insert(key(&canonical)) {
+            continue;
+        }
+        ready.push_back(Target::File {
+            path: path.to_path_buf(),
+            format: Format::from_path(path).unwrap_or(Format::Markdown),
+            explicit: false,
+        });
     })
+}
+
+/// The canonical paths of the folders among `paths`: links that lead out of all of them are
+/// not followed.
+fn canonical_roots(paths: &[PathBuf]) -> Arc<[PathBuf]> {
+    paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect()
+}
+
+/// Whether a walked file is one to check: by the config's `include` globs, else by extension.
+fn wanted(path: &Path, include: Option<&GlobSet>) -> bool {
+    match include {
+        Some(globs) => globs.is_match(path.strip_prefix("./").unwrap_or(path)),
+        None => Format::from_path(path).is_some(),
+    }
+}
+
+/// A 128-bit key for a canonical path: two 64-bit hashes, so that two files of a walk share a
+/// key (and one is dropped) with a chance far below any disk error's, in a set a tenth the
+/// size of the paths'.
+fn key(path: &Path) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |salt: u8| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut hasher);
+        path.hash(&mut hasher);
+        hasher.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
 }
 
 /// What kind of special file an entry is, for the note that says it was skipped.
@@ -406,6 +527,79 @@ mod tests {
         assert!(
             matches!(&targets[0], Target::File { explicit: true, .. }),
             "a named spelling keeps the file explicit: {targets:?}"
+        );
+    }
+
+    /// Links inside the walked folders are followed, each file once; a link out of them is
+    /// skipped unless links are to be followed (issue 20, D10). A link from one named
+    /// folder into another stays inside.
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_the_walked_folders_are_skipped_unless_followed() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, out) = (
+            dir.path().join("a"),
+            dir.path().join("b"),
+            dir.path().join("out"),
+        );
+        for folder in [&a, &b, &out] {
+            std::fs::create_dir(folder).unwrap();
+        }
+        std::fs::write(a.join("real.md"), "text").unwrap();
+        std::fs::write(b.join("other.md"), "text").unwrap();
+        std::fs::write(out.join("secret.md"), "text").unwrap();
+        symlink(a.join("real.md"), a.join("alias.md")).unwrap();
+        symlink(&a, a.join("loop")).unwrap();
+        symlink(b.join("other.md"), a.join("to-b.md")).unwrap();
+        symlink(out.join("secret.md"), a.join("secret.md")).unwrap();
+        symlink(&out, a.join("out")).unwrap();
+        let listed = |paths: &[PathBuf], settings: &Settings| -> Vec<String> {
+            discover(paths, None, settings)
+                .to_vec()
+                .iter()
+                .map(|t| {
+                    let name = t.path().strip_prefix(dir.path()).unwrap().display();
+                    match t {
+                        Target::File { .. } => format!("{name}"),
+                        Target::Skipped { .. } => format!("skipped {name}"),
+                        Target::Unreadable { .. } => format!("unreadable {name}"),
+                        Target::Stdin { .. } => unreachable!(),
+                    }
+                })
+                .collect()
+        };
+        let mut settings = Settings::default();
+        // `alias.md` comes before `real.md`: the first spelling is kept.
+        assert_eq!(
+            listed(std::slice::from_ref(&a), &settings),
+            [
+                "a/alias.md",
+                "unreadable a/loop",
+                "skipped a/out",
+                "skipped a/secret.md",
+                "skipped a/to-b.md"
+            ]
+        );
+        assert_eq!(
+            listed(&[a.clone(), b.clone()], &settings),
+            [
+                "a/alias.md",
+                "unreadable a/loop",
+                "skipped a/out",
+                "skipped a/secret.md",
+                "a/to-b.md",
+            ]
+        );
+        settings.follow_links = true;
+        assert_eq!(
+            listed(std::slice::from_ref(&a), &settings),
+            [
+                "a/alias.md",
+                "unreadable a/loop",
+                "a/out/secret.md",
+                "a/to-b.md"
+            ]
         );
     }
 

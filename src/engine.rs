@@ -103,12 +103,12 @@ impl Linter {
                 };
                 return (report, None);
             }
-            Target::Special { kind, .. } => {
+            Target::Skipped { reason, .. } => {
                 let report = FileReport {
                     path,
                     source: None,
                     diagnostics: Vec::new(),
-                    skipped: Some(format!("{kind}, not a regular file")),
+                    skipped: Some(reason.clone()),
                     failed: false,
                 };
                 return (report, None);

@@ -41,6 +41,7 @@ pub mod error;
 pub mod report;
 pub mod rules;
 pub mod run;
+pub mod server;
 pub mod source;
 mod spill;
 pub mod stream;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, ValueEnum};
 use healthlint::cli::{
     BaselineArgs, CheckArgs, Cli, Command, CompletionsArgs, DocsArgs, ExplainArgs, Input,
-    InspectArgs, ListFormat, RulesArgs,
+    InspectArgs, ListFormat, RulesArgs, ServerArgs,
 };
 use healthlint::diagnostic::tool;
 use healthlint::engine::Linter;
@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Docs(args) => write_docs(args),
         Command::Completions(args) => completions(args),
         Command::Man => man(),
+        Command::Server(args) => server(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -91,6 +92,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     let linter = load(&args.settings, |o| {
         o.extend_exclude = args.exclude.clone();
         o.force_exclude = args.force_exclude;
+        o.follow_links = args.follow;
         o.fail_on = args.fail_on;
         o.no_cross_document = args.no_cross_document;
         o.time_budget = args.time_budget;
@@ -204,6 +206,7 @@ fn baseline(args: BaselineArgs) -> Result<u8, Failure> {
     let linter = load(&args.settings, |o| {
         o.extend_exclude = args.exclude.clone();
         o.force_exclude = args.force_exclude;
+        o.follow_links = args.follow;
         o.no_cross_document = args.no_cross_document;
     })?;
     let jobs = jobs(args.jobs)?;
@@ -313,7 +316,7 @@ fn stream(args: &CheckArgs, linter: Linter, jobs: usize) -> Result<u8, Failure> 
     let outcome = healthlint::stream::run_stream(&linter, &mut input, jobs, &mut out)?;
     out.flush()?;
     if !args.quiet {
-        let _ = writeln!(io::stderr(), "{}", outcome.summary.line());
+        let _ = writeln!(io::stderr(), "{}", outcome.summary.line_counting("record"));
     }
     std::mem::forget(linter);
     Ok(outcome.exit_code())
@@ -688,4 +691,36 @@ fn man() -> Result<u8, Failure> {
     stdout.write_all(&out)?;
     stdout.flush()?;
     Ok(0)
+}
+
+/// `healthlint server`: the language server, until the editor sends `exit`.
+fn server(args: ServerArgs) -> Result<u8, Failure> {
+    let cwd = std::env::current_dir()?;
+    let mut overrides = args.settings.overrides();
+    // Each configuration is loaded from its own folder: paths given here are made absolute
+    // from where the server was started.
+    overrides.config = overrides.config.map(|c| cwd.join(c));
+    overrides.rule_dirs = overrides.rule_dirs.iter().map(|d| cwd.join(d)).collect();
+    let mut options = healthlint::server::Options {
+        overrides,
+        workspace_check: !args.no_workspace_check,
+        ..healthlint::server::Options::default()
+    };
+    if let Some(ms) = args.debounce_ms {
+        options.debounce = std::time::Duration::from_millis(ms);
+    }
+    if let Some(url) = &args.docs_url {
+        let url = if url.ends_with('/') {
+            url.clone()
+        } else {
+            format!("{url}/")
+        };
+        options.docs_url = Some(lsp_types::Url::parse(&url).map_err(|e| {
+            SetupError::Message(format!(
+                "`--docs-url {}` is not a URL: {e}",
+                args.docs_url.as_deref().unwrap_or("")
+            ))
+        })?);
+    }
+    Ok(healthlint::server::serve(options)?)
 }

@@ -268,16 +268,27 @@ pub struct LineCol {
     pub column: usize,
 }
 
-/// Byte offsets of line starts, so that a byte offset maps to a line by binary search.
+/// Byte offsets of line starts, so that a byte offset maps to a line by binary search; and
+/// inside long lines, marks that a column is counted from, so that placing every finding of
+/// a line costs time in proportion to the findings, not to the findings times the line.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// In each line longer than [`MARK_EVERY`] bytes, a mark every [`MARK_EVERY`] bytes or so
+    /// (on a character boundary): its offset, and the characters from its line's start to it.
+    marks: Vec<(usize, usize)>,
 }
+
+/// Bytes between two marks of a long line: a column is counted over at most this many.
+const MARK_EVERY: usize = 4096;
 
 impl Default for LineIndex {
     /// The index of an empty text: one line starting at 0.
     fn default() -> LineIndex {
-        LineIndex { starts: vec![0] }
+        LineIndex {
+            starts: vec![0],
+            marks: Vec::new(),
+        }
     }
 }
 
@@ -285,7 +296,21 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { starts }
+        let mut marks = Vec::new();
+        for (line, &start) in starts.iter().enumerate() {
+            let end = starts.get(line + 1).map_or(text.len(), |next| next - 1);
+            let (mut at, mut chars) = (start, 0);
+            while end - at > MARK_EVERY {
+                let mut next = at + MARK_EVERY;
+                while !text.is_char_boundary(next) {
+                    next += 1;
+                }
+                chars += text[at..next].chars().count();
+                marks.push((next, chars));
+                at = next;
+            }
+        }
+        LineIndex { starts, marks }
     }
 
     /// The 0-based line that holds `offset`.
@@ -314,7 +339,16 @@ impl LineIndex {
         }
         let line = self.line_of(offset);
         let start = self.starts[line];
-        let column = text[start..offset].trim_end_matches('\r').chars().count() + 1;
+        let count = |from: usize| text[from..offset].trim_end_matches('\r').chars().count();
+        // From the last mark of this line before the offset, unless nothing but CRs (which
+        // a column does not count at the end of a line) lies between them.
+        let marks = self.marks.partition_point(|&(at, _)| at <= offset);
+        let column = match marks.checked_sub(1).map(|i| self.marks[i]) {
+            Some((at, chars)) if at > start && text[at..offset].bytes().any(|b| b != b'\r') => {
+                chars + count(at)
+            }
+            _ => count(start),
+        } + 1;
         LineCol {
             line: line + 1,
             column,
@@ -328,8 +362,14 @@ impl LineIndex {
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();
     let s = s.strip_prefix("./").unwrap_or(&s);
+    escape_controls(s).into_owned()
+}
+
+/// `s` with control characters written as `\u{…}` escapes, for output read line by line:
+/// a path, or a message that quotes the article (a drug name matched across a line break).
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(char::is_control) {
-        return s.to_string();
+        return std::borrow::Cow::Borrowed(s);
     }
     s.chars()
         .map(|c| {
@@ -357,6 +397,29 @@ mod tests {
         // Inside a multibyte character: clamped back to its start.
         assert_eq!(idx.line_col(text, 5), LineCol { line: 2, column: 1 });
         assert_eq!(idx.line_col(text, 999).line, 3);
+    }
+
+    /// Columns in a long line are counted from the nearest mark, and agree with counting
+    /// from the line's start: across multi-byte characters, CRs and mark boundaries.
+    #[test]
+    fn columns_in_long_lines_are_those_counted_from_the_line_start() {
+        let line = "µg – word ".repeat(2000) + "\r\r" + &"x".repeat(9000) + "\r";
+        let text = format!("first\n{line}\n{line}");
+        let idx = LineIndex::new(&text);
+        assert!(!idx.marks.is_empty());
+        for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let line = idx.line_of(offset);
+            let start = idx.starts[line];
+            let expected = text[start..offset].trim_end_matches('\r').chars().count() + 1;
+            assert_eq!(
+                idx.line_col(&text, offset),
+                LineCol {
+                    line: line + 1,
+                    column: expected
+                },
+                "at {offset}"
+            );
+        }
     }
 
     #[test]

@@ -8,14 +8,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Files whose imports are not counted: the phrase engine, which is moving to a workspace
-/// crate of its own (issue 16, item 3); `analyze/matcher.rs` reads `rules::pattern` until then.
-const MOVING: &[&str] = &[
-    "analyze/matcher.rs",
-    "analyze/hidden.rs",
-    "rules/pattern.rs",
-];
-
 /// Module → imported module → the files (relative to `src/`) that import it.
 type Graph = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
 
@@ -77,9 +69,6 @@ fn graph(src: &Path) -> Graph {
     for file in &files {
         let rel = rel(src, file);
         let Some(top) = top_of(&rel) else { continue };
-        if MOVING.contains(&rel.as_str()) {
-            continue;
-        }
         let text = fs::read_to_string(file).expect("source file reads");
         for to in imports(&text) {
             if to != top && tops.contains(&to) {

@@ -48,6 +48,16 @@ fn write_cases(dir: &Path, outside: &Path) -> bool {
         use std::os::unix::fs::PermissionsExt;
         std::os::unix::fs::symlink(outside.join("secret.md"), dir.join("outside-link.md")).unwrap();
         std::os::unix::fs::symlink(dir.join("missing.md"), dir.join("broken-link.md")).unwrap();
+        // Links inside the folder: to an article, and to a folder of one.
+        std::os::unix::fs::symlink("good.md", dir.join("same-good.md")).unwrap();
+        std::fs::create_dir(dir.join("sub")).unwrap();
+        std::fs::write(
+            dir.join("sub").join("inner.md"),
+            GOOD.replace("gel", "cream"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("sub", dir.join("sub-link")).unwrap();
+        std::os::unix::fs::symlink(outside, dir.join("outside-folder")).unwrap();
         write("unreadable.md", GOOD.as_bytes());
         let path = dir.join("unreadable.md");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
@@ -141,7 +151,7 @@ const CASES: &[Case] = &[
         expect: &["broken-link.md:1:1: error[HL001] cannot check `broken-link.md`"],
     },
     // Named on the command line, a link is followed wherever it leads, and reported under
-    // its own name. (Walking a folder follows such links too; issue 20, D10, is open.)
+    // its own name. (Walking a folder does not follow it: see the walked case below.)
     Case {
         file: "outside-link.md",
         code: 1,
@@ -190,7 +200,9 @@ fn each_bad_input_is_reported_with_its_exit_code_and_the_good_file_too() {
 }
 
 /// All the cases in one walked folder: the run exits 2 (files that could not be checked), and
-/// every file that can be checked is.
+/// every file that can be checked is. Links that lead out of the folder are not followed
+/// and are listed as skipped (issue 20, D10); links inside it are followed, and each file is
+/// checked once (D7).
 #[cfg(unix)]
 #[test]
 fn a_walked_folder_of_bad_input_reports_everything_it_can() {
@@ -208,15 +220,46 @@ fn a_walked_folder_of_bad_input_reports_everything_it_can() {
         "unclosed-comment.md:3:1: info[HL007]",
         "long-line.md:1:1048578: warning[HL502]",
         "broken-link.md:1:1: error[HL001]",
+        "sub/inner.md:3:17: warning[HL502]",
+        "note: skipped outside-link.md: a link to a file outside the folders being checked, \
+         not followed (`--follow` follows it)",
+        "note: skipped outside-folder: a link to a folder outside the folders being checked",
     ] {
         assert!(out.contains(expected), "`{expected}` in\n{out}{err}");
     }
+    // The file outside is not read; the files inside are checked once, under the first
+    // spelling in path order.
+    for absent in [
+        "outside-link.md:3",
+        "outside-folder/",
+        "same-good.md",
+        "sub-link/",
+    ] {
+        assert!(!out.contains(absent), "{absent} in\n{out}");
+    }
+    assert_eq!(out.matches("\ngood.md:3:15").count(), 1, "{out}");
     for quiet in ["empty.md", "front-matter-only.md", "folder.md"] {
         assert!(!out.contains(quiet), "{quiet} in\n{out}");
     }
     // The output is the same for any number of threads.
     let (_, one_thread, _) = check(dir.path(), &["-j1", "."]);
     assert_eq!(out, one_thread);
+
+    // Asked to, the walk follows links out of the folder: the outside file is checked once,
+    // though two links reach it.
+    let (_, followed, err) = check(dir.path(), &["--follow", "."]);
+    assert!(
+        followed.contains("outside-folder/secret.md:3:16: warning[HL502]"),
+        "{followed}{err}"
+    );
+    assert!(!followed.contains("outside-link.md"), "{followed}");
+    assert!(!followed.contains("note: skipped outside"), "{followed}");
+    std::fs::write(dir.path().join("healthlint.toml"), "follow-links = true\n").unwrap();
+    let (_, configured, _) = common::captured(
+        dir.path(),
+        &["check", "--select", "HL502,HL0", "--format", "concise", "."],
+    );
+    assert_eq!(configured, followed);
 }
 
 /// A settings file with a misspelt key stops the run before any file is read (exit 2),

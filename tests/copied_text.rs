@@ -20,7 +20,15 @@ const RUN: usize = 9;
 const CORPORA: &[&str] = &["corpus/dev", "corpus/seeds", "corpus/real"];
 
 /// The project's own text: everything a user or contributor reads or the tests feed in.
-const PROJECT: &[&str] = &["rules", "fixtures", "src", "tests", "examples", "README.md"];
+const PROJECT: &[&str] = &[
+    "rules",
+    "fixtures",
+    "src",
+    "crates",
+    "tests",
+    "examples",
+    "README.md",
+];
 
 /// Words of a text, lower-cased, with the byte line each starts on. A word is a run of
 /// letters or digits, with inner apostrophes kept ("don't" is one word).

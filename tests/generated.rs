@@ -17,7 +17,7 @@ fn completions_for_every_shell_name_the_subcommands() {
         let (code, stdout, stderr) = captured(&common::root(), &["completions", shell]);
         assert_eq!(code, 0, "{shell}: {stderr}");
         assert!(stdout.len() > 200, "{shell}: almost empty: {stdout}");
-        for word in ["check", "files-from", "explain"] {
+        for word in ["check", "files-from", "explain", "server", "debounce-ms"] {
             assert!(stdout.contains(word), "{shell}: no `{word}` in\n{stdout}");
         }
     }

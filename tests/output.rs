@@ -158,7 +158,7 @@ fn output_file_holds_what_standard_output_would_in_every_format() {
         .unwrap();
     assert_eq!(stream.status.code(), Some(1));
     assert!(stream.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&stream.stderr).starts_with("Checked 1 file"));
+    assert!(String::from_utf8_lossy(&stream.stderr).starts_with("Checked 1 record:"));
     let lines = std::fs::read_to_string(dir.path().join("stream.jsonl")).unwrap();
     let record: serde_json::Value = serde_json::from_str(&lines).unwrap();
     assert_eq!((&record["line"], &record["id"]), (&1.into(), &1.into()));

@@ -13,21 +13,9 @@ use std::path::{Path, PathBuf};
 
 use healthlint::report::Format;
 
-/// A small deterministic generator (xorshift64*): no dependency, same cases on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 const INSERTS: &[&[u8]] = &[
     b"\n",

@@ -21,9 +21,9 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::context::{ContextLexicon, ContextRules};
-use super::matcher::{Hits, PatternId, PatternSetBuilder};
 use super::mention::Mention;
 use crate::document::{BlockKind, Document};
+use healthlint_phrase::{Hits, PatternId, PatternSetBuilder};
 
 /// Hours that stand for "no end" in a time window.
 pub const OPEN_END: f64 = f64::INFINITY;
@@ -423,7 +423,7 @@ fn amount_phrases() -> Vec<String> {
     let unit = format!("({word_units}|° ?(c|f))");
     // Only digits glue to a unit ("100mg", "10mins"), and only numbers take a
     // range; "a" and "an" start so many sentences that their phrase must be told apart by
-    // the next word before it is tried (see `matcher::Entry`), so it takes no unit that
+    // the next word before it is tried (see the phrase engine's index entries), so it takes no unit that
     // starts with a symbol ("a °C" is not an amount): such a unit would leave the phrase to
     // be tried after every "a".
     //

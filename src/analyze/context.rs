@@ -14,8 +14,8 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use super::matcher::{Hits, PatternId, PatternSetBuilder};
 use crate::document::Document;
+use healthlint_phrase::{Hits, PatternId, PatternSetBuilder};
 
 /// How far a pre-trigger reaches, in words, when nothing ends its scope earlier.
 pub const MAX_SCOPE_WORDS: usize = 8;

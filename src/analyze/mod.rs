@@ -8,9 +8,7 @@
 
 pub mod advice;
 pub mod context;
-pub mod hidden;
-pub mod matcher;
 pub mod mention;
 
 pub use context::{Context, ContextRules};
-pub use matcher::{Hits, PatternId, PatternSet, PatternSetBuilder};
+pub use healthlint_phrase::{hidden, Hits, PatternId, PatternSet, PatternSetBuilder};

@@ -323,31 +323,7 @@ impl RuleSet {
         let mut patterns = PatternSetBuilder::parsing_ahead();
         lexicon.drugs.register(&mut patterns);
         let context = ContextRules::compile(&lexicon.context, &mut patterns);
-        // Kinds that name the same shared (per-file) type share one value (slot).
-        let mut shared: Vec<Box<dyn Any + Send + Sync>> = Vec::new();
-        let mut shared_types: Vec<TypeId> = Vec::new();
-        let mut state_types: Vec<TypeId> = Vec::new();
-        let of_kind: Vec<(usize, State)> = KINDS
-            .iter()
-            .map(|k| {
-                let s = match shared_types.iter().position(|t| *t == k.shared_type()) {
-                    Some(s) => s,
-                    None => {
-                        shared_types.push(k.shared_type());
-                        shared.push(k.new_shared());
-                        shared.len() - 1
-                    }
-                };
-                let p = match state_types.iter().position(|t| *t == k.per_file_type()) {
-                    Some(p) => p,
-                    None => {
-                        state_types.push(k.per_file_type());
-                        state_types.len() - 1
-                    }
-                };
-                (s, State(p))
-            })
-            .collect();
+        let (mut shared, of_kind, states) = kind_slots();
         let mut errors = Vec::new();
         let mut rules: Vec<Rule> = Vec::new();
         let mut seen_codes: HashMap<String, String> = HashMap::new();
@@ -404,7 +380,7 @@ impl RuleSet {
             lexicon: Arc::new(lexicon),
             shared,
             of_kind,
-            states: state_types.len(),
+            states,
         })
     }
 
@@ -527,6 +503,82 @@ impl RuleSet {
         let cx = self.context(&doc, &hits, &file, &rule.meta, None);
         let state = cx.state::<K>(checked.state, shared)?;
         Some(with(&checked.check, shared, state, &cx))
+    }
+}
+
+/// One shared state per distinct shared type (kinds naming the same type share one value),
+/// each kind's slots in it and among the per-file states, and how many per-file states a file
+/// has.
+#[allow(clippy::type_complexity)]
+fn kind_slots() -> (Vec<Box<dyn Any + Send + Sync>>, Vec<(usize, State)>, usize) {
+    let mut shared: Vec<Box<dyn Any + Send + Sync>> = Vec::new();
+    let mut shared_types: Vec<TypeId> = Vec::new();
+    let mut state_types: Vec<TypeId> = Vec::new();
+    let of_kind: Vec<(usize, State)> = KINDS
+        .iter()
+        .map(|k| {
+            let s = match shared_types.iter().position(|t| *t == k.shared_type()) {
+                Some(s) => s,
+                None => {
+                    shared_types.push(k.shared_type());
+                    shared.push(k.new_shared());
+                    shared.len() - 1
+                }
+            };
+            let p = match state_types.iter().position(|t| *t == k.per_file_type()) {
+                Some(p) => p,
+                None => {
+                    state_types.push(k.per_file_type());
+                    state_types.len() - 1
+                }
+            };
+            (s, State(p))
+        })
+        .collect();
+    (shared, of_kind, state_types.len())
+}
+
+/// The built-in lexicon and context rules, loaded once, for compiling many user rule files
+/// one at a time: the `rule_file` fuzz target and its bounded run in the tests. Loading the
+/// lexicon and parsing its thousands of phrases is nearly all of [`RuleSet::load`]'s time
+/// (about 80 ms), which a fuzzer would otherwise pay for every input.
+pub struct Prepared {
+    lexicon: Lexicon,
+    context: ContextRules,
+}
+
+impl Prepared {
+    pub fn builtin() -> Result<Prepared, SetupError> {
+        let lexicon = Lexicon::builtin()?;
+        // The context rules' pattern ids point into this set, which is never built: a rule
+        // compiled by `compile_alone` is only validated, never run.
+        let context = ContextRules::compile(&lexicon.context, &mut PatternSetBuilder::default());
+        Ok(Prepared { lexicon, context })
+    }
+
+    /// Parses, validates and compiles one rule file as [`RuleSet::load`] does, then builds a
+    /// pattern set of its own phrases only: every error `load` would give for this file
+    /// alone, without the built-in phrases (known to compile) in the set.
+    pub fn compile_alone(&self, source: &RuleSource) -> Result<(), SetupError> {
+        let (mut shared, of_kind, _) = kind_slots();
+        let kinds = Kinds {
+            shared: &mut shared,
+            of_kind: &of_kind,
+        };
+        let mut patterns = PatternSetBuilder::default();
+        load_one(
+            source,
+            &self.lexicon,
+            &self.context,
+            &mut patterns,
+            &|_| true,
+            kinds,
+        )
+        .map_err(SetupError::Files)?;
+        patterns.build().map_err(|e| {
+            SetupError::Message(format!("the combined rule patterns do not compile: {e}"))
+        })?;
+        Ok(())
     }
 }
 

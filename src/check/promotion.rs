@@ -30,9 +30,9 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::document::Document;
 use crate::error::SpannedError;
 use crate::rules::drugs::{leftmost_longest, Drug, DrugLexicon, Mention, RxStatus};
-use crate::rules::pattern;
 use crate::rules::spec::{phrase_strings, Phrases, RuleFile};
 use crate::rules::{validate_required_phrases, RuleSource};
+use healthlint_phrase::syntax;
 
 /// The `[check]` table of a promotion rule. Every list uses the phrase syntax of the README.
 #[derive(Debug, Deserialize)]
@@ -1038,7 +1038,7 @@ fn risk_patterns(
     let ids = phrases
         .iter()
         // A plural or inflection names the risk too ("seizures").
-        .map(|p| patterns.add_phrases(&[format!("{}s?", pattern::literal(p))]))
+        .map(|p| patterns.add_phrases(&[format!("{}s?", syntax::literal(p))]))
         .collect();
     (ids, per_drug)
 }

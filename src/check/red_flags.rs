@@ -1772,7 +1772,7 @@ mod tests {
             assert!(!group.terms.is_empty(), "group `{}` is empty", group.id);
             for term in &group.terms {
                 assert!(
-                    crate::rules::pattern::validate(term).is_ok(),
+                    healthlint_phrase::syntax::validate(term).is_ok(),
                     "group `{}`: bad phrase {term:?}",
                     group.id
                 );

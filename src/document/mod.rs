@@ -312,7 +312,7 @@ impl<'a> Builder<'a> {
 /// ideographic space. Each becomes as many ASCII spaces as it has bytes, so offsets and
 /// UTF-8 stay valid; "100%&nbsp;safe" then reads as "100% safe", as it renders. Characters
 /// that hide inside a word instead (soft hyphens, zero-width spaces, other character
-/// references) are read through by the matcher (`analyze::hidden`).
+/// references) are read through by the matcher (`healthlint_phrase::hidden`).
 fn blank_invisible_spacing(prose: &mut [u8]) {
     let mut i = 0;
     while i < prose.len() {

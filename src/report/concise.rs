@@ -1,12 +1,15 @@
 //! `--format concise`: one line per finding, `path:line:col: severity[CODE] message`, the
 //! grep-style form that editors' quickfix lists and diffs read well. A cross-document
 //! finding's places in other files go at the end of its line, `(related: path:line:col)`, so
-//! that a `path:line:col:` parser never mistakes one for a finding of its own.
+//! that a `path:line:col:` parser never mistakes one for a finding of its own. Control
+//! characters in a message (one that quotes the article) are written as `\u{…}` escapes, so a
+//! finding is always one line.
 
 use std::io::{self, Write};
 
 use super::{close_for_people, position, Reporter, Summary};
 use crate::report::FileReport;
+use crate::source::escape_controls;
 
 pub struct Concise {
     pub quiet: bool,
@@ -19,7 +22,12 @@ impl Reporter for Concise {
             write!(
                 out,
                 "{}:{}:{}: {}[{}] {}",
-                report.path, at.line, at.column, d.severity, d.rule.code, d.message
+                report.path,
+                at.line,
+                at.column,
+                d.severity,
+                d.rule.code,
+                escape_controls(&d.message)
             )?;
             for related in &d.related {
                 write!(

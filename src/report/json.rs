@@ -14,8 +14,8 @@
 //!       "category": "red-flags",
 //!       "severity": "warning",
 //!       "message": "this article about low back pain never says …",
-//!       "start": { "offset": 2, "line": 1, "column": 3 },
-//!       "end":   { "offset": 16, "line": 1, "column": 17 },
+//!       "start": { "offset": 2, "line": 1, "column": 3, "column_utf16": 3 },
+//!       "end":   { "offset": 16, "line": 1, "column": 17, "column_utf16": 17 },
 //!       "labels": [
 //!         { "primary": true, "message": "…", "start": { … }, "end": { … } }
 //!       ],
@@ -40,7 +40,11 @@
 //! - Diagnostics are sorted by path, then start offset, then code.
 //! - `offset` is a byte offset into the file's text (after decoding: a UTF-8 byte-order mark
 //!   is not counted, UTF-16 files are measured as their UTF-8 text). `line` and `column` are
-//!   1-based; `column` counts Unicode scalar values (characters), not bytes.
+//!   1-based; `column` counts Unicode scalar values (characters), not bytes, and
+//!   `column_utf16` (also 1-based) counts UTF-16 code units, as LSP clients, VS Code and
+//!   JavaScript do: it is larger than `column` after a character outside the Basic
+//!   Multilingual Plane, such as an emoji. `related` positions have no `column_utf16`: the
+//!   other file's text is not kept.
 //! - `end` is exclusive. File-level findings (an unreadable file) span `0..0` at 1:1.
 //! - `severity` is `error`, `warning` or `info`; `category` is one of `input`, `red-flags`,
 //!   `drug-promotion`, `contradiction`, `consistency`, `claims`, `readability`.
@@ -111,6 +115,11 @@ struct Position {
     offset: usize,
     line: usize,
     column: usize,
+    /// The column in UTF-16 code units (1-based), as LSP clients and JavaScript count; only
+    /// where the file's text is at hand, so not in `related` (the other file's text is not
+    /// kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column_utf16: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -150,12 +159,39 @@ fn pos(offset: usize, at: LineCol) -> Position {
         offset,
         line: at.line,
         column: at.column,
+        column_utf16: None,
     }
+}
+
+/// The 1-based column of a byte offset in UTF-16 code units, counted as
+/// [`crate::source::LineIndex::line_col`] counts characters (clamped into the text, a CR
+/// before the line break not counted); 1 for a file without text.
+fn utf16_column(report: &FileReport, offset: usize) -> usize {
+    let Some(source) = &report.source else {
+        return 1;
+    };
+    let text = source.text.as_str();
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let start = source
+        .lines
+        .line_start(source.lines.line_of(offset))
+        .unwrap_or(0);
+    text[start..offset]
+        .trim_end_matches('\r')
+        .encode_utf16()
+        .count()
+        + 1
 }
 
 /// One diagnostic in the version 1 shape (shared with `--format jsonl`).
 pub(crate) fn to_json<'a>(report: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
-    let at = |offset: usize| pos(offset, position(report, offset));
+    let at = |offset: usize| Position {
+        column_utf16: Some(utf16_column(report, offset)),
+        ..pos(offset, position(report, offset))
+    };
     let mut labels = vec![JsonLabel {
         primary: true,
         message: d.primary.message.as_deref(),
@@ -261,13 +297,37 @@ mod tests {
         let out = sample::render(Json::default());
         let expected = concat!(
             "{\"version\":1,\"diagnostics\":[\n",
-            "{\"path\":\"guide/ankle.md\",\"code\":\"HL401\",\"name\":\"cross-document-conflict\",\"category\":\"consistency\",\"severity\":\"warning\",\"message\":\"this article says to heat a new sprain; another says to avoid heat\",\"start\":{\"offset\":20,\"line\":3,\"column\":5},\"end\":{\"offset\":30,\"line\":3,\"column\":15},\"labels\":[{\"primary\":true,\"message\":\"heat here\",\"start\":{\"offset\":20,\"line\":3,\"column\":5},\"end\":{\"offset\":30,\"line\":3,\"column\":15}},{\"primary\":false,\"message\":\"ice here\",\"start\":{\"offset\":50,\"line\":4,\"column\":5},\"end\":{\"offset\":53,\"line\":4,\"column\":8}}],\"help\":\"make the articles agree\",\"note\":\"first 48 hours\",\"related\":[{\"path\":\"other.md\",\"message\":\"says to avoid heat\",\"start\":{\"offset\":20,\"line\":3,\"column\":5},\"end\":{\"offset\":31,\"line\":3,\"column\":16}}]},\n",
-            "{\"path\":\"guide/ankle.md\",\"code\":\"HL501\",\"name\":\"unsupported-claim\",\"category\":\"claims\",\"severity\":\"error\",\"message\":\"a figure (50%) without a source, stated as fact\",\"start\":{\"offset\":55,\"line\":4,\"column\":10},\"end\":{\"offset\":77,\"line\":5,\"column\":5},\"labels\":[{\"primary\":true,\"message\":\"stated here\",\"start\":{\"offset\":55,\"line\":4,\"column\":10},\"end\":{\"offset\":77,\"line\":5,\"column\":5}}],\"help\":null,\"note\":null,\"related\":[]}\n",
+            "{\"path\":\"guide/ankle.md\",\"code\":\"HL401\",\"name\":\"cross-document-conflict\",\"category\":\"consistency\",\"severity\":\"warning\",\"message\":\"this article says to heat a new sprain; another says to avoid heat\",\"start\":{\"offset\":20,\"line\":3,\"column\":5,\"column_utf16\":5},\"end\":{\"offset\":30,\"line\":3,\"column\":15,\"column_utf16\":15},\"labels\":[{\"primary\":true,\"message\":\"heat here\",\"start\":{\"offset\":20,\"line\":3,\"column\":5,\"column_utf16\":5},\"end\":{\"offset\":30,\"line\":3,\"column\":15,\"column_utf16\":15}},{\"primary\":false,\"message\":\"ice here\",\"start\":{\"offset\":50,\"line\":4,\"column\":5,\"column_utf16\":5},\"end\":{\"offset\":53,\"line\":4,\"column\":8,\"column_utf16\":8}}],\"help\":\"make the articles agree\",\"note\":\"first 48 hours\",\"related\":[{\"path\":\"other.md\",\"message\":\"says to avoid heat\",\"start\":{\"offset\":20,\"line\":3,\"column\":5},\"end\":{\"offset\":31,\"line\":3,\"column\":16}}]},\n",
+            "{\"path\":\"guide/ankle.md\",\"code\":\"HL501\",\"name\":\"unsupported-claim\",\"category\":\"claims\",\"severity\":\"error\",\"message\":\"a figure (50%) without a source, stated as fact\",\"start\":{\"offset\":55,\"line\":4,\"column\":10,\"column_utf16\":10},\"end\":{\"offset\":77,\"line\":5,\"column\":5,\"column_utf16\":5},\"labels\":[{\"primary\":true,\"message\":\"stated here\",\"start\":{\"offset\":55,\"line\":4,\"column\":10,\"column_utf16\":10},\"end\":{\"offset\":77,\"line\":5,\"column\":5,\"column_utf16\":5}}],\"help\":null,\"note\":null,\"related\":[]}\n",
             "],\"skipped\":[{\"path\":\"guide/photo.md\",\"reason\":\"binary file (contains NUL bytes)\"}],\"summary\":{\"checked\":2,\"error\":1,\"failed\":0,\"files\":3,\"info\":0,\"skipped\":1,\"warning\":1}}\n",
         );
         assert_eq!(out, expected);
         // The streamed fragments make one valid JSON document.
         let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(parsed["diagnostics"].as_array().unwrap().len(), 2);
+    }
+
+    /// Issue 19: an LSP client counts UTF-16 units, and an emoji is two of them.
+    #[test]
+    fn positions_give_the_utf16_column_beside_the_character_column() {
+        use crate::diagnostic::{tool, Label};
+        use crate::source::{Format, SourceFile};
+        let text = "# Pain\r\n😀 a miracle cure\r\n";
+        let start = text.find("miracle").unwrap();
+        let end = text.find("\r\n").unwrap();
+        let d = tool::CONTROL_CHARACTERS.diagnostic(Label::bare(start..start + 12), "x");
+        let cr = tool::CONTROL_CHARACTERS.diagnostic(Label::bare(end..end + 1), "x");
+        let source = SourceFile::from_text("a.md", Format::Markdown, text);
+        let report = FileReport::checked("a.md".into(), source, vec![d, cr]);
+        let json = serde_json::to_value(to_json(&report, &report.diagnostics[0])).unwrap();
+        assert_eq!(
+            json["start"],
+            serde_json::json!({"offset": start, "line": 2, "column": 5, "column_utf16": 6})
+        );
+        assert_eq!(json["end"]["column_utf16"], 18);
+        // A CR before the line break is not counted, as in `column`.
+        let json = serde_json::to_value(to_json(&report, &report.diagnostics[1])).unwrap();
+        assert_eq!(json["end"]["column"], 7);
+        assert_eq!(json["end"]["column_utf16"], 7);
     }
 }

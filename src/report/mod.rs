@@ -137,21 +137,27 @@ impl Summary {
 
     /// One line for people: "Checked 3 files: 1 error, 2 warnings, 0 info."
     pub fn line(&self) -> String {
+        self.line_counting("file")
+    }
+
+    /// The summary line with what was checked called `unit`: stream mode checks records
+    /// ("Checked 3 records: …"), not files.
+    pub fn line_counting(&self, unit: &str) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         let mut line = format!(
             "Checked {}: {}, {}, {} info",
-            plural(self.checked, "file"),
+            plural(self.checked, unit),
             plural(self.errors, "error"),
             plural(self.warnings, "warning"),
             self.infos
         );
         if !self.skipped.is_empty() {
-            line.push_str(&format!("; skipped {}", plural(self.skipped.len(), "file")));
+            line.push_str(&format!("; skipped {}", plural(self.skipped.len(), unit)));
         }
         if self.failed > 0 {
             line.push_str(&format!(
                 "; {} could not be checked",
-                plural(self.failed, "file")
+                plural(self.failed, unit)
             ));
         }
         if let Some(b) = self.baseline {

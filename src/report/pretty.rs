@@ -15,6 +15,11 @@
 //! section header (`╭─[ path:line:col ]`, `├─[ … ]`) names the first place its section shows;
 //! ariadne 0.6 names the primary label's place in every section of the same file, which is
 //! wrong for a section that shows a secondary label on another line (see [`fix_headers`]).
+//!
+//! Lines are numbered as in every other format: a line ends at LF (a CR before it is part of
+//! the break). ariadne also breaks lines at a lone CR, VT, FF, NEL, U+2028 and U+2029, so
+//! they are given to it as visible stand-ins (`␍`, `␋`, `␌`, `␤`, `␤`, `¶`) that break
+//! nothing ([`Shown`]): the gutter and the underlines then agree with `path:line:col`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -26,6 +31,7 @@ use super::{close_for_people, Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{SetupError, SpannedError};
 use crate::report::FileReport;
+use crate::source::escape_controls;
 
 pub struct Pretty {
     pub color: bool,
@@ -55,6 +61,72 @@ const LONG_LINE: usize = 2000;
 const CONTEXT: usize = 80;
 /// Findings of one rule shown in full for one file; the rest are counted in a note.
 const MAX_SHOWN_PER_RULE: usize = 50;
+
+/// The text as ariadne is given it when it holds a character that ariadne, and no other
+/// format, takes for a line break: each written as a visible stand-in (see the module's
+/// doc), with the offsets moved to match.
+struct Shown {
+    text: String,
+    lines: crate::source::LineIndex,
+    /// For each character replaced, the offset in the file's text where it ends, and how
+    /// many bytes longer (or, past a `¶` for a U+2029, shorter) the shown text is from there.
+    shifts: Vec<(usize, isize)>,
+}
+
+impl Shown {
+    /// `None` when the text has no such character (the usual case: it is shown as it is).
+    fn of(text: &str) -> Option<Shown> {
+        let stand_in = |c: char, next: Option<char>| match c {
+            '\r' if next != Some('\n') => Some("␍"),
+            '\x0B' => Some("␋"),
+            '\x0C' => Some("␌"),
+            '\u{85}' | '\u{2028}' => Some("␤"),
+            '\u{2029}' => Some("¶"),
+            _ => None,
+        };
+        // Each of them starts with one of these bytes; most texts have none but 0xE2 (curly
+        // quotes, dashes), and are read once more only then.
+        if !text
+            .bytes()
+            .any(|b| matches!(b, b'\r' | 0x0B | 0x0C | 0xC2 | 0xE2))
+        {
+            return None;
+        }
+        let mut shown = String::new();
+        let mut shifts = Vec::new();
+        let mut copied = 0;
+        let mut chars = text.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            let Some(picture) = stand_in(c, chars.peek().map(|&(_, next)| next)) else {
+                continue;
+            };
+            shown.push_str(&text[copied..at]);
+            shown.push_str(picture);
+            copied = at + c.len_utf8();
+            shifts.push((copied, shown.len() as isize - copied as isize));
+        }
+        if shifts.is_empty() {
+            return None;
+        }
+        shown.push_str(&text[copied..]);
+        Some(Shown {
+            lines: crate::source::LineIndex::new(&shown),
+            text: shown,
+            shifts,
+        })
+    }
+
+    /// Where an offset of the file's text is in the shown text: a range that starts at a
+    /// replaced character starts at its stand-in, and one that ends after it ends after it.
+    fn offset(&self, offset: usize) -> usize {
+        let before = self.shifts.partition_point(|&(end, _)| end <= offset);
+        offset.saturating_add_signed(before.checked_sub(1).map_or(0, |i| self.shifts[i].1))
+    }
+
+    fn range(&self, r: &Range<usize>) -> Range<usize> {
+        self.offset(r.start)..self.offset(r.end)
+    }
+}
 
 /// What ariadne is given to render one diagnostic: the whole text, or an excerpt of the
 /// labelled lines with long lines cut down, its labels moved into it.
@@ -199,6 +271,7 @@ fn clamp(text: &str, range: &Range<usize>) -> Range<usize> {
 fn render(
     report: &FileReport,
     source: &Source<&str>,
+    visible: Option<&Shown>,
     d: &Diagnostic,
     color: bool,
     width: usize,
@@ -210,9 +283,14 @@ fn render(
         .chain(&d.secondary)
         .map(|l| clamp(text, &l.range))
         .collect();
-    let view = match &report.source {
-        Some(file) => view(text, &file.lines, ranges.clone()),
-        None => View {
+    let view = match (&report.source, visible) {
+        (Some(_), Some(shown)) => view(
+            &shown.text,
+            &shown.lines,
+            ranges.iter().map(|r| shown.range(r)).collect(),
+        ),
+        (Some(file), None) => view(text, &file.lines, ranges.clone()),
+        (None, _) => View {
             excerpt: None,
             labels: ranges.clone(),
         },
@@ -224,7 +302,7 @@ fn render(
     let mut builder = Report::<Span>::build(kind(d.severity), (id(), primary.clone()))
         .with_config(config(color))
         .with_code(&d.rule.code)
-        .with_message(format!("{} ({})", d.message, d.rule.name));
+        .with_message(format!("{} ({})", escape_controls(&d.message), d.rule.name));
     // The real place each section starts at, in the order ariadne draws them.
     let mut headers = Vec::new();
     let mut margin = 0;
@@ -233,7 +311,7 @@ fn render(
             .with_color(Color::Red)
             .with_order(0);
         if let Some(m) = &d.primary.message {
-            label = label.with_message(m);
+            label = label.with_message(escape_controls(m));
         }
         builder = builder.with_label(label);
         for (i, (secondary, range)) in d.secondary.iter().zip(&view.labels[1..]).enumerate() {
@@ -241,7 +319,7 @@ fn render(
                 .with_color(Color::Cyan)
                 .with_order(i as i32 + 1);
             if let Some(m) = &secondary.message {
-                label = label.with_message(m);
+                label = label.with_message(escape_controls(m));
             }
             builder = builder.with_label(label);
         }
@@ -441,13 +519,22 @@ impl Reporter for Pretty {
         // ariadne's line index of the file, built once for all its diagnostics: building it
         // per diagnostic re-read a long article once per finding.
         let text = report.source.as_ref().map_or("", |s| s.text.as_str());
-        let source = Source::from(text);
+        let visible = Shown::of(text);
+        let source = Source::from(visible.as_ref().map_or(text, |v| v.text.as_str()));
         let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
         for d in &report.diagnostics {
             let count = shown.entry(d.rule.code.as_ref()).or_default();
             *count += 1;
             if *count <= MAX_SHOWN_PER_RULE {
-                render(report, &source, d, self.color, self.width, out)?;
+                render(
+                    report,
+                    &source,
+                    visible.as_ref(),
+                    d,
+                    self.color,
+                    self.width,
+                    out,
+                )?;
             }
         }
         for (code, count) in shown {
@@ -541,5 +628,109 @@ mod tests {
             "Checked 2 files: 1 error, 1 warning, 0 info; skipped 1 file.\n",
         );
         assert_eq!(out, expected);
+    }
+
+    /// The article with `sep` inside its third line, rendered with a finding on "miracle
+    /// cure" after it and a second label on the fourth line.
+    fn rendered_around(sep: &str) -> String {
+        use crate::diagnostic::{Label, RuleId};
+        use crate::source::{Format, SourceFile};
+        let text = format!("# Knee\n\nA gel.{sep}It is a miracle cure.\nAsk a pharmacist.\n");
+        let at = |needle: &str| {
+            let start = text.find(needle).unwrap();
+            start..start + needle.len()
+        };
+        let d = Diagnostic::new(
+            RuleId {
+                code: "HL502".into(),
+                name: "miracle-cure-claim".into(),
+                category: "claims".into(),
+            },
+            Severity::Warning,
+            "a promise",
+            Label::new(at("miracle cure"), "here"),
+        )
+        .with_label(Label::new(at("pharmacist"), "and here"));
+        let report = FileReport {
+            path: "a.md".to_string(),
+            source: Some(std::sync::Arc::new(SourceFile::from_text(
+                "a.md",
+                Format::Markdown,
+                text.clone(),
+            ))),
+            diagnostics: vec![d],
+            skipped: None,
+            failed: false,
+        };
+        let pretty = Pretty {
+            color: false,
+            quiet: true,
+            width: DEFAULT_WIDTH,
+        };
+        String::from_utf8(pretty.render(&report).unwrap()).unwrap()
+    }
+
+    /// `sep` inside a line ends no line in any other format, so it ends none here either
+    /// (issue 20, D9): it is shown as `picture`, the gutter numbers the lines as
+    /// `path:line:col` does, and the underline stands under its words.
+    fn shown_in_its_line(sep: &str, picture: &str) {
+        let out = rendered_around(sep);
+        let shown = format!(" 3 │ A gel.{picture}It is a miracle cure.\n");
+        assert!(out.contains("╭─[ a.md:3:16 ]"), "{out}");
+        assert!(out.contains(&shown), "{out}");
+        assert!(out.contains(" 4 │ Ask a pharmacist.\n"), "{out}");
+        assert!(!out.contains(sep), "shown raw:\n{out}");
+        // The underline starts in the column of "miracle".
+        let lines: Vec<&str> = out.lines().collect();
+        let row = lines.iter().position(|l| l.starts_with(" 3 │")).unwrap();
+        let column = |line: &str, pattern: &str| {
+            let byte = line.find(pattern).unwrap();
+            line[..byte].chars().count()
+        };
+        assert_eq!(
+            column(lines[row + 1], "─"),
+            column(lines[row], "miracle"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_lone_cr_breaks_no_line() {
+        shown_in_its_line("\r", "␍");
+    }
+
+    #[test]
+    fn a_vertical_tab_breaks_no_line() {
+        shown_in_its_line("\u{0B}", "␋");
+    }
+
+    #[test]
+    fn a_form_feed_breaks_no_line() {
+        shown_in_its_line("\u{0C}", "␌");
+    }
+
+    #[test]
+    fn a_next_line_character_breaks_no_line() {
+        shown_in_its_line("\u{85}", "␤");
+    }
+
+    #[test]
+    fn a_line_separator_breaks_no_line() {
+        shown_in_its_line("\u{2028}", "␤");
+    }
+
+    #[test]
+    fn a_paragraph_separator_breaks_no_line() {
+        shown_in_its_line("\u{2029}", "¶");
+    }
+
+    /// A CR before a LF is part of the line break, and not shown.
+    #[test]
+    fn crlf_is_one_line_break_and_not_shown() {
+        let crlf = rendered_around("\r\n");
+        assert!(crlf.contains("╭─[ a.md:4:9 ]"), "{crlf}");
+        assert!(crlf.contains(" 4 │ It is a miracle cure.\n"), "{crlf}");
+        assert!(crlf.contains(" 5 │ Ask a pharmacist.\n"), "{crlf}");
+        assert!(!crlf.contains('␍'), "{crlf}");
     }
 }

@@ -7,7 +7,6 @@
 pub mod builtin;
 pub mod drugs;
 pub mod lexicon;
-pub mod pattern;
 pub mod spec;
 
 use std::path::Path;
@@ -126,7 +125,7 @@ pub fn validate_phrases(
         return;
     }
     for phrase in phrases {
-        if let Err(message) = pattern::validate(phrase.get_ref()) {
+        if let Err(message) = healthlint_phrase::syntax::validate(phrase.get_ref()) {
             errors.push(SpannedError::new(
                 &source.origin,
                 &source.text,

@@ -5,8 +5,8 @@
 //! The scan is one pass over the prose, with no copy of it (but see below). Each word (ASCII lowercased, digit
 //! runs folded to `0`; a word with digits also as written), and each punctuation character,
 //! is hashed as it is read ([`KeyHash`]) and looked up in a trie of the first words of all
-//! phrases ([`pattern::IndexKey`], [`Level`]); only the phrases that can start there are
-//! tried, each by a small walk over its syntax tree ([`pattern::Node`]) that compares ignoring
+//! phrases ([`syntax::IndexKey`], [`Level`]); only the phrases that can start there are
+//! tried, each by a small walk over its syntax tree ([`syntax::Node`]) that compares ignoring
 //! ASCII case, takes a run of whitespace and hyphens for a phrase's space and either
 //! apostrophe for `'`. Most words start no phrase, so the cost per byte is close to that of
 //! splitting words, however many rules there are, and start-up only parses the phrases (no
@@ -18,7 +18,7 @@
 //! Text with a word hidden by an invisible character ("mir\u{AD}acle") or an HTML character
 //! reference ("100&percnt; safe") is the exception: the scan reads a copy in which such words
 //! are written as they read, and maps its matches back to spans of the text
-//! ([`super::hidden`]). Only such text pays for it; the check that it has none is a `memchr`.
+//! ([`crate::hidden`]). Only such text pays for it; the check that it has none is a `memchr`.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -26,8 +26,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 
-use super::hidden::Unhidden;
-use crate::rules::pattern::{self, is_word_byte, utf8_len, IndexKey, Node, Phrase};
+use crate::hidden::Unhidden;
+use crate::syntax::{self, is_word_byte, utf8_len, IndexKey, Node, Phrase};
 
 /// Identifies one registered phrase list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -109,7 +109,7 @@ impl Chunk {
 
 fn parse_phrase(text: &str, digits_may_follow: bool) -> Parsed {
     let fail = |e: String| BuildError(format!("phrase `{text}`: {e}"));
-    let mut phrase = pattern::parse(text).map_err(fail)?;
+    let mut phrase = syntax::parse(text).map_err(fail)?;
     phrase.digits_may_follow = digits_may_follow;
     let keys = phrase.index_keys(1).map_err(|e| fail(e.to_string()))?;
     Ok((phrase, keys))
@@ -137,7 +137,7 @@ impl PatternSetBuilder {
     /// word characters at least.
     pub fn add_names<S: AsRef<str>>(&mut self, names: &[S]) -> PatternId {
         self.add(List {
-            phrases: names.iter().map(|n| pattern::literal(n.as_ref())).collect(),
+            phrases: names.iter().map(|n| syntax::literal(n.as_ref())).collect(),
             digits_may_follow: true,
         })
     }
@@ -365,7 +365,7 @@ impl Entry {
 
     /// Whether the scan should split this entry by the next word before trying phrases.
     fn crowded(&self) -> bool {
-        self.phrases.len() > CROWDED && self.words.len() < pattern::KEY_WORDS && !self.mixed
+        self.phrases.len() > CROWDED && self.words.len() < syntax::KEY_WORDS && !self.mixed
     }
 
     /// The entry split by the next word (see [`Split`]).
@@ -425,7 +425,7 @@ pub struct PatternSet {
     phrases: Vec<Phrase>,
     /// Per phrase: the patterns whose lists hold it.
     owners: Vec<Vec<u32>>,
-    /// First word of an [`pattern::IndexKey`], as a [`KeyHash`] → the trie of phrases that can
+    /// First word of an [`syntax::IndexKey`], as a [`KeyHash`] → the trie of phrases that can
     /// start there.
     index: Level,
     /// Whether some phrase takes digits glued after it (see [`PatternSetBuilder::add_names`]).
@@ -450,7 +450,7 @@ impl PatternSet {
             let alternatives: Vec<String> = list
                 .phrases
                 .iter()
-                .map(|p| pattern::phrase_regex(p))
+                .map(|p| syntax::regex_for(p, list.digits_may_follow))
                 .collect();
             alternatives.join("|")
         })
@@ -589,7 +589,7 @@ impl PatternSet {
     }
 }
 
-/// An index key ([`pattern::IndexKey`]'s word, or a punctuation character) as a 64-bit hash,
+/// An index key ([`syntax::IndexKey`]'s word, or a punctuation character) as a 64-bit hash,
 /// built byte by byte as the scan reads a word: no word is copied into a buffer or hashed
 /// twice, and a lookup compares no bytes. Two words may share a hash; the index then tries
 /// more phrases than it needs to (see [`Entry::mixed`]), and walks decide every match.
@@ -610,7 +610,7 @@ impl KeyHash {
     }
 
     /// The hash after a word folded as the index holds words: ASCII lowercase, every run of
-    /// digits as one `0` ([`pattern::append_folded`]).
+    /// digits as one `0` ([`syntax::append_folded`]).
     fn fold(mut self, word: &[u8]) -> KeyHash {
         let mut after_digit = false;
         for &b in word {
@@ -1323,7 +1323,7 @@ mod tests {
             longest: None,
             steps: 0,
         };
-        let parsed = pattern::parse(&phrase).unwrap();
+        let parsed = syntax::parse(&phrase).unwrap();
         attempt.walk(&parsed.nodes, None, 0);
         // Past the budget each pending branch (two per group at most) takes one more step
         // to see that it must stop.

@@ -1,6 +1,6 @@
 //! Rule authors write phrases, not regexes: this module takes one phrase as written in a rule
 //! file and hands on a [`Phrase`], the small syntax tree that the matcher
-//! ([`crate::analyze::PatternSet`]) runs over normalized prose.
+//! ([`crate::PatternSet`]) runs over normalized prose.
 //!
 //! A phrase is matched case-insensitively (ASCII) and never starts or ends inside a word; a
 //! space matches any run of whitespace or hyphens ("pins and needles", "pins-and-needles"),
@@ -16,7 +16,7 @@
 
 /// One element of a phrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Node {
+pub(crate) enum Node {
     /// Literal bytes of normalized text: ASCII lowercased, `’` written as `'`, no spaces.
     Lit(Box<[u8]>),
     /// One ASCII digit (`\d`).
@@ -36,7 +36,7 @@ pub enum Node {
 /// apostrophe's lead byte for `'`). Lets the matcher skip most alternatives of a long group
 /// ("(seconds?|minutes?|hours?|…)") after one byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ByteSet([u64; 4]);
+pub(crate) struct ByteSet([u64; 4]);
 
 impl ByteSet {
     const EMPTY: ByteSet = ByteSet([0; 4]);
@@ -46,7 +46,7 @@ impl ByteSet {
         self.0[usize::from(b >> 6)] |= 1 << (b & 63);
     }
 
-    pub fn contains(&self, b: u8) -> bool {
+    pub(crate) fn contains(&self, b: u8) -> bool {
         self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
     }
 
@@ -60,7 +60,7 @@ impl ByteSet {
 impl Node {
     /// A group of alternatives, with the first bytes of each (every byte for an alternative
     /// that can match empty text).
-    pub fn group(alternatives: Vec<Vec<Node>>) -> Node {
+    pub(crate) fn group(alternatives: Vec<Vec<Node>>) -> Node {
         let firsts = alternatives
             .iter()
             .map(|a| match first_bytes(a) {
@@ -119,15 +119,15 @@ fn first_bytes(nodes: &[Node]) -> (ByteSet, bool) {
 
 /// A parsed phrase: a sequence of nodes (a top-level `a|b` is one group).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Phrase {
-    pub nodes: Vec<Node>,
+pub(crate) struct Phrase {
+    pub(crate) nodes: Vec<Node>,
     /// Whether a match may end right before a digit inside a word: drug names take a glued
     /// strength ("Aspadol100mg"). Never set by phrase syntax; see [`literal`].
-    pub digits_may_follow: bool,
+    pub(crate) digits_may_follow: bool,
 }
 
 /// Whether a byte of normalized text is part of a word (the ASCII `\w` of regexes).
-pub fn is_word_byte(b: u8) -> bool {
+pub(crate) fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
@@ -144,7 +144,7 @@ pub const MAX_PHRASE_CHARS: usize = 4000;
 pub const MAX_NESTING: usize = 16;
 
 /// Parses a phrase, or says what is wrong with it.
-pub fn parse(phrase: &str) -> Result<Phrase, String> {
+pub(crate) fn parse(phrase: &str) -> Result<Phrase, String> {
     let trimmed = phrase.trim();
     if trimmed.is_empty() {
         return Err("empty phrase".to_string());
@@ -380,25 +380,25 @@ fn flush_literal(nodes: &mut Vec<Node>, lit: &mut Vec<u8>) {
 /// phrase is tried after its own number only, not after every number. Common first words ("is", "a", "do") start dozens of phrases; the words after
 /// them tell most apart before any phrase is tried.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct IndexKey {
-    pub words: Vec<Vec<u8>>,
+pub(crate) struct IndexKey {
+    pub(crate) words: Vec<Vec<u8>>,
 }
 
 /// How many words of a phrase the index keys hold at most.
-pub const KEY_WORDS: usize = 4;
+pub(crate) const KEY_WORDS: usize = 4;
 
 impl Phrase {
     /// Every [`IndexKey`] of at most `depth` words under which a match of the phrase can
     /// start. A key that extends another of the phrase's keys is left out (the shorter one
     /// already covers it).
-    pub fn index_keys(&self, depth: usize) -> Result<Vec<IndexKey>, KeyError> {
+    pub(crate) fn index_keys(&self, depth: usize) -> Result<Vec<IndexKey>, KeyError> {
         self.index_keys_under(depth, &[])
     }
 
     /// The [`Phrase::index_keys`] that start with the words `under`, and maybe some others:
     /// the matcher splits an index entry by the next word this way, and a phrase with many
     /// variants would otherwise have every one of them spelled out for each entry it is in.
-    pub fn index_keys_under(
+    pub(crate) fn index_keys_under(
         &self,
         depth: usize,
         under: &[Vec<u8>],
@@ -483,7 +483,7 @@ impl Phrase {
 
 /// Why keys could not be computed.
 #[derive(Debug)]
-pub enum KeyError {
+pub(crate) enum KeyError {
     /// The phrase itself is wrong.
     Invalid(String),
     /// Too many variants at this depth; fewer words may do.
@@ -677,7 +677,7 @@ impl Prefix {
 
 /// Appends a word to `key`, ASCII lowercased with every run of digits folded to one `0`, as
 /// the index holds words.
-pub fn append_folded(word: &[u8], key: &mut Vec<u8>) {
+pub(crate) fn append_folded(word: &[u8], key: &mut Vec<u8>) {
     for &b in word {
         if b.is_ascii_digit() {
             if key.last() != Some(&b'0') {
@@ -690,7 +690,7 @@ pub fn append_folded(word: &[u8], key: &mut Vec<u8>) {
 }
 
 /// The length of the UTF-8 sequence that starts with `lead` (1 for a stray byte).
-pub fn utf8_len(lead: u8) -> usize {
+pub(crate) fn utf8_len(lead: u8) -> usize {
     match lead {
         0xF0..=0xF7 => 4,
         0xE0..=0xEF => 3,
@@ -779,49 +779,148 @@ impl Keys<'_> {
 }
 
 /// Regex source for one phrase, for tools outside healthlint (`healthlint debug-patterns`
-/// feeds ripgrep with it in the benchmark). Not used for matching.
+/// feeds ripgrep with it in the benchmark). Not used for matching, but it means the same:
+/// `tests/differential.rs` holds the two together on generated text.
+///
+/// It is written from the parsed phrase, not its text, so that the edges are right: a match
+/// never starts or ends inside a word, which is a `\b` where the phrase's first or last
+/// character is a letter or digit and no assertion where it is punctuation ("100%", "can'"),
+/// since a `\b` there would demand a word character beyond it. Where the first or last
+/// element is optional, each way of leaving it out is written out with its own edge. Regex
+/// syntax of ripgrep 13 and later (no half word boundaries, no look-around). A phrase that does
+/// not parse gives a regex that matches nothing.
 pub fn phrase_regex(phrase: &str) -> String {
-    let mut out = String::with_capacity(phrase.len() * 2);
-    let mut chars = phrase.trim().chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            ' ' | '-' => {
-                while chars.peek().is_some_and(|c| *c == ' ' || *c == '-') {
-                    chars.next();
+    regex_for(phrase, false)
+}
+
+/// [`phrase_regex`] for a phrase of a pattern whose matches may be followed by digits inside
+/// the word ([`Phrase::digits_may_follow`]: "Aspadol100mg"). A regex cannot look ahead, so the
+/// glued digits and the rest of their word are taken into its match; it starts at the same
+/// place and holds the engine's match.
+pub(crate) fn regex_for(phrase: &str, digits_may_follow: bool) -> String {
+    match parse(phrase) {
+        Ok(parsed) => {
+            let export = Export { digits_may_follow };
+            format!("(?i-u:{})", export.run(&parsed.nodes, true, true))
+        }
+        Err(_) => r"(?-u:\b\B)".to_string(),
+    }
+}
+
+/// How a phrase is written as a regex (see [`regex_for`]).
+struct Export {
+    digits_may_follow: bool,
+}
+
+impl Export {
+    /// Regex of a run of nodes; `start` and `end` say whether it begins or ends the phrase.
+    fn run(&self, nodes: &[Node], start: bool, end: bool) -> String {
+        let spelled_out = |ways: Vec<Vec<Node>>, around: &dyn Fn(Vec<Node>) -> String| {
+            let ways: Vec<String> = ways.into_iter().map(around).collect();
+            format!("(?:{})", ways.join("|"))
+        };
+        match nodes {
+            [] => String::new(),
+            [first, rest @ ..] if start && nullable(std::slice::from_ref(first)) => {
+                spelled_out(ways_of(first), &|mut way| {
+                    way.extend_from_slice(rest);
+                    self.run(&way, true, end)
+                })
+            }
+            [init @ .., last] if end && nullable(std::slice::from_ref(last)) => {
+                spelled_out(ways_of(last), &|way| {
+                    let mut whole = init.to_vec();
+                    whole.extend(way);
+                    self.run(&whole, start, true)
+                })
+            }
+            [only] => self.node(only, start, end),
+            [first, middle @ .., last] => {
+                let mut out = self.node(first, start, false);
+                for node in middle {
+                    out.push_str(&self.node(node, false, false));
                 }
-                if chars.peek() == Some(&'?') {
-                    chars.next();
-                    out.push_str(r"[\s\-]*");
-                } else {
-                    out.push_str(r"[\s\-]+");
-                }
+                out.push_str(&self.node(last, false, end));
+                out
             }
-            '\'' | '’' => out.push_str("(?:'|(?u:’))"),
-            '\\' => {
-                out.push('\\');
-                if let Some(next) = chars.next() {
-                    out.push(next);
-                    if next == 'd' && chars.peek() == Some(&'+') {
-                        out.push('+');
-                        chars.next();
-                    }
-                }
-            }
-            '.' | '+' | '*' | '[' | ']' | '{' | '}' | '^' | '$' => {
-                out.push('\\');
-                out.push(c);
-            }
-            // Unicode mode is off for the ASCII `\b` and case folding; a non-ASCII letter
-            // needs it back on locally, or the regex does not parse.
-            c if !c.is_ascii() => {
-                out.push_str("(?u:");
-                out.push(c);
-                out.push(')');
-            }
-            _ => out.push(c),
         }
     }
-    format!(r"(?i-u:\b(?:{out})\b)")
+
+    /// Regex of one node; an optional node is never at an edge here (see [`Export::run`]).
+    fn node(&self, node: &Node, start: bool, end: bool) -> String {
+        match node {
+            Node::Lit(bytes) => {
+                let mut out = self.before(start, bytes.first()).to_string();
+                for c in String::from_utf8_lossy(bytes).chars() {
+                    match c {
+                        '\'' => out.push_str("(?:'|(?u:’))"),
+                        c if !c.is_ascii() => {
+                            // The matcher compares non-ASCII text byte for byte.
+                            out.push_str("(?u-i:");
+                            out.push(c);
+                            out.push(')');
+                        }
+                        c if "\\.+*?()|[]{}^$#&-~".contains(c) => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        c => out.push(c),
+                    }
+                }
+                out.push_str(self.after(end, bytes.last()));
+                out
+            }
+            Node::Digit | Node::Digits => {
+                let digits = if matches!(node, Node::Digit) {
+                    "[0-9]"
+                } else {
+                    "[0-9]+"
+                };
+                let before = self.before(start, Some(&b'0'));
+                format!("{before}{digits}{}", self.after(end, Some(&b'0')))
+            }
+            Node::Sep => r"[\s\-]+".to_string(),
+            Node::Opt(inner) if **inner == Node::Sep => r"[\s\-]*".to_string(),
+            Node::Opt(inner) => format!("(?:{})?", self.node(inner, start, end)),
+            Node::Group(alternatives, _) => {
+                let ways: Vec<String> = alternatives
+                    .iter()
+                    .map(|a| self.run(a, start, end))
+                    .collect();
+                format!("(?:{})", ways.join("|"))
+            }
+        }
+    }
+
+    /// The assertion before a phrase's first byte: a match never starts inside a word, which
+    /// only a word byte can do.
+    fn before(&self, start: bool, first: Option<&u8>) -> &'static str {
+        match first {
+            Some(&b) if start && is_word_byte(b) => r"\b",
+            _ => "",
+        }
+    }
+
+    /// The assertion after a phrase's last byte: no end inside a word, but a name's letters
+    /// may run into digits (which the regex then takes, with the rest of their word).
+    fn after(&self, end: bool, last: Option<&u8>) -> &'static str {
+        match last {
+            Some(&b) if end && self.digits_may_follow && b.is_ascii_alphabetic() => {
+                r"(?:\b|[0-9][0-9A-Za-z_]*)"
+            }
+            Some(&b) if end && is_word_byte(b) => r"\b",
+            _ => "",
+        }
+    }
+}
+
+/// The runs of nodes an optional element or a group can stand for.
+fn ways_of(node: &Node) -> Vec<Vec<Node>> {
+    match node {
+        Node::Opt(inner) => vec![vec![(**inner).clone()], Vec::new()],
+        Node::Group(alternatives, _) => alternatives.clone(),
+        other => vec![vec![other.clone()]],
+    }
 }
 
 #[cfg(test)]

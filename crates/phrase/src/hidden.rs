@@ -42,7 +42,7 @@ enum PieceKind {
 
 /// The text as the matcher reads it, and the way back to the original offsets.
 #[derive(Debug)]
-pub struct Unhidden {
+pub(crate) struct Unhidden {
     text: Vec<u8>,
     /// Pieces of the rewritten chunks, in order; offsets outside them map to themselves.
     pieces: Vec<Piece>,
@@ -141,7 +141,7 @@ fn is_break(b: u8) -> bool {
 
 impl Unhidden {
     /// The text as the matcher should read it, or `None` when nothing in it is hidden.
-    pub fn of(text: &str) -> Option<Unhidden> {
+    pub(crate) fn of(text: &str) -> Option<Unhidden> {
         let bytes = text.as_bytes();
         let first = first_candidate(bytes)?;
         let mut out = Unhidden {
@@ -177,7 +177,7 @@ impl Unhidden {
 
     /// The text the matcher reads: as long as the original, its own offsets outside the
     /// rewritten chunks.
-    pub fn text(&self) -> &[u8] {
+    pub(crate) fn text(&self) -> &[u8] {
         &self.text
     }
 
@@ -237,7 +237,7 @@ impl Unhidden {
 
     /// The original span of the copy's `range` (a match): its start where the first byte it
     /// covers came from, its end where the last one did.
-    pub fn original(&self, range: &Range<usize>) -> Range<usize> {
+    pub(crate) fn original(&self, range: &Range<usize>) -> Range<usize> {
         let start = self.map(range.start, false);
         let end = if range.end > range.start {
             self.map(range.end - 1, true)
