@@ -336,6 +336,67 @@ pub struct Fact {
     pub sentence: u32,
 }
 
+impl Fact {
+    /// What the fact says, everything but where it stands, as one key with numbers as their
+    /// bits: two facts with one key conflict with the same others, so comparisons and the
+    /// cross-document stage keep or compare one fact per key.
+    pub fn said_key(&self) -> [u64; 12] {
+        // Every field but the position: a field added to `Fact` must be placed here.
+        let Fact {
+            action,
+            polarity,
+            harm,
+            conditions,
+            own_conditions,
+            situation,
+            subjects,
+            medicine,
+            qualified,
+            window,
+            amount,
+            interval,
+            range: _,
+            sentence: _,
+        } = *self;
+        let window = match window {
+            Window::Unknown => [0, 0, 0],
+            Window::Span(from, to) => [1, from.to_bits(), to.to_bits()],
+            Window::Later => [2, 0, 0],
+        };
+        let key_of = |amount: Option<Amount>| match amount {
+            None => [0, 0, 0],
+            Some(a) => [
+                1 + a.dimension as u64 + (u64::from(a.rough) << 4),
+                a.lo.to_bits(),
+                a.hi.to_bits(),
+            ],
+        };
+        let amount = key_of(amount);
+        let interval = key_of(interval);
+        let head = u64::from(action)
+            | (polarity as u64) << 16
+            | u64::from(harm) << 24
+            | u64::from(qualified) << 25
+            | window[0] << 32
+            | amount[0] << 40
+            | interval[0] << 48;
+        [
+            head,
+            conditions,
+            own_conditions,
+            situation,
+            subjects,
+            window[1],
+            window[2],
+            amount[1],
+            amount[2],
+            interval[1],
+            interval[2],
+            medicine.map_or(u64::MAX, u64::from),
+        ]
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The compiled model
 

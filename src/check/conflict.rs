@@ -24,7 +24,7 @@ use toml::Spanned;
 
 use super::{Across, CheckContext, Compiler, Kind, State};
 use crate::analyze::advice::{
-    parse_amount, AdviceModel, Amount, Dimension, Fact, Polarity, Window,
+    parse_amount, AdviceModel, Amount, Fact, Polarity, Window,
 };
 use crate::diagnostic::{Diagnostic, Label};
 use crate::error::SpannedError;
@@ -36,42 +36,6 @@ use crate::rules::{RuleMeta, RuleSource};
 const MAX_PER_FILE: usize = 3;
 /// At most this many further contradicting statements are labelled on one finding.
 const MAX_EXTRA_LABELS: usize = 3;
-
-/// Everything [`Conflict::conflicts`] reads of a statement (all but where it stands), with
-/// numbers as their bits: two statements with one signature conflict with the same others.
-type Signature = ((u16, Polarity, bool, bool), [u64; 4], Option<u32>, [u64; 9]);
-
-fn signature(f: &Fact) -> Signature {
-    let window = match f.window {
-        Window::Unknown => [0, 0, 0],
-        Window::Span(from, to) => [1, from.to_bits(), to.to_bits()],
-        Window::Later => [2, 0, 0],
-    };
-    let amount = |a: Option<Amount>| match a {
-        None => [0, 0, 0],
-        Some(a) => {
-            let dimension = match a.dimension {
-                Dimension::Time => 1,
-                Dimension::Mass => 2,
-                Dimension::Temperature => 3,
-            };
-            [
-                dimension * 2 + u64::from(a.rough),
-                a.lo.to_bits(),
-                a.hi.to_bits(),
-            ]
-        }
-    };
-    let [w0, w1, w2] = window;
-    let [a0, a1, a2] = amount(f.amount);
-    let [i0, i1, i2] = amount(f.interval);
-    (
-        (f.action, f.polarity, f.harm, f.qualified),
-        [f.conditions, f.own_conditions, f.situation, f.subjects],
-        f.medicine,
-        [w0, w1, w2, a0, a1, a2, i0, i1, i2],
-    )
-}
 
 /// The `[check]` table of a conflict rule.
 #[derive(Debug, Deserialize)]
@@ -504,10 +468,10 @@ impl Kind for Conflict {
         // of advice 10,000 times costs pairs of kinds, not 50 million pairs of statements
         // (issue 20). `kinds` holds each kind's statements in text order.
         let mut kinds: Vec<Vec<usize>> = Vec::new();
-        let mut kind_of: std::collections::HashMap<Signature, usize> = Default::default();
+        let mut kind_of: std::collections::HashMap<[u64; 12], usize> = Default::default();
         for (i, fact) in facts.iter().enumerate() {
             let next = kinds.len();
-            let kind = *kind_of.entry(signature(fact)).or_insert(next);
+            let kind = *kind_of.entry(fact.said_key()).or_insert(next);
             if kind == next {
                 kinds.push(Vec::new());
             }

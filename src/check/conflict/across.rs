@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Advice, Conflict};
-use crate::analyze::advice::{Amount, Fact, Polarity, Window};
+use crate::analyze::advice::{Fact, Polarity};
 use crate::check::{fill, Across, CheckContext, Handed, State};
 use crate::diagnostic::{Diagnostic, Label, Related};
 use crate::rules::RuleMeta;
@@ -130,59 +130,7 @@ impl Kept {
     }
 
     fn intern(&mut self, fact: &Fact) -> u32 {
-        // Every field but where the fact is: a field added to `Fact` must be placed here.
-        let Fact {
-            action,
-            polarity,
-            harm,
-            conditions,
-            own_conditions,
-            situation,
-            subjects,
-            medicine,
-            qualified,
-            window,
-            amount,
-            interval,
-            range: _,
-            sentence: _,
-        } = *fact;
-        let window = match window {
-            Window::Unknown => [0, 0, 0],
-            Window::Span(from, to) => [1, from.to_bits(), to.to_bits()],
-            Window::Later => [2, 0, 0],
-        };
-        let key_of = |amount: Option<Amount>| match amount {
-            None => [0, 0, 0],
-            Some(a) => [
-                1 + a.dimension as u64 + (u64::from(a.rough) << 4),
-                a.lo.to_bits(),
-                a.hi.to_bits(),
-            ],
-        };
-        let amount = key_of(amount);
-        let interval = key_of(interval);
-        let head = u64::from(action)
-            | (polarity as u64) << 16
-            | u64::from(harm) << 24
-            | u64::from(qualified) << 25
-            | window[0] << 32
-            | amount[0] << 40
-            | interval[0] << 48;
-        let key = [
-            head,
-            conditions,
-            own_conditions,
-            situation,
-            subjects,
-            window[1],
-            window[2],
-            amount[1],
-            amount[2],
-            interval[1],
-            interval[2],
-            medicine.map_or(u64::MAX, u64::from),
-        ];
+        let key = fact.said_key();
         let next = narrow(self.said.len());
         let said = &mut self.said;
         *self.said_ids.entry(key).or_insert_with(|| {
@@ -475,6 +423,7 @@ impl Sides {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::advice::Window;
 
     fn fact(action: u16, range: Range<usize>) -> LocatedFact {
         LocatedFact {
