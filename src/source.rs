@@ -275,8 +275,18 @@ pub struct LineCol {
 pub struct LineIndex {
     starts: Vec<usize>,
     /// In each line longer than [`MARK_EVERY`] bytes, a mark every [`MARK_EVERY`] bytes or so
-    /// (on a character boundary): its offset, and the characters from its line's start to it.
-    marks: Vec<(usize, usize)>,
+    /// (on a character boundary).
+    marks: Vec<Mark>,
+}
+
+/// A point inside a long line that columns are counted from.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    offset: usize,
+    /// Characters from the line's start to the mark.
+    chars: usize,
+    /// UTF-16 code units from the line's start to the mark.
+    units: usize,
 }
 
 /// Bytes between two marks of a long line: a column is counted over at most this many.
@@ -299,14 +309,21 @@ impl LineIndex {
         let mut marks = Vec::new();
         for (line, &start) in starts.iter().enumerate() {
             let end = starts.get(line + 1).map_or(text.len(), |next| next - 1);
-            let (mut at, mut chars) = (start, 0);
+            let (mut at, mut chars, mut units) = (start, 0, 0);
             while end - at > MARK_EVERY {
                 let mut next = at + MARK_EVERY;
                 while !text.is_char_boundary(next) {
                     next += 1;
                 }
-                chars += text[at..next].chars().count();
-                marks.push((next, chars));
+                for c in text[at..next].chars() {
+                    chars += 1;
+                    units += c.len_utf16();
+                }
+                marks.push(Mark {
+                    offset: next,
+                    chars,
+                    units,
+                });
                 at = next;
             }
         }
@@ -333,26 +350,51 @@ impl LineIndex {
     /// Line and column (both 1-based) of a byte offset; the offset is clamped into the text
     /// and moved back to a character boundary, so a bad span can never panic here.
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
+        let (line, column) = self.column(text, offset, |s| s.chars().count(), |m| m.chars);
+        LineCol { line, column }
+    }
+
+    /// The 1-based column of a byte offset in UTF-16 code units (what LSP clients and
+    /// JavaScript editors count), clamped and counted as [`LineIndex::line_col`] counts
+    /// characters.
+    pub fn column_utf16(&self, text: &str, offset: usize) -> usize {
+        let units = |s: &str| s.chars().map(char::len_utf16).sum();
+        self.column(text, offset, units, |m| m.units).1
+    }
+
+    /// The 1-based line and column of a byte offset, the column in the units `count` counts.
+    fn column(
+        &self,
+        text: &str,
+        offset: usize,
+        count: impl Fn(&str) -> usize,
+        at_mark: impl Fn(&Mark) -> usize,
+    ) -> (usize, usize) {
         let mut offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
         let line = self.line_of(offset);
         let start = self.starts[line];
-        let count = |from: usize| text[from..offset].trim_end_matches('\r').chars().count();
+        let from = |at: usize| {
+            let counted = text[at..offset].trim_end_matches('\r');
+            // ASCII, as most of an article is, has one character and one UTF-16 unit a byte.
+            if counted.is_ascii() {
+                counted.len()
+            } else {
+                count(counted)
+            }
+        };
         // From the last mark of this line before the offset, unless nothing but CRs (which
         // a column does not count at the end of a line) lies between them.
-        let marks = self.marks.partition_point(|&(at, _)| at <= offset);
-        let column = match marks.checked_sub(1).map(|i| self.marks[i]) {
-            Some((at, chars)) if at > start && text[at..offset].bytes().any(|b| b != b'\r') => {
-                chars + count(at)
+        let marks = self.marks.partition_point(|m| m.offset <= offset);
+        let column = match marks.checked_sub(1).map(|i| &self.marks[i]) {
+            Some(m) if m.offset > start && text[m.offset..offset].bytes().any(|b| b != b'\r') => {
+                at_mark(m) + from(m.offset)
             }
-            _ => count(start),
+            _ => from(start),
         } + 1;
-        LineCol {
-            line: line + 1,
-            column,
-        }
+        (line + 1, column)
     }
 }
 
@@ -400,25 +442,37 @@ mod tests {
     }
 
     /// Columns in a long line are counted from the nearest mark, and agree with counting
-    /// from the line's start: across multi-byte characters, CRs and mark boundaries.
+    /// from the line's start, in characters and in UTF-16 code units: across multi-byte and
+    /// astral characters, CRs and mark boundaries.
     #[test]
     fn columns_in_long_lines_are_those_counted_from_the_line_start() {
-        let line = "µg – word ".repeat(2000) + "\r\r" + &"x".repeat(9000) + "\r";
+        let line = "µg – word 🙂 ".repeat(2000) + "\r\r" + &"x".repeat(9000) + "\r";
         let text = format!("first\n{line}\n{line}");
         let idx = LineIndex::new(&text);
         assert!(!idx.marks.is_empty());
-        for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
-            let line = idx.line_of(offset);
-            let start = idx.starts[line];
-            let expected = text[start..offset].trim_end_matches('\r').chars().count() + 1;
+        // Counted along the text (characters, UTF-16 units and trailing CRs since the line's
+        // start), so that the test stays linear.
+        let (mut line, mut chars, mut units, mut crs) = (1, 0, 0, 0);
+        let ends = text.char_indices().map(Some).chain([None]);
+        for (offset, c) in ends.map(|e| e.unwrap_or((text.len(), '\0'))) {
+            let column = chars - crs + 1;
             assert_eq!(
                 idx.line_col(&text, offset),
-                LineCol {
-                    line: line + 1,
-                    column: expected
-                },
+                LineCol { line, column },
                 "at {offset}"
             );
+            assert_eq!(
+                idx.column_utf16(&text, offset),
+                units - crs + 1,
+                "UTF-16 at {offset}"
+            );
+            if c == '\n' {
+                (line, chars, units, crs) = (line + 1, 0, 0, 0);
+            } else {
+                chars += 1;
+                units += c.len_utf16();
+                crs = if c == '\r' { crs + 1 } else { 0 };
+            }
         }
     }
 

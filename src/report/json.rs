@@ -163,27 +163,11 @@ fn pos(offset: usize, at: LineCol) -> Position {
     }
 }
 
-/// The 1-based column of a byte offset in UTF-16 code units, counted as
-/// [`crate::source::LineIndex::line_col`] counts characters (clamped into the text, a CR
-/// before the line break not counted); 1 for a file without text.
+/// The 1-based column of a byte offset in UTF-16 code units; 1 for a file without text.
 fn utf16_column(report: &FileReport, offset: usize) -> usize {
-    let Some(source) = &report.source else {
-        return 1;
-    };
-    let text = source.text.as_str();
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let start = source
-        .lines
-        .line_start(source.lines.line_of(offset))
-        .unwrap_or(0);
-    text[start..offset]
-        .trim_end_matches('\r')
-        .encode_utf16()
-        .count()
-        + 1
+    report.source.as_ref().map_or(1, |source| {
+        source.lines.column_utf16(source.text.as_str(), offset)
+    })
 }
 
 /// One diagnostic in the version 1 shape (shared with `--format jsonl`).
