@@ -44,7 +44,7 @@ use crate::report::{Reporter, Summary};
 pub const DEFAULT_FILE: &str = "healthlint-baseline.json";
 
 /// The baseline format's version.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
 struct Entry {

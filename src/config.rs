@@ -41,7 +41,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{SetupError, SpannedError};
 
 /// The name of the configuration file.
-pub const CONFIG_FILE: &str = "healthlint.toml";
+pub(crate) const CONFIG_FILE: &str = "healthlint.toml";
 
 /// The threshold for a failing exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -79,7 +79,7 @@ pub enum Locale {
 impl Locale {
     /// The words help text uses, as (emergency number, emergency department, urgent advice
     /// service, family doctor); `None` is the neutral wording.
-    pub fn services(locale: Option<Locale>) -> [&'static str; 4] {
+    pub(crate) fn services(locale: Option<Locale>) -> [&'static str; 4] {
         match locale {
             Some(Locale::Uk) => ["999", "A&E", "NHS 111", "GP"],
             Some(Locale::Ie) => [
@@ -192,24 +192,24 @@ pub struct Settings {
     pub severity: BTreeMap<String, Severity>,
     /// Every code or prefix given, with where it was given: a selector that matches no rule
     /// is an error once the rules are known (see [`Settings::check_selectors`]).
-    pub selectors: Vec<(String, SelectorOrigin)>,
+    pub(crate) selectors: Vec<(String, SelectorOrigin)>,
     /// The config file's `baseline`, joined to the config file's folder.
     pub baseline: Option<PathBuf>,
     /// `[per-file-ignores]`: files matching the patterns do not report these codes.
-    pub per_file_ignores: Vec<PerFileIgnore>,
+    pub(crate) per_file_ignores: Vec<PerFileIgnore>,
 }
 
 /// One `[per-file-ignores]` entry: a pattern, relative to the config file's folder with the
 /// semantics of `exclude` (a folder's pattern covers the files in it), and codes or prefixes.
 #[derive(Debug, Clone)]
-pub struct PerFileIgnore {
+pub(crate) struct PerFileIgnore {
     files: Excludes,
     pub codes: Vec<String>,
 }
 
 /// Where a rule selector was written.
 #[derive(Debug, Clone)]
-pub enum SelectorOrigin {
+pub(crate) enum SelectorOrigin {
     /// A command-line flag (`--select`, `--ignore`).
     Flag(&'static str),
     /// A config key; the error's message is filled in when it is reported.
@@ -242,7 +242,7 @@ impl Default for Settings {
 impl Settings {
     /// Finds and reads the config file (unless isolated) and applies the overrides; `cwd` is
     /// the working directory, which relative paths on the command line start from.
-    pub fn resolve(cwd: &Path, overrides: &Overrides) -> Result<Settings, SetupError> {
+    pub(crate) fn resolve(cwd: &Path, overrides: &Overrides) -> Result<Settings, SetupError> {
         let path = match (&overrides.config, overrides.isolated) {
             (Some(path), _) => Some(path.clone()),
             (None, true) => None,
@@ -474,7 +474,7 @@ impl Settings {
     /// Selectors that match none of `codes` (the loaded rules and the tool's own codes), as
     /// one error naming each flag or pointing at each config value. A selection that silently
     /// selects nothing would turn a CI check green.
-    pub fn check_selectors(&self, codes: &[&str]) -> Result<(), SetupError> {
+    pub(crate) fn check_selectors(&self, codes: &[&str]) -> Result<(), SetupError> {
         let errors: Vec<SpannedError> = self
             .selectors
             .iter()
@@ -501,7 +501,7 @@ impl Settings {
 
     /// Whether `[per-file-ignores]` leaves out findings of `code` in the file at `path`
     /// (as reported: relative to the working directory, or absolute).
-    pub fn ignores_in_file(&self, path: &Path, code: &str) -> bool {
+    pub(crate) fn ignores_in_file(&self, path: &Path, code: &str) -> bool {
         self.per_file_ignores.iter().any(|entry| {
             entry.codes.iter().any(|c| code.starts_with(c.as_str()))
                 && entry.files.excludes_named(path, false)
@@ -667,7 +667,7 @@ impl Excludes {
 
     /// Whether a path named on the command line is excluded: some list's patterns match it
     /// or a folder it is in.
-    pub fn excludes_named(&self, path: &Path, is_dir: bool) -> bool {
+    pub(crate) fn excludes_named(&self, path: &Path, is_dir: bool) -> bool {
         self.any_ignores(path, is_dir, true)
     }
 
@@ -721,7 +721,7 @@ fn validate_selector(code: &str) -> Result<(), String> {
 }
 
 /// The nearest `healthlint.toml` in `dir` or its ancestors.
-pub fn find_upward(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn find_upward(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .map(|d| d.join(CONFIG_FILE))
         .find(|p| p.is_file())
@@ -729,7 +729,7 @@ pub fn find_upward(dir: &Path) -> Option<PathBuf> {
 
 /// Rewrites the UK service names of rule text (red-flag rules name them) (999, A&E, NHS 111, GP) for a locale,
 /// or into neutral wording when none is set.
-pub fn localize(text: &str, locale: Option<Locale>) -> String {
+pub(crate) fn localize(text: &str, locale: Option<Locale>) -> String {
     if locale == Some(Locale::Uk) {
         return text.to_string();
     }
@@ -765,7 +765,7 @@ pub fn localize(text: &str, locale: Option<Locale>) -> String {
 }
 
 /// [`localize`] over a finding's message, help and note.
-pub fn localize_diagnostic(d: &mut Diagnostic, locale: Option<Locale>) {
+pub(crate) fn localize_diagnostic(d: &mut Diagnostic, locale: Option<Locale>) {
     d.message = localize(&d.message, locale);
     d.help = d.help.as_deref().map(|h| localize(h, locale));
     d.note = d.note.as_deref().map(|n| localize(n, locale));

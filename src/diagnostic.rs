@@ -106,24 +106,24 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
-    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
         self.note = Some(note.into());
         self
     }
 
-    pub fn with_label(mut self, label: Label) -> Diagnostic {
+    pub(crate) fn with_label(mut self, label: Label) -> Diagnostic {
         self.secondary.push(label);
         self
     }
 
     /// The order reporters print findings in: position, then code, then message, so that
     /// output never depends on the order checks ran in.
-    pub fn sort_key(&self) -> (usize, usize, &str, &str) {
+    pub(crate) fn sort_key(&self) -> (usize, usize, &str, &str) {
         (
             self.primary.range.start,
             self.primary.range.end,
@@ -146,57 +146,57 @@ pub mod tool {
         pub summary: &'static str,
     }
 
-    pub const INTERNAL_ERROR: ToolRule = ToolRule {
+    pub(crate) const INTERNAL_ERROR: ToolRule = ToolRule {
         code: "HL000",
         name: "internal-error",
         severity: Severity::Error,
         summary: "healthlint itself failed while checking this file (a bug: please report it with the file).",
     };
-    pub const UNREADABLE: ToolRule = ToolRule {
+    pub(crate) const UNREADABLE: ToolRule = ToolRule {
         code: "HL001",
         name: "unreadable-file",
         severity: Severity::Error,
         summary:
             "the file could not be read (permissions, a broken link, a directory loop, too large).",
     };
-    pub const BAD_ENCODING: ToolRule = ToolRule {
+    pub(crate) const BAD_ENCODING: ToolRule = ToolRule {
         code: "HL002",
         name: "invalid-encoding",
         severity: Severity::Error,
         summary: "the file is neither UTF-8 nor UTF-16 with a byte-order mark, so its text cannot be checked.",
     };
-    pub const UNUSED_SUPPRESSION: ToolRule = ToolRule {
+    pub(crate) const UNUSED_SUPPRESSION: ToolRule = ToolRule {
         code: "HL003",
         name: "unused-suppression",
         severity: Severity::Warning,
         summary:
             "a `healthlint-disable` comment silences nothing: remove it, or fix the code it names.",
     };
-    pub const BINARY: ToolRule = ToolRule {
+    pub(crate) const BINARY: ToolRule = ToolRule {
         code: "HL004",
         name: "binary-file",
         severity: Severity::Error,
         summary: "a file named on the command line is binary: it holds NUL or control bytes and is not UTF-8 text either (an image or archive with a text name), so it was not checked; such files found while walking folders are skipped with a note.",
     };
-    pub const UNCLOSED_COMMENT: ToolRule = ToolRule {
+    pub(crate) const UNCLOSED_COMMENT: ToolRule = ToolRule {
         code: "HL007",
         name: "unclosed-comment",
         severity: Severity::Info,
         summary: "an HTML comment (`<!--`) that is never closed: Markdown reads everything after it as part of the comment, so that text is not checked.",
     };
-    pub const TIME_BUDGET: ToolRule = ToolRule {
+    pub(crate) const TIME_BUDGET: ToolRule = ToolRule {
         code: "HL008",
         name: "time-budget-exceeded",
         severity: Severity::Error,
         summary: "checking the file took longer than the time budget (`time-budget`, `--time-budget`; 10 s by default), so it was stopped and its findings are not reported; the other files are checked as usual. No article should take this long: please report the file.",
     };
-    pub const CONTROL_CHARACTERS: ToolRule = ToolRule {
+    pub(crate) const CONTROL_CHARACTERS: ToolRule = ToolRule {
         code: "HL006",
         name: "control-characters",
         severity: Severity::Info,
         summary: "the text holds NUL or other control characters; they were read as spaces and the rest of the file was checked (text tools and reviewers may not show what is there).",
     };
-    pub const UNKNOWN_DIRECTIVE: ToolRule = ToolRule {
+    pub(crate) const UNKNOWN_DIRECTIVE: ToolRule = ToolRule {
         code: "HL005",
         name: "invalid-suppression",
         severity: Severity::Warning,

@@ -22,7 +22,7 @@ use crate::suppress;
 
 /// What one checked file hands on to the cross-document stage: one value per comparison of
 /// the run, and its suppression comments, to finish its report once every file is seen.
-pub struct Handing {
+pub(crate) struct Handing {
     pub handed: Vec<Option<Handed>>,
     pub directives: Vec<Directive>,
 }
@@ -58,7 +58,7 @@ impl Linter {
     /// Leaves out of a finished report (cross-document findings merged in) what
     /// `[per-file-ignores]` and the baseline say not to report; returns how many findings
     /// the baseline matched, `None` when it has no entry for the file.
-    pub fn filter_report(&self, report: &mut FileReport) -> Option<usize> {
+    pub(crate) fn filter_report(&self, report: &mut FileReport) -> Option<usize> {
         if !self.settings.per_file_ignores.is_empty() {
             let path = std::path::Path::new(&report.path);
             report
@@ -75,7 +75,7 @@ impl Linter {
 
     /// Checks one target and, with `comparisons`, also hands on what the file gives each
     /// (nothing when the file cannot be read or a check panics).
-    pub fn check_target_handing_on(
+    pub(crate) fn check_target_handing_on(
         &self,
         target: &Target,
         stdin: Option<&[u8]>,

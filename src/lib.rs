@@ -22,16 +22,22 @@
 //!
 //! The library never prints: [`run_check`] writes to the `io::Write` it is given, and
 //! `main.rs` chooses standard output and the exit code.
+//!
+//! What is public is what the binary, the integration tests and the fuzz targets use: loading
+//! ([`load`]), a [`engine::Linter`] and its reports, the run loop ([`run_check`]), the output
+//! formats, the language server and the types in their signatures. The stages nobody outside
+//! calls (`analyze`, `cross`, `suppress`, `budget`, `run`) and every item no outside caller
+//! names are `pub(crate)`, so the compiler reports what nothing uses.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod analyze;
+pub(crate) mod analyze;
 pub mod baseline;
-pub mod budget;
+pub(crate) mod budget;
 pub mod check;
 pub mod cli;
 pub mod config;
-pub mod cross;
+pub(crate) mod cross;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
@@ -40,12 +46,12 @@ pub mod engine;
 pub mod error;
 pub mod report;
 pub mod rules;
-pub mod run;
+mod run;
 pub mod server;
 pub mod source;
 mod spill;
 pub mod stream;
-pub mod suppress;
+pub(crate) mod suppress;
 
 use std::path::PathBuf;
 

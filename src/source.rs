@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// Files larger than this are refused instead of read: an article this large is almost
 /// certainly a data dump, and refusing keeps memory bounded by a known figure.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The kind of text a file holds, which decides how `document` parses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -110,7 +110,7 @@ impl SourceFile {
     }
 
     /// Builds a source from text that is already a `String` (tests, generated input).
-    pub fn from_text(
+    pub(crate) fn from_text(
         path: impl Into<PathBuf>,
         format: Format,
         text: impl Into<String>,
@@ -331,7 +331,7 @@ impl LineIndex {
     }
 
     /// The 0-based line that holds `offset`.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         match self.starts.binary_search(&offset) {
             Ok(line) => line,
             Err(next) => next - 1,
@@ -339,12 +339,8 @@ impl LineIndex {
     }
 
     /// The byte offset where a 0-based line starts (the end of the text past the last line).
-    pub fn line_start(&self, line: usize) -> Option<usize> {
+    pub(crate) fn line_start(&self, line: usize) -> Option<usize> {
         self.starts.get(line).copied()
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
     }
 
     /// Line and column (both 1-based) of a byte offset; the offset is clamped into the text
@@ -357,7 +353,7 @@ impl LineIndex {
     /// The 1-based column of a byte offset in UTF-16 code units (what LSP clients and
     /// JavaScript editors count), clamped and counted as [`LineIndex::line_col`] counts
     /// characters.
-    pub fn column_utf16(&self, text: &str, offset: usize) -> usize {
+    pub(crate) fn column_utf16(&self, text: &str, offset: usize) -> usize {
         let units = |s: &str| s.chars().map(char::len_utf16).sum();
         self.column(text, offset, units, |m| m.units).1
     }
@@ -409,7 +405,7 @@ pub fn display_path(path: &Path) -> String {
 
 /// `s` with control characters written as `\u{…}` escapes, for output read line by line:
 /// a path, or a message that quotes the article (a drug name matched across a line break).
-pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(s);
     }

@@ -38,9 +38,9 @@ use crate::run::Outcome;
 use crate::source::{Format, SourceError, SourceFile};
 
 /// Records checked together (in parallel) before their output is written.
-pub const WINDOW_RECORDS: usize = 256;
+pub(crate) const WINDOW_RECORDS: usize = 256;
 /// Bytes of input read into one window at most (a window closes early on large records).
-pub const WINDOW_BYTES: usize = 32 * 1024 * 1024;
+pub(crate) const WINDOW_BYTES: usize = 32 * 1024 * 1024;
 
 /// One input line: a document to check, or why it cannot be.
 enum Record {

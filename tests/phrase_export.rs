@@ -89,7 +89,7 @@ fn exported_regexes_match_as_the_engine_does_on_every_built_in_pattern() {
         }
         let hits = set.scan(&text);
         for (k, regex) in regexes.iter().enumerate() {
-            let id = healthlint::analyze::PatternId(k as u32);
+            let id = healthlint_phrase::PatternId(k as u32);
             let mut from = 0;
             for found in hits.of(id) {
                 let context = || {

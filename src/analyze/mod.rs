@@ -10,5 +10,5 @@ pub mod advice;
 pub mod context;
 pub mod mention;
 
-pub use context::{Context, ContextRules};
+pub use context::ContextRules;
 pub use healthlint_phrase::{hidden, Hits, PatternId, PatternSet, PatternSetBuilder};

@@ -40,7 +40,7 @@ const MAX_EXTRA_LABELS: usize = 3;
 /// The `[check]` table of a conflict rule.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ConflictSpec {
+pub(crate) struct ConflictSpec {
     #[serde(rename = "kind")]
     _kind: serde::de::IgnoredAny,
     /// `"document"` (default): compare statements within one article. `"documents"`: compare
@@ -160,7 +160,7 @@ impl Comparison {
 }
 
 #[derive(Debug)]
-pub struct Conflict {
+pub(crate) struct Conflict {
     model: Arc<AdviceModel>,
     comparison: Comparison,
     /// Bit set of condition indices, 0 = any.
@@ -180,7 +180,7 @@ pub struct Conflict {
 /// What the conflict rules share: the advice model of the selected rules (compiled once into
 /// the shared pattern set) and the actions any of them reads, as a bit set.
 #[derive(Debug, Default)]
-pub struct Advice {
+pub(crate) struct Advice {
     model: Option<Arc<AdviceModel>>,
     wanted: u64,
 }

@@ -17,7 +17,7 @@ use crate::rules::{validate_required_phrases, RuleSource};
 /// The `[check]` table of an existence rule.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ExistenceSpec {
+pub(crate) struct ExistenceSpec {
     #[serde(rename = "kind")]
     _kind: serde::de::IgnoredAny,
     /// Phrases to report (case-insensitive, whole words; see the README's phrase syntax).
@@ -38,7 +38,7 @@ pub struct ExistenceSpec {
 }
 
 #[derive(Debug)]
-pub struct Existence {
+pub(crate) struct Existence {
     pattern: PatternId,
     include_negated: bool,
     name_drug: bool,

@@ -54,7 +54,7 @@ registry! {
 }
 
 /// A rule kind: what `kind = "…"` in a rule file's `[check]` table names.
-pub trait Kind: Sized + Send + Sync + fmt::Debug + 'static {
+pub(crate) trait Kind: Sized + Send + Sync + fmt::Debug + 'static {
     /// The name rule files give in `check.kind`.
     const NAME: &'static str;
     /// The placeholders a rule's `message` may use (`"match"` for `{match}`); any other is an
@@ -108,7 +108,7 @@ pub trait Kind: Sized + Send + Sync + fmt::Debug + 'static {
 
 /// What a checked file hands on to the cross-document stage; only the kind that made it reads
 /// it.
-pub type Handed = Box<dyn Any + Send>;
+pub(crate) type Handed = Box<dyn Any + Send>;
 
 /// A comparison across the files of one run (see `cross.rs`, which drives it).
 pub trait Across: Send + Sync {
@@ -124,7 +124,7 @@ pub trait Across: Send + Sync {
 
 /// Where a kind's per-file work is kept in a [`FileState`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct State(usize);
+pub(crate) struct State(usize);
 
 /// A kind with its types erased, as the registry holds it.
 trait Registered {
@@ -255,17 +255,16 @@ impl<K: Kind> Compiled for Checked<K> {
 }
 
 /// Every kind name, sorted, for error messages.
-pub fn kind_names() -> Vec<&'static str> {
+pub(crate) fn kind_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = KINDS.iter().map(|k| k.name()).collect();
     names.sort_unstable();
     names
 }
 
 /// State shared by kinds while they compile.
-pub struct Compiler<'a> {
+pub(crate) struct Compiler<'a> {
     pub patterns: &'a mut PatternSetBuilder,
     pub lexicon: &'a Lexicon,
-    pub context: &'a ContextRules,
     /// The shared pattern set when `patterns` is a scratch set (the rule is not selected), for
     /// patterns that selected rules read too (red-flag topics); `None` when `patterns` is it.
     pub shared_patterns: Option<&'a mut PatternSetBuilder>,
@@ -333,7 +332,7 @@ impl RuleSet {
                 shared: &mut shared,
                 of_kind: &of_kind,
             };
-            let loaded = load_one(source, &lexicon, &context, &mut patterns, enabled, kinds);
+            let loaded = load_one(source, &lexicon, &mut patterns, enabled, kinds);
             match loaded {
                 Ok(rule) => {
                     let code = rule.meta.id.code.to_string();
@@ -391,7 +390,7 @@ impl RuleSet {
 
     /// Codes of the rules that a selected rule needs compiled but the selection left out:
     /// `--select HL401` alone must still compare what the HL3xx rules extract.
-    pub fn needed_for_comparison(&self) -> Vec<String> {
+    pub(crate) fn needed_for_comparison(&self) -> Vec<String> {
         let needing: Vec<usize> = self
             .rules
             .iter()
@@ -433,7 +432,7 @@ impl RuleSet {
     }
 
     /// A file's per-file states, empty until a kind asks.
-    pub fn file_state(&self) -> FileState {
+    pub(crate) fn file_state(&self) -> FileState {
         FileState {
             states: (0..self.states).map(|_| OnceCell::new()).collect(),
             drugs: OnceCell::new(),
@@ -486,7 +485,7 @@ impl RuleSet {
     /// Calls `with` on the first compiled rule of kind `K` with what it sees of a file: its
     /// check, its shared state, the file's per-file work and the context (for tools that show
     /// a kind's model of a file, such as `healthlint inspect`).
-    pub fn with_first<K: Kind, R>(
+    pub(crate) fn with_first<K: Kind, R>(
         &self,
         source: &SourceFile,
         with: impl FnOnce(&K, &K::Shared, &K::PerFile, &CheckContext<'_>) -> R,
@@ -538,22 +537,19 @@ fn kind_slots() -> (Vec<Box<dyn Any + Send + Sync>>, Vec<(usize, State)>, usize)
     (shared, of_kind, state_types.len())
 }
 
-/// The built-in lexicon and context rules, loaded once, for compiling many user rule files
+/// The built-in lexicon, loaded once, for compiling many user rule files
 /// one at a time: the `rule_file` fuzz target and its bounded run in the tests. Loading the
 /// lexicon and parsing its thousands of phrases is nearly all of [`RuleSet::load`]'s time
 /// (about 80 ms), which a fuzzer would otherwise pay for every input.
 pub struct Prepared {
     lexicon: Lexicon,
-    context: ContextRules,
 }
 
 impl Prepared {
     pub fn builtin() -> Result<Prepared, SetupError> {
-        let lexicon = Lexicon::builtin()?;
-        // The context rules' pattern ids point into this set, which is never built: a rule
-        // compiled by `compile_alone` is only validated, never run.
-        let context = ContextRules::compile(&lexicon.context, &mut PatternSetBuilder::default());
-        Ok(Prepared { lexicon, context })
+        Ok(Prepared {
+            lexicon: Lexicon::builtin()?,
+        })
     }
 
     /// Parses, validates and compiles one rule file as [`RuleSet::load`] does, then builds a
@@ -566,15 +562,8 @@ impl Prepared {
             of_kind: &of_kind,
         };
         let mut patterns = PatternSetBuilder::default();
-        load_one(
-            source,
-            &self.lexicon,
-            &self.context,
-            &mut patterns,
-            &|_| true,
-            kinds,
-        )
-        .map_err(SetupError::Files)?;
+        load_one(source, &self.lexicon, &mut patterns, &|_| true, kinds)
+            .map_err(SetupError::Files)?;
         patterns.build().map_err(|e| {
             SetupError::Message(format!("the combined rule patterns do not compile: {e}"))
         })?;
@@ -592,7 +581,6 @@ struct Kinds<'a> {
 fn load_one(
     source: &RuleSource,
     lexicon: &Lexicon,
-    context: &ContextRules,
     patterns: &mut PatternSetBuilder,
     enabled: &dyn Fn(&str) -> bool,
     kinds: Kinds<'_>,
@@ -654,7 +642,6 @@ fn load_one(
     let mut compiler = Compiler {
         patterns,
         lexicon,
-        context,
         shared_patterns,
     };
     let (s, state) = kinds.of_kind[k];
@@ -690,7 +677,11 @@ pub struct FileState {
 
 impl<'a> CheckContext<'a> {
     /// The per-file work of kind `K`, done now if no rule has asked yet.
-    pub fn state<K: Kind>(&self, state: State, shared: &K::Shared) -> Option<&'a K::PerFile> {
+    pub(crate) fn state<K: Kind>(
+        &self,
+        state: State,
+        shared: &K::Shared,
+    ) -> Option<&'a K::PerFile> {
         let file: &'a FileState = self.file;
         file.states
             .get(state.0)?
@@ -699,7 +690,7 @@ impl<'a> CheckContext<'a> {
     }
 
     /// Every drug name in the file, in text order (see `DrugLexicon::mentions`).
-    pub fn drug_mentions(&self) -> &'a [Mention] {
+    pub(crate) fn drug_mentions(&self) -> &'a [Mention] {
         let file: &'a FileState = self.file;
         file.drugs
             .get_or_init(|| self.lexicon.drugs.mentions(self.hits, &self.doc.prose))

@@ -37,7 +37,7 @@ use healthlint_phrase::syntax;
 /// The `[check]` table of a promotion rule. Every list uses the phrase syntax of the README.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct PromotionSpec {
+pub(crate) struct PromotionSpec {
     #[serde(rename = "kind")]
     _kind: serde::de::IgnoredAny,
     /// Benefit and efficacy claims ("relieves", "effective", "strongest", "works fast").
@@ -108,7 +108,7 @@ fn default_short_document_words() -> usize {
 /// about the drug.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct Weights {
+pub(crate) struct Weights {
     pub benefit_sentence: f64,
     pub benefit_block: f64,
     pub benefit_doc: f64,
@@ -173,7 +173,7 @@ mod limit {
 }
 
 #[derive(Debug)]
-pub struct Promotion {
+pub(crate) struct Promotion {
     benefit: PatternId,
     sales: PatternId,
     minimising: PatternId,

@@ -54,7 +54,7 @@ const HEADING_WEIGHT: usize = 2;
 /// The score below which an article is about none of the packs: a title mention, or a few
 /// mentions in headings and body. A drug sales page that names "back pain" once or twice
 /// among its indications stays below it.
-pub const MIN_TOPIC_SCORE: usize = 5;
+pub(crate) const MIN_TOPIC_SCORE: usize = 5;
 /// The longest first line read as a title when the document has no title heading.
 const MAX_TITLE_WORDS: usize = 20;
 /// How many blocks back a paragraph lead-in ("Call 999 if:") reaches over paragraphs of signs.
@@ -65,7 +65,7 @@ const LEAD_IN_DEPTH: usize = 3;
 /// One group of warning signs of a pack.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct SignSpec {
+pub(crate) struct SignSpec {
     /// Stable identifier of the group (kebab-case), unique within the pack.
     pub id: String,
     /// How the group is named to editors in findings ("chest pain or tightness").
@@ -102,7 +102,7 @@ impl SignSpec {
 /// The `[check]` table of a red-flags rule (one topic pack).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RedFlagsSpec {
+pub(crate) struct RedFlagsSpec {
     #[serde(rename = "kind")]
     _kind: serde::de::IgnoredAny,
     /// The topic's name, as findings show it ("upper back pain").
@@ -123,7 +123,7 @@ pub struct RedFlagsSpec {
 
 /// What the topic choice needs to know of one pack.
 #[derive(Debug, Clone)]
-pub struct TopicEntry {
+pub(crate) struct TopicEntry {
     code: String,
     /// The rule's name (its slug), which a front matter override may give instead of the code.
     name: String,
@@ -141,7 +141,7 @@ pub struct TopicEntry {
 /// the care patterns. Packs that are not selected still register their topic, so that the
 /// choice of topic does not depend on `--select`.
 #[derive(Debug, Default)]
-pub struct Packs {
+pub(crate) struct Packs {
     topics: Vec<TopicEntry>,
     /// Registered by the first selected rule, in the shared pattern set.
     care: Option<CarePatterns>,
@@ -220,7 +220,7 @@ struct Sign {
 }
 
 #[derive(Debug)]
-pub struct RedFlags {
+pub(crate) struct RedFlags {
     code: String,
     topic: String,
     signs: Vec<Sign>,
@@ -545,7 +545,7 @@ fn counts(cx: &CheckContext<'_>, zones: &GuidanceZones, hit: &Range<usize>) -> O
 /// The `[check]` table of the general rule (`kind = "guidance"`): no keys besides `kind`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GuidanceSpec {
+pub(crate) struct GuidanceSpec {
     #[serde(rename = "kind")]
     _kind: serde::de::IgnoredAny,
 }
@@ -557,7 +557,7 @@ pub struct GuidanceSpec {
 /// reports a `topic` (front matter or `healthlint-topic:` comment) given as a code or slug
 /// that names no pack.
 #[derive(Debug)]
-pub struct Guidance;
+pub(crate) struct Guidance;
 
 impl Kind for Guidance {
     const NAME: &'static str = "guidance";
@@ -658,7 +658,7 @@ fn short_title(title: &str) -> String {
 
 /// What kind of text a document is. Only a condition page needs red-flag guidance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocKind {
+pub(crate) enum DocKind {
     /// A page about a symptom or condition.
     Condition,
     /// A patient leaflet, a medication guide or another page about a drug.
@@ -685,7 +685,7 @@ impl DocKind {
 
 /// The pack chosen as a document's topic.
 #[derive(Debug, Clone)]
-pub struct Winner {
+pub(crate) struct Winner {
     pub code: String,
     /// The topic as findings show it.
     pub topic: String,
@@ -702,7 +702,7 @@ pub struct Winner {
 
 /// What the red-flag rules know of one file, worked out once by the first of them to run:
 /// what kind of text it is, which pack (if any) is its topic, and where it gives guidance.
-pub struct DocModel {
+pub(crate) struct DocModel {
     zones: GuidanceZones,
     own: OwnTopic,
     pub kind: DocKind,

@@ -19,7 +19,7 @@ const MAX_SECONDARY: usize = 3;
 /// Where the guidance must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Within {
+pub(crate) enum Within {
     Section,
     Document,
 }
@@ -27,7 +27,7 @@ pub enum Within {
 /// The `[check]` table of a requires rule.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RequiresSpec {
+pub(crate) struct RequiresSpec {
     #[serde(rename = "kind")]
     _kind: serde::de::IgnoredAny,
     /// Phrases that make the guidance necessary.
@@ -44,7 +44,7 @@ fn default_within() -> Within {
 }
 
 #[derive(Debug)]
-pub struct Requires {
+pub(crate) struct Requires {
     trigger: PatternId,
     guidance: PatternId,
     within: Within,

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DirectiveKind {
+pub(crate) enum DirectiveKind {
     DisableNextLine,
     Disable,
     Enable,
@@ -27,7 +27,7 @@ pub enum DirectiveKind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Directive {
+pub(crate) struct Directive {
     pub kind: DirectiveKind,
     /// Codes or prefixes with their byte ranges; empty means all rules.
     pub codes: Vec<(String, Range<usize>)>,

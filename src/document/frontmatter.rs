@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 /// Flat front matter: lowercase keys to string values (lists joined with ", ").
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FrontMatter {
+pub(crate) struct FrontMatter {
     values: BTreeMap<String, String>,
 }
 
@@ -16,16 +16,8 @@ impl FrontMatter {
         self.values.get(key).map(String::as_str)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-
     /// A small YAML subset: `key: value`, `key: [a, b]`, and `key:` followed by `- item` lines.
-    pub fn parse_yaml(text: &str) -> FrontMatter {
+    pub(crate) fn parse_yaml(text: &str) -> FrontMatter {
         let mut values = BTreeMap::new();
         let mut list_key: Option<String> = None;
         for line in text.lines() {
@@ -68,7 +60,7 @@ impl FrontMatter {
     }
 
     /// TOML front matter through the toml crate; only scalars and arrays of scalars.
-    pub fn parse_toml(text: &str) -> FrontMatter {
+    pub(crate) fn parse_toml(text: &str) -> FrontMatter {
         let mut values = BTreeMap::new();
         if let Ok(table) = text.parse::<toml::Table>() {
             for (key, value) in table {

@@ -8,18 +8,18 @@
 //! phrase can never run from one block into the next. Inside a block, markup is blanked to
 //! spaces so that "chest **pain**" still reads as "chest pain".
 
-pub mod directives;
-pub mod frontmatter;
+pub(crate) mod directives;
+pub(crate) mod frontmatter;
 mod markdown;
 mod plain;
 mod sentence_table;
-pub mod sentences;
+pub(crate) mod sentences;
 
 use std::ops::Range;
 
 use crate::source::{Format, SourceFile};
-pub use directives::{Directive, DirectiveKind};
-pub use frontmatter::FrontMatter;
+pub(crate) use directives::{Directive, DirectiveKind};
+pub(crate) use frontmatter::FrontMatter;
 
 /// What a block is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +54,7 @@ pub struct Block {
 }
 
 impl Block {
-    pub fn is_heading(&self) -> bool {
+    pub(crate) fn is_heading(&self) -> bool {
         matches!(self.kind, BlockKind::Heading { .. })
     }
 }
@@ -88,8 +88,8 @@ pub struct Document<'a> {
     pub blocks: Vec<Block>,
     pub sections: Vec<Section>,
     pub sentences: Vec<Sentence>,
-    pub front_matter: FrontMatter,
-    pub directives: Vec<Directive>,
+    pub(crate) front_matter: FrontMatter,
+    pub(crate) directives: Vec<Directive>,
     /// Ranges of text that are not prose but must not hold directives either (code blocks).
     pub code_ranges: Vec<Range<usize>>,
 }
@@ -100,7 +100,7 @@ impl<'a> Document<'a> {
         Self::parse_text(&source.text, source.format)
     }
 
-    pub fn parse_text(text: &'a str, format: Format) -> Document<'a> {
+    pub(crate) fn parse_text(text: &'a str, format: Format) -> Document<'a> {
         let mut builder = Builder::new(text, format);
         match format {
             Format::Markdown => markdown::parse(&mut builder),
@@ -112,7 +112,7 @@ impl<'a> Document<'a> {
     /// Where a Markdown HTML comment starts that is never closed: CommonMark reads the rest
     /// of the document as part of it (an HTML block of type 2 ends only at `-->`), so none of
     /// that text is prose. `None` for plain text, where comments are not markup.
-    pub fn unclosed_comment(&self) -> Option<usize> {
+    pub(crate) fn unclosed_comment(&self) -> Option<usize> {
         if self.format != Format::Markdown {
             return None;
         }
@@ -135,7 +135,7 @@ impl<'a> Document<'a> {
     }
 
     /// The prose of a range (masked bytes included).
-    pub fn prose_of(&self, range: &Range<usize>) -> &str {
+    pub(crate) fn prose_of(&self, range: &Range<usize>) -> &str {
         &self.prose[range.clone()]
     }
 
@@ -156,7 +156,7 @@ impl<'a> Document<'a> {
     }
 
     /// The chain of sections from the innermost one holding `block` up to the document.
-    pub fn section_chain(&self, block: usize) -> impl Iterator<Item = &Section> {
+    pub(crate) fn section_chain(&self, block: usize) -> impl Iterator<Item = &Section> {
         let mut next = Some(self.blocks[block].section);
         std::iter::from_fn(move || {
             let section = &self.sections[next?];
@@ -166,13 +166,13 @@ impl<'a> Document<'a> {
     }
 
     /// The block a byte offset falls in, if any.
-    pub fn block_at(&self, offset: usize) -> Option<usize> {
+    pub(crate) fn block_at(&self, offset: usize) -> Option<usize> {
         let idx = self.blocks.partition_point(|b| b.range.end <= offset);
         (idx < self.blocks.len() && self.blocks[idx].range.start <= offset).then_some(idx)
     }
 
     /// The sentence a byte offset falls in, if any.
-    pub fn sentence_at(&self, offset: usize) -> Option<usize> {
+    pub(crate) fn sentence_at(&self, offset: usize) -> Option<usize> {
         let idx = self.sentences.partition_point(|s| s.range.end <= offset);
         (idx < self.sentences.len() && self.sentences[idx].range.start <= offset).then_some(idx)
     }

@@ -65,7 +65,7 @@ use crate::report::FileReport;
 use crate::source::LineCol;
 
 /// The JSON format version.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 #[derive(Default)]
 pub struct Json {

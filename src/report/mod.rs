@@ -9,12 +9,12 @@ mod file;
 pub(crate) mod fingerprint;
 mod github;
 mod gitlab;
-pub mod json;
-pub mod jsonl;
+pub(crate) mod json;
+pub(crate) mod jsonl;
 mod junit;
 mod pretty;
-pub mod sarif;
-pub mod statistics;
+pub(crate) mod sarif;
+pub(crate) mod statistics;
 
 use std::io::{self, Write};
 
@@ -61,7 +61,7 @@ impl Format {
 
 /// How many findings of each severity one file has.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub errors: u32,
     pub warnings: u32,
     pub infos: u32,
@@ -127,7 +127,7 @@ impl Summary {
 
     /// Takes back a checked file's counts, before it is counted again (a file checked a
     /// second time to merge in its cross-document findings).
-    pub fn retract(&mut self, counts: Counts) {
+    pub(crate) fn retract(&mut self, counts: Counts) {
         self.files = self.files.saturating_sub(1);
         self.checked = self.checked.saturating_sub(1);
         self.errors = self.errors.saturating_sub(counts.errors as usize);

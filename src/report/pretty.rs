@@ -42,7 +42,7 @@ pub struct Pretty {
 
 /// Columns for help and notes when the output is not a terminal and `COLUMNS` is not set:
 /// a log or a file read in a wide window, yet no 900-character lines.
-pub const DEFAULT_WIDTH: usize = 100;
+pub(crate) const DEFAULT_WIDTH: usize = 100;
 /// Help and notes keep at least this many columns of text beside the margin, however narrow
 /// the terminal, so that they never become a column of single words.
 const MIN_TEXT_WIDTH: usize = 30;

@@ -87,7 +87,7 @@ fn information_uri() -> Option<&'static str> {
 }
 
 /// One entry of `tool.driver.rules`.
-pub struct RuleInfo {
+pub(crate) struct RuleInfo {
     pub code: String,
     pub name: String,
     pub category: String,

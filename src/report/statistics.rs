@@ -47,7 +47,7 @@ use crate::report::FileReport;
 
 /// How the counts are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     /// A table, then the closing lines of `pretty` and `concise`.
     Table,
     /// One JSON object.

@@ -4,7 +4,9 @@
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// Built-in files under `rules/` whose path starts with `prefix`.
-pub fn files_under(prefix: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+pub(crate) fn files_under(
+    prefix: &'static str,
+) -> impl Iterator<Item = (&'static str, &'static str)> {
     BUILTIN_FILES
         .iter()
         .copied()

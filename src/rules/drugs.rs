@@ -23,7 +23,7 @@ use crate::error::SpannedError;
 /// Prescription status, as the lexicon states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum RxStatus {
+pub(crate) enum RxStatus {
     /// Prescription-only (in the US and the UK).
     Rx,
     /// Sold over the counter.
@@ -33,8 +33,10 @@ pub enum RxStatus {
 }
 
 /// A US Controlled Substances Act schedule.
+// Schedules are Roman numerals, not acronyms.
+#[allow(clippy::upper_case_acronyms)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum ScheduleUs {
+pub(crate) enum ScheduleUs {
     #[serde(rename = "C-I")]
     I,
     #[serde(rename = "C-II")]
@@ -90,7 +92,7 @@ struct DrugFile {
 /// One `[[class]]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DrugClass {
+pub(crate) struct DrugClass {
     /// Identifier used by `class = "…"` in drug files.
     pub name: String,
     /// How the class is named to readers ("opioid painkiller").
@@ -108,7 +110,7 @@ struct ClassFile {
 
 /// A validated drug.
 #[derive(Debug, Clone)]
-pub struct Drug {
+pub(crate) struct Drug {
     /// Generic name, lowercase, unique.
     pub name: String,
     /// Index into [`DrugLexicon::classes`].
@@ -123,7 +125,7 @@ pub struct Drug {
 
 /// Every drug, its class, and their names.
 #[derive(Debug, Clone, Default)]
-pub struct DrugLexicon {
+pub(crate) struct DrugLexicon {
     pub drugs: Vec<Drug>,
     pub classes: Vec<DrugClass>,
     /// Every name as registered: (text, drug index, exact spelling when word-like).
@@ -160,7 +162,7 @@ impl DrugLexicon {
     }
 
     /// Parses and validates a class file and drug files given as (origin, text).
-    pub fn from_texts(
+    pub(crate) fn from_texts(
         classes: &(String, Arc<str>),
         drug_files: &[(String, Arc<str>)],
     ) -> Result<DrugLexicon, Vec<SpannedError>> {
@@ -335,7 +337,7 @@ impl DrugLexicon {
 
     /// Adds every name to the shared pattern set (names are plain text, and a strength may
     /// be glued to them), so that [`DrugLexicon::mentions`] can read them from a file's scan.
-    pub fn register(&mut self, patterns: &mut PatternSetBuilder) {
+    pub(crate) fn register(&mut self, patterns: &mut PatternSetBuilder) {
         self.patterns = self
             .terms
             .iter()
@@ -349,13 +351,13 @@ impl DrugLexicon {
     }
 
     /// The class of a drug.
-    pub fn class_of(&self, drug: usize) -> Option<&DrugClass> {
+    pub(crate) fn class_of(&self, drug: usize) -> Option<&DrugClass> {
         self.drugs.get(drug).and_then(|d| self.classes.get(d.class))
     }
 
     /// Every drug name in `prose`, in text order: whole words, except that digits may follow
     /// the name directly (a glued strength such as "Aspadol100mg").
-    pub fn mentions(&self, hits: &Hits, prose: &str) -> Vec<Mention> {
+    pub(crate) fn mentions(&self, hits: &Hits, prose: &str) -> Vec<Mention> {
         // The names a scan found, in registration order (which breaks ties below), read from
         // the patterns with hits rather than by asking about each of thousands of names.
         let mut named: Vec<u32> = Vec::new();
@@ -395,28 +397,23 @@ impl DrugLexicon {
 
     /// Drug names in a short text that is not a file's prose (a title, a front-matter
     /// field), scanned with the shared pattern set.
-    pub fn mentions_in(&self, patterns: &PatternSet, text: &str) -> Vec<Mention> {
+    pub(crate) fn mentions_in(&self, patterns: &PatternSet, text: &str) -> Vec<Mention> {
         self.mentions(&patterns.scan(text), text)
     }
 
     /// Every one-word name that is not also an ordinary word (word-like brands are left out),
     /// with its drug: what a disguised name is compared against.
-    pub fn fuzzy_terms(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
+    pub(crate) fn fuzzy_terms(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
         self.terms
             .iter()
             .filter(|(t, _, exact)| exact.is_none() && !t.contains(' '))
             .map(|(t, d, _)| (t.as_str(), *d))
     }
-
-    /// Every drug term (lowercase, as registered), for tests and tooling.
-    pub fn term_count(&self) -> usize {
-        self.terms.len()
-    }
 }
 
 /// Keeps, of items found at overlapping places, the one that starts first and, among those,
 /// the longest ("Nurofen Plus" over "Nurofen"); the result is in text order.
-pub fn leftmost_longest<T>(mut items: Vec<T>, range: impl Fn(&T) -> Range<usize>) -> Vec<T> {
+pub(crate) fn leftmost_longest<T>(mut items: Vec<T>, range: impl Fn(&T) -> Range<usize>) -> Vec<T> {
     items.sort_by(|a, b| {
         let (a, b) = (range(a), range(b));
         a.start.cmp(&b.start).then(b.end.cmp(&a.end))
@@ -463,7 +460,7 @@ mod tests {
     fn builtin_lexicon_is_large_and_valid() {
         let (lex, _) = lexicon();
         assert!(lex.drugs.len() >= 150, "{} drugs", lex.drugs.len());
-        assert!(lex.term_count() > lex.drugs.len());
+        assert!(lex.terms.len() > lex.drugs.len());
     }
 
     #[test]

@@ -19,15 +19,15 @@ pub struct Lexicon {
     pub context: ContextLexicon,
     pub advice: AdviceLexicon,
     /// Drugs and drug classes (`lexicon/drugs/*.toml`, `lexicon/drug-classes.toml`).
-    pub drugs: DrugLexicon,
+    pub(crate) drugs: DrugLexicon,
     /// Care-seeking actions and guidance headings (`lexicon/care-actions.toml`).
     pub care: CareLexicon,
     /// Warning signs that need care whatever the topic (`lexicon/signs.toml`).
     pub signs: SignLexicon,
     /// Phrase groups that red-flag packs' signs name (`lexicon/sign-groups.toml`).
-    pub sign_groups: SignGroups,
+    pub(crate) sign_groups: SignGroups,
     /// Cues for what kind of text a document is (`lexicon/document-kinds.toml`).
-    pub kinds: KindLexicon,
+    pub(crate) kinds: KindLexicon,
 }
 
 impl Lexicon {
@@ -58,7 +58,7 @@ impl Lexicon {
 }
 
 /// Parses one built-in lexicon file with a typed schema.
-pub fn parse_builtin<T: serde::de::DeserializeOwned>(
+pub(crate) fn parse_builtin<T: serde::de::DeserializeOwned>(
     path: &'static str,
 ) -> Result<T, SpannedError> {
     let (_, text) = builtin::BUILTIN_FILES
@@ -74,7 +74,7 @@ pub fn parse_builtin<T: serde::de::DeserializeOwned>(
 }
 
 /// Parses lexicon text with a typed schema, reporting errors at their span.
-pub fn parse_text<T: serde::de::DeserializeOwned>(
+pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
     origin: &str,
     text: &str,
 ) -> Result<T, SpannedError> {
@@ -138,17 +138,19 @@ pub struct SignGroup {
 /// label, tier and key.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SignGroups {
+pub(crate) struct SignGroups {
     pub group: Vec<SharedSignGroup>,
 }
 
 /// One shared group of warning-sign phrases.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SharedSignGroup {
+pub(crate) struct SharedSignGroup {
     /// The name packs give in a sign's `groups` (kebab-case, unique).
     pub id: String,
-    /// What the group covers, for rule writers.
+    /// What the group covers, for rule writers: required in the file, never read by the
+    /// linter.
+    #[allow(dead_code)]
     pub about: String,
     /// The phrases (phrase syntax).
     pub terms: Vec<String>,
@@ -164,7 +166,7 @@ impl SignGroups {
 /// Cues for what kind of text a document is (`rules/lexicon/document-kinds.toml`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct KindLexicon {
+pub(crate) struct KindLexicon {
     pub drug_information: Terms,
     pub news: Terms,
     pub spam: Terms,

@@ -4,17 +4,17 @@
 //! rules but shared term lists (context triggers, care actions, drugs) that kinds read while
 //! they compile ([`Lexicon`]).
 
-pub mod builtin;
-pub mod drugs;
-pub mod lexicon;
-pub mod spec;
+pub(crate) mod builtin;
+pub(crate) mod drugs;
+pub(crate) mod lexicon;
+pub(crate) mod spec;
 
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{RuleId, Severity};
 use crate::error::{SetupError, SpannedError};
-pub use lexicon::Lexicon;
+pub(crate) use lexicon::Lexicon;
 use spec::RuleFile;
 
 /// A settings file to load: how it is named to users and its text.
@@ -40,7 +40,7 @@ pub struct RuleMeta {
 }
 
 /// Built-in rule files (everything under `rules/` but the lexicon).
-pub fn builtin_sources() -> Vec<RuleSource> {
+pub(crate) fn builtin_sources() -> Vec<RuleSource> {
     builtin::BUILTIN_FILES
         .iter()
         .filter(|(path, _)| !path.starts_with("lexicon/"))
@@ -53,7 +53,7 @@ pub fn builtin_sources() -> Vec<RuleSource> {
 }
 
 /// Rule files in a user folder (every `*.toml` below it, sorted by path).
-pub fn dir_sources(dir: &Path) -> Result<Vec<RuleSource>, SetupError> {
+pub(crate) fn dir_sources(dir: &Path) -> Result<Vec<RuleSource>, SetupError> {
     if !dir.is_dir() {
         return Err(SetupError::Message(format!(
             "rule folder `{}` does not exist or is not a folder",
@@ -86,7 +86,7 @@ pub fn dir_sources(dir: &Path) -> Result<Vec<RuleSource>, SetupError> {
 
 /// Parses a rule file with a kind's own `[check]` schema (the header alone with
 /// [`spec::KindOnly`]).
-pub fn parse_as<C: serde::de::DeserializeOwned>(
+pub(crate) fn parse_as<C: serde::de::DeserializeOwned>(
     source: &RuleSource,
 ) -> Result<RuleFile<C>, Vec<SpannedError>> {
     toml::from_str(&source.text)
@@ -95,7 +95,7 @@ pub fn parse_as<C: serde::de::DeserializeOwned>(
 
 /// Validates a phrase list that a kind requires: it must not be empty (reported as
 /// `check.<key>`), and every phrase must compile.
-pub fn validate_required_phrases(
+pub(crate) fn validate_required_phrases(
     source: &RuleSource,
     key: &str,
     phrases: &spec::Phrases,
@@ -113,7 +113,7 @@ pub fn validate_required_phrases(
 }
 
 /// Validates every phrase of a list, reporting each bad one at its span.
-pub fn validate_phrases(
+pub(crate) fn validate_phrases(
     source: &RuleSource,
     phrases: &spec::Phrases,
     errors: &mut Vec<SpannedError>,
@@ -137,7 +137,7 @@ pub fn validate_phrases(
 }
 
 /// Best-effort span of a top-level key, for errors found after parsing (duplicates).
-pub fn field_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+pub(crate) fn field_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();

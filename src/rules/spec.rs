@@ -11,7 +11,7 @@ use crate::diagnostic::Severity;
 /// A rule file with the kind-specific `[check]` table typed as `C`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RuleFile<C> {
+pub(crate) struct RuleFile<C> {
     /// Stable code, `HL` and three digits; the hundreds digit is the category's (`HL1xx` red flags).
     pub code: Spanned<String>,
     /// Kebab-case name that says what the rule finds.
@@ -32,7 +32,7 @@ pub struct RuleFile<C> {
 
 /// Only the kind of a `[check]` table; read first to choose the kind's own schema.
 #[derive(Debug, Deserialize)]
-pub struct KindOnly {
+pub(crate) struct KindOnly {
     pub kind: Spanned<String>,
 }
 
@@ -52,15 +52,15 @@ pub struct Docs {
 }
 
 /// A list of phrases with the span of each, so that a bad phrase is reported where it stands.
-pub type Phrases = Vec<Spanned<String>>;
+pub(crate) type Phrases = Vec<Spanned<String>>;
 
 /// Plain strings of a phrase list.
-pub fn phrase_strings(phrases: &Phrases) -> Vec<String> {
+pub(crate) fn phrase_strings(phrases: &Phrases) -> Vec<String> {
     phrases.iter().map(|p| p.get_ref().clone()).collect()
 }
 
 /// Categories and the hundreds digit of their codes.
-pub const CATEGORIES: &[(&str, char)] = &[
+pub(crate) const CATEGORIES: &[(&str, char)] = &[
     ("input", '0'),
     ("red-flags", '1'),
     ("drug-promotion", '2'),
@@ -71,7 +71,7 @@ pub const CATEGORIES: &[(&str, char)] = &[
 ];
 
 /// Checks a code against its category; returns a message when they disagree.
-pub fn check_code(code: &str, category: &str) -> Result<(), String> {
+pub(crate) fn check_code(code: &str, category: &str) -> Result<(), String> {
     let bytes = code.as_bytes();
     if bytes.len() != 5 || !code.starts_with("HL") || !bytes[2..].iter().all(u8::is_ascii_digit) {
         return Err(format!(

@@ -24,11 +24,11 @@ use crate::engine::Linter;
 use crate::source::Format;
 
 /// What the server calls the findings' origin in every client's list.
-pub const SOURCE: &str = "healthlint";
+pub(crate) const SOURCE: &str = "healthlint";
 
 /// The kind of article a document is, which decides its parser and its comment form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Markdown,
     Mdx,
     Plain,
@@ -47,7 +47,7 @@ impl Kind {
     }
 
     /// By the editor's language id, for a buffer that has no file name yet.
-    pub fn from_language(id: &str) -> Option<Kind> {
+    pub(crate) fn from_language(id: &str) -> Option<Kind> {
         match id {
             "markdown" => Some(Kind::Markdown),
             "mdx" => Some(Kind::Mdx),
@@ -75,7 +75,7 @@ impl Kind {
 
 /// Where the code's documentation is linked from each diagnostic (`codeDescription`).
 #[derive(Debug, Clone)]
-pub enum DocsLinks {
+pub(crate) enum DocsLinks {
     /// A base URL that the code's page name (`HL101.md`) is joined to.
     Base(Url),
     /// A folder of generated pages on this machine, linked as `file://` URIs.
@@ -96,7 +96,7 @@ impl DocsLinks {
 }
 
 /// One document's text with what positions in it need.
-pub struct Text<'a> {
+pub(crate) struct Text<'a> {
     pub uri: &'a Url,
     pub text: &'a str,
     pub lines: &'a Lines,
@@ -167,7 +167,7 @@ pub fn diagnostic(
 /// A place in another file, from its text when it is at hand (`text`, as it was when the
 /// finding was made), else from the line and column the finding recorded, which count code
 /// points: exact for text without characters outside the Basic Multilingual Plane.
-pub fn location_elsewhere(
+pub(crate) fn location_elsewhere(
     r: &Related,
     uri: Url,
     text: Option<&str>,
@@ -198,7 +198,7 @@ pub fn location_elsewhere(
 }
 
 /// What `healthlint explain CODE` prints for a code, with the rules `linter` loaded.
-pub fn explanation(linter: &Linter, code: &str) -> Option<String> {
+pub(crate) fn explanation(linter: &Linter, code: &str) -> Option<String> {
     if let Some(t) = tool::ALL.iter().find(|t| t.code == code) {
         return Some(docs::explain_tool(t));
     }

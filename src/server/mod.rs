@@ -87,9 +87,9 @@ impl Default for Options {
 
 /// Long enough to skip the checks between keystrokes of a word, short enough to feel
 /// immediate.
-pub const DEFAULT_DEBOUNCE_MS: u64 = 150;
+pub(crate) const DEFAULT_DEBOUNCE_MS: u64 = 150;
 /// A folder of this many articles takes a few seconds to compare on one core.
-pub const DEFAULT_MAX_WORKSPACE_FILES: usize = 5000;
+pub(crate) const DEFAULT_MAX_WORKSPACE_FILES: usize = 5000;
 
 /// Serves one client over standard input and output until it sends `exit`, or its input
 /// ends; returns the exit code the protocol asks for (0 after `shutdown`, else 1).

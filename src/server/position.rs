@@ -10,7 +10,7 @@ use lsp_types::{Position, PositionEncodingKind};
 
 /// The unit of `Position::character`, agreed at `initialize`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     Utf8,
     Utf16,
 }
@@ -18,7 +18,7 @@ pub enum Encoding {
 impl Encoding {
     /// UTF-8 when the client offers it (no conversion at all), else UTF-16, which every client
     /// supports and which is the protocol's default.
-    pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> Encoding {
+    pub(crate) fn negotiate(offered: Option<&[PositionEncodingKind]>) -> Encoding {
         match offered {
             Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
             _ => Encoding::Utf16,
@@ -51,7 +51,7 @@ impl Encoding {
 
 /// Where each line of a text starts and where its content ends (before its line break).
 #[derive(Debug, Clone)]
-pub struct Lines {
+pub(crate) struct Lines {
     /// Per line: (start, end of content), as byte offsets.
     lines: Vec<(usize, usize)>,
 }
@@ -78,12 +78,12 @@ impl Lines {
     }
 
     /// The byte range of a 0-based line's content, without its line break.
-    pub fn content(&self, line: usize) -> Option<std::ops::Range<usize>> {
+    pub(crate) fn content(&self, line: usize) -> Option<std::ops::Range<usize>> {
         self.lines.get(line).map(|&(s, e)| s..e)
     }
 
     /// The 0-based line that holds byte `offset` (a line break belongs to its line).
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         self.lines
             .partition_point(|&(start, _)| start <= offset)
             .saturating_sub(1)

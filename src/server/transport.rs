@@ -22,7 +22,7 @@ const MAX_BODY: usize = 160 * 1024 * 1024;
 
 /// The channels of a running transport, and the writer thread to wait for at the end so that
 /// the last replies are flushed.
-pub struct Transport {
+pub(crate) struct Transport {
     pub incoming: Receiver<Message>,
     pub outgoing: Sender<String>,
     pub writer: thread::JoinHandle<()>,

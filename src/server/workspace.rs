@@ -24,17 +24,17 @@ use crate::source::SourceFile;
 
 /// A linter loaded for one configuration, with where its codes' pages are.
 #[derive(Debug)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub linter: Linter,
     pub links: DocsLinks,
 }
 
 /// A configuration that could not be loaded, rendered as `check` would print it.
-pub type LoadError = Arc<str>;
+pub(crate) type LoadError = Arc<str>;
 
 /// How the pages of the codes are linked (`codeDescription`).
 #[derive(Debug, Clone, Default)]
-pub struct DocsOptions {
+pub(crate) struct DocsOptions {
     /// `docsUrl`: a base URL to join `CODE.md` to.
     pub url: Option<Url>,
     /// `docsDir`: where to write the generated pages (default: the user's cache folder).
@@ -50,7 +50,7 @@ struct Cached {
 }
 
 /// Linters by the config file that made them (`None`: no config file, built-in defaults).
-pub struct Linters {
+pub(crate) struct Linters {
     overrides: Overrides,
     docs: DocsOptions,
     cache: HashMap<Option<PathBuf>, Cached>,
@@ -75,7 +75,7 @@ impl Linters {
     }
 
     /// The config file that applies to a file in `folder`.
-    pub fn config_for(&self, folder: &Path) -> Option<PathBuf> {
+    pub(crate) fn config_for(&self, folder: &Path) -> Option<PathBuf> {
         match (&self.overrides.config, self.overrides.isolated) {
             (Some(path), _) => Some(path.clone()),
             (None, true) => None,
@@ -192,14 +192,14 @@ fn cache_dir() -> Option<PathBuf> {
 
 /// A file with cross-document findings, and its text as it was read for them.
 #[derive(Debug, Clone)]
-pub struct CrossFile {
+pub(crate) struct CrossFile {
     pub source: Arc<SourceFile>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// What a workspace pass found.
 #[derive(Debug)]
-pub enum Pass {
+pub(crate) enum Pass {
     /// Cross-document findings by absolute path (only files that have some).
     Found(HashMap<PathBuf, CrossFile>),
     /// The folder holds more files than the bound: nothing was compared.

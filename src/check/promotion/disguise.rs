@@ -26,7 +26,7 @@ const MIN_FUZZY_LEN: usize = 5;
 
 /// Single-word drug names, lowercase, by length.
 #[derive(Debug, Default)]
-pub struct NameIndex {
+pub(crate) struct NameIndex {
     by_len: Vec<Vec<(Box<[u8]>, usize)>>,
     /// INN stems (lowercase suffixes) that name a medicine the lexicon may not list.
     stems: Vec<String>,
@@ -47,7 +47,7 @@ fn tail3(word: &[u8]) -> u32 {
 
 /// A name found by this pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Found {
+pub(crate) enum Found {
     /// A lexicon drug, disguised. `fuzzy` when it is one edit away or a plain word whose
     /// letters only match after mapping look-alikes: it counts only with sales language near.
     Drug {
@@ -240,7 +240,7 @@ impl NameIndex {
 }
 
 /// The shared patterns, to rescan a glued word split at its case changes.
-pub struct Glued<'a> {
+pub(crate) struct Glued<'a> {
     pub patterns: &'a PatternSet,
     pub lexicon: &'a DrugLexicon,
     pub sales: crate::analyze::PatternId,
