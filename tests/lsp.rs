@@ -688,3 +688,34 @@ fn a_workspace_pass_finds_conflicts_across_files_as_related_locations() {
     assert!(!codes(&client.diagnostics(&doc, Some(2))).contains(&"HL401".to_string()));
     client.shutdown();
 }
+
+#[test]
+fn a_comment_that_silences_only_a_cross_document_finding_is_not_reported_unused() {
+    let dir = tempfile::tempdir().unwrap();
+    let heat = "# Ankle sprain\n\n<!-- healthlint-disable-next-line HL401 -->\n\
+                For a new ankle sprain, apply heat in the first 48 hours.\n";
+    let ice = "# Sprained ankle\n\nFor a new ankle sprain, use ice in the first 48 hours. \
+               Never use heat in the first 48 hours.\n";
+    std::fs::write(dir.path().join("heat.md"), heat).unwrap();
+    std::fs::write(dir.path().join("ice.md"), ice).unwrap();
+    let (mut client, _) = Client::initialized(dir.path(), json!({}), json!({}));
+    let doc = uri(&dir.path().join("heat.md"));
+    let other = uri(&dir.path().join("ice.md"));
+    // The file's own check cannot see the other file, so the comment first shows as unused;
+    // once the workspace pass has compared the files, the document is published again.
+    let mut found = client.open(&doc, "markdown", heat);
+    assert_eq!(codes(&client.diagnostics(&other, None)), ["HL401"]);
+    while codes(&found).contains(&"HL003".to_string()) {
+        found = client.diagnostics(&doc, None);
+    }
+    assert!(!codes(&found).contains(&"HL401".to_string()), "{found:?}");
+
+    // A comment that silences nothing stays reported.
+    let unused = heat.replace("HL401", "HL502");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": unused}]}),
+    );
+    assert!(codes(&client.diagnostics(&doc, Some(2))).contains(&"HL003".to_string()));
+    client.shutdown();
+}

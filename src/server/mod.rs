@@ -9,7 +9,8 @@
 //! [`Linter::check_source`] as `healthlint check`. When a workspace folder is open, a
 //! background pass over its files (the run of `healthlint check FOLDER`, bounded by
 //! `maxWorkspaceFiles`) finds the cross-document findings (HL401), which are merged into the
-//! diagnostics of the files concerned while their buffers match the disk. Positions are
+//! diagnostics of the files concerned while their buffers match the disk; a suppression
+//! comment that silences only such a finding is then no longer reported unused. Positions are
 //! converted from byte spans in the encoding agreed at `initialize` ([`position`]); findings
 //! become LSP values in [`convert`]. The main loop runs on one thread and answers every
 //! message: a malformed one, an unknown method or a document it does not know gets an answer
@@ -47,7 +48,7 @@ use serde_json::Value;
 
 use self::convert::{DocsLinks, Kind, Text};
 use self::position::{Encoding, Lines};
-use self::workspace::{CrossFile, DocsOptions, Linters, LoadError, Loaded, Pass};
+use self::workspace::{Comments, CrossFile, DocsOptions, Linters, LoadError, Loaded, Pass};
 use crate::config::{Overrides, CONFIG_FILE};
 use crate::diagnostic::{tool, Diagnostic, Related};
 use crate::engine::Linter;
@@ -136,6 +137,8 @@ struct Server {
     roots: Vec<PathBuf>,
     /// The last workspace pass's cross-document findings, by absolute path.
     cross: HashMap<PathBuf, CrossFile>,
+    /// The last workspace pass's verdict on files with suppression comments, by absolute path.
+    comments: HashMap<PathBuf, Comments>,
     /// Files not open whose cross-document findings were published.
     cross_published: HashSet<PathBuf>,
     pass_running: bool,
@@ -160,6 +163,7 @@ impl Server {
             due: HashMap::new(),
             roots: Vec::new(),
             cross: HashMap::new(),
+            comments: HashMap::new(),
             cross_published: HashSet::new(),
             pass_running: false,
             pass_again: false,
@@ -651,6 +655,16 @@ impl Server {
                 findings.dedup();
             }
         }
+        // The pass saw the cross-document findings this file's own check could not: of the
+        // comments reported unused, only those it found unused too stay.
+        if let Some(comments) = doc.path.as_ref().and_then(|p| self.comments.get(p)) {
+            if comments.source.text == doc.text {
+                findings.retain(|d| {
+                    *d.rule.code != *tool::UNUSED_SUPPRESSION.code
+                        || comments.unused.contains(&d.primary.range)
+                });
+            }
+        }
         let lines = Lines::new(&doc.text);
         let at = Text {
             uri,
@@ -769,9 +783,13 @@ impl Server {
     fn pass_done(&mut self, passes: Vec<Pass>) {
         self.pass_running = false;
         let mut cross = HashMap::new();
+        let mut comments = HashMap::new();
         for pass in passes {
             match pass {
-                Pass::Found(found) => cross.extend(found),
+                Pass::Found(found) => {
+                    cross.extend(found.cross);
+                    comments.extend(found.comments);
+                }
                 Pass::TooMany { root, files } => self.log(
                     MessageType::INFO,
                     format!(
@@ -785,6 +803,7 @@ impl Server {
             }
         }
         self.cross = cross;
+        let before = std::mem::replace(&mut self.comments, comments);
         let open: HashSet<PathBuf> = self.docs.values().filter_map(|d| d.path.clone()).collect();
         let gone: Vec<PathBuf> = self
             .cross_published
@@ -813,16 +832,17 @@ impl Server {
             self.publish_closed(&path);
         }
         // Open documents whose published findings change: those with cross-document
-        // findings before or now.
+        // findings before or now, and those with suppression comments.
         let uris: Vec<Url> = self
             .docs
             .iter()
             .filter(|(_, doc)| {
                 doc.findings.iter().any(|d| !d.related.is_empty())
-                    || doc
-                        .path
-                        .as_ref()
-                        .is_some_and(|p| self.cross.contains_key(p))
+                    || doc.path.as_ref().is_some_and(|p| {
+                        self.cross.contains_key(p)
+                            || self.comments.contains_key(p)
+                            || before.contains_key(p)
+                    })
             })
             .map(|(uri, _)| uri.clone())
             .collect();

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -16,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::convert::DocsLinks;
 use crate::config::{find_upward, Overrides};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{tool, Diagnostic};
 use crate::engine::Linter;
 use crate::report::FileReport;
 use crate::report::{Reporter, Summary};
@@ -197,35 +198,80 @@ pub(crate) struct CrossFile {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A file with suppression comments, and which of them the workspace pass found unused with
+/// the cross-document findings in view: a check of the file alone reports a comment that
+/// silences only an HL401 finding as unused (HL003), and this corrects it.
+#[derive(Debug, Clone)]
+pub(crate) struct Comments {
+    pub source: Arc<SourceFile>,
+    /// The ranges of the pass's `HL003` findings in the file.
+    pub unused: Vec<Range<usize>>,
+}
+
+/// What a workspace pass found in one root, by absolute path.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// Files with cross-document findings.
+    pub cross: HashMap<PathBuf, CrossFile>,
+    /// Files with suppression comments.
+    pub comments: HashMap<PathBuf, Comments>,
+}
+
 /// What a workspace pass found.
 #[derive(Debug)]
 pub(crate) enum Pass {
-    /// Cross-document findings by absolute path (only files that have some).
-    Found(HashMap<PathBuf, CrossFile>),
+    Found(Found),
     /// The folder holds more files than the bound: nothing was compared.
-    TooMany { root: PathBuf, files: usize },
+    TooMany {
+        root: PathBuf,
+        files: usize,
+    },
     /// The folder's configuration could not be loaded.
     Failed(LoadError),
 }
 
 /// Keeps, of each file's finished report (cross-document findings merged, per-file ignores
-/// applied), the findings that point into other files, and prints nothing.
+/// applied), the findings that point into other files and, in a file with suppression
+/// comments, the unused ones; prints nothing.
 #[derive(Default)]
 struct KeepCross {
-    found: Mutex<HashMap<PathBuf, CrossFile>>,
+    found: Mutex<Found>,
 }
 
 impl Reporter for KeepCross {
     fn fragment(&self, report: &FileReport, _out: &mut Vec<u8>) -> io::Result<()> {
+        let Some(source) = &report.source else {
+            return Ok(());
+        };
         let diagnostics: Vec<Diagnostic> = report
             .diagnostics
             .iter()
             .filter(|d| !d.related.is_empty())
             .cloned()
             .collect();
-        if let (false, Some(source)) = (diagnostics.is_empty(), &report.source) {
-            let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
-            found.insert(
+        // Every suppression comment starts so (`document::directives`).
+        let commented = memchr::memmem::find(source.text.as_bytes(), b"healthlint-").is_some();
+        if diagnostics.is_empty() && !commented {
+            return Ok(());
+        }
+        let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        if commented {
+            let unused = report
+                .diagnostics
+                .iter()
+                .filter(|d| *d.rule.code == *tool::UNUSED_SUPPRESSION.code)
+                .map(|d| d.primary.range.clone())
+                .collect();
+            found.comments.insert(
+                source.path.clone(),
+                Comments {
+                    source: Arc::clone(source),
+                    unused,
+                },
+            );
+        }
+        if !diagnostics.is_empty() {
+            found.cross.insert(
                 source.path.clone(),
                 CrossFile {
                     source: Arc::clone(source),
