@@ -109,31 +109,12 @@ pub struct CheckArgs {
     /// a file that takes longer is reported as HL008 and the other files as usual.
     #[arg(long, value_name = "SECONDS", value_parser = crate::budget::parse_seconds)]
     pub time_budget: Option<std::time::Duration>,
-    /// Skip files and folders matching this pattern: gitignore syntax, relative to the working
-    /// directory (`drafts` at any depth, `drafts/` folders only, `/drafts` here only, `**`);
-    /// repeatable, added to the config's `exclude`. Paths named on the command line are checked
-    /// anyway unless `--force-exclude` is given.
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
-    /// Apply the excludes to files and folders named on the command line too, so that a hook
-    /// that passes every changed file skips those the config excludes.
-    #[arg(long)]
-    pub force_exclude: bool,
-    /// Follow links that lead out of the folders being checked (as `follow-links = true` in
-    /// the config does). Without it such a link is not read and is listed as skipped; links
-    /// inside the folders are always followed, and each file is checked once.
-    #[arg(long)]
-    pub follow: bool,
-    /// Number of threads (default: one per core).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub walk: WalkArgs,
     /// Name for standard input: decides its format (.md/.txt) and the reported path. With no
     /// path and no `--files-from` given, standard input is read (as if `-` were given).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
-    /// Do not compare advice across the files of this run.
-    #[arg(long)]
-    pub no_cross_document: bool,
     /// Report only findings that are not in this baseline file (written by `healthlint
     /// baseline`; overrides `baseline` in the config). The summary says how many findings it
     /// matched and how many of its entries are gone. A missing or invalid file is an error.
@@ -168,21 +149,8 @@ pub struct BaselineArgs {
     /// `healthlint-baseline.json`). It is replaced if it exists.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Skip files and folders matching this pattern, as `check --exclude` does; repeatable.
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
-    /// Apply the excludes to files and folders named on the command line too.
-    #[arg(long)]
-    pub force_exclude: bool,
-    /// Follow links that lead out of the folders being checked, as `check --follow` does.
-    #[arg(long)]
-    pub follow: bool,
-    /// Number of threads (default: one per core).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub jobs: Option<usize>,
-    /// Do not compare advice across the files of this run (give it to `check` as well).
-    #[arg(long)]
-    pub no_cross_document: bool,
+    #[command(flatten)]
+    pub walk: WalkArgs,
     #[command(flatten)]
     pub settings: SettingsArgs,
 }
@@ -276,6 +244,43 @@ impl ColorChoice {
                 is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         }
+    }
+}
+
+/// Which files a run checks and how: shared by `check` and `baseline`, so that a baseline
+/// is written over the same files that `check` reads.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WalkArgs {
+    /// Skip files and folders matching this pattern: gitignore syntax, relative to the working
+    /// directory (`drafts` at any depth, `drafts/` folders only, `/drafts` here only, `**`);
+    /// repeatable, added to the config's `exclude`. Paths named on the command line are checked
+    /// anyway unless `--force-exclude` is given.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Apply the excludes to files and folders named on the command line too, so that a hook
+    /// that passes every changed file skips those the config excludes.
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Follow links that lead out of the folders being checked (as `follow-links = true` in
+    /// the config does). Without it such a link is not read and is listed as skipped; links
+    /// inside the folders are always followed, and each file is checked once.
+    #[arg(long)]
+    pub follow: bool,
+    /// Number of threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Do not compare advice across the files of this run (give `baseline` the same as `check`).
+    #[arg(long)]
+    pub no_cross_document: bool,
+}
+
+impl WalkArgs {
+    /// Sets the overrides these flags stand for.
+    pub fn apply(&self, o: &mut Overrides) {
+        o.extend_exclude = self.exclude.clone();
+        o.force_exclude = self.force_exclude;
+        o.follow_links = self.follow;
+        o.no_cross_document = self.no_cross_document;
     }
 }
 

@@ -90,14 +90,11 @@ fn load(
 
 fn check(args: CheckArgs) -> Result<u8, Failure> {
     let linter = load(&args.settings, |o| {
-        o.extend_exclude = args.exclude.clone();
-        o.force_exclude = args.force_exclude;
-        o.follow_links = args.follow;
+        args.walk.apply(o);
         o.fail_on = args.fail_on;
-        o.no_cross_document = args.no_cross_document;
         o.time_budget = args.time_budget;
     })?;
-    let jobs = jobs(args.jobs)?;
+    let jobs = jobs(args.walk.jobs)?;
     if args.input == Input::Jsonl {
         if args.baseline.is_some() {
             return Err(SetupError::Message(
@@ -203,13 +200,8 @@ fn jobs(jobs: Option<usize>) -> Result<usize, Failure> {
 /// `healthlint baseline`: checks as `check` would (without any baseline) and writes every
 /// finding's fingerprint to the baseline file.
 fn baseline(args: BaselineArgs) -> Result<u8, Failure> {
-    let linter = load(&args.settings, |o| {
-        o.extend_exclude = args.exclude.clone();
-        o.force_exclude = args.force_exclude;
-        o.follow_links = args.follow;
-        o.no_cross_document = args.no_cross_document;
-    })?;
-    let jobs = jobs(args.jobs)?;
+    let linter = load(&args.settings, |o| args.walk.apply(o))?;
+    let jobs = jobs(args.walk.jobs)?;
     let output = args
         .output
         .clone()
