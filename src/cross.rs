@@ -314,6 +314,7 @@ impl Writer {
             for at in [r.start, r.end] {
                 self.u64(at.line as u64);
                 self.u64(at.column as u64);
+                self.u64(at.column_utf16 as u64);
             }
             self.str(&r.message);
         }
@@ -407,10 +408,15 @@ impl Reader<'_> {
         for _ in 0..self.u64()? {
             let path = self.string()?;
             let range = self.range()?;
-            let mut at = [LineCol { line: 0, column: 0 }; 2];
+            let mut at = [LineCol {
+                line: 0,
+                column: 0,
+                column_utf16: 0,
+            }; 2];
             for lc in &mut at {
                 lc.line = self.usize()?;
                 lc.column = self.usize()?;
+                lc.column_utf16 = self.usize()?;
             }
             d.related.push(Related {
                 path,
@@ -465,8 +471,16 @@ mod tests {
         d.related.push(Related {
             path: "b.md".into(),
             range: 1..2,
-            start: LineCol { line: 2, column: 3 },
-            end: LineCol { line: 2, column: 4 },
+            start: LineCol {
+                line: 2,
+                column: 3,
+                column_utf16: 3,
+            },
+            end: LineCol {
+                line: 2,
+                column: 4,
+                column_utf16: 4,
+            },
             message: "there".into(),
         });
         let source = SourceFile::from_text(

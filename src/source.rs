@@ -261,11 +261,14 @@ pub fn read_stdin() -> std::io::Result<Vec<u8>> {
 }
 
 /// A 1-based line and column. The column counts Unicode scalar values (characters), which
-/// is what editors and GitHub annotations expect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// is what editors and GitHub annotations expect; `column_utf16` counts UTF-16 code units, as
+/// LSP clients and JavaScript editors do (the two differ after a character outside the Basic
+/// Multilingual Plane, such as an emoji).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineCol {
     pub line: usize,
     pub column: usize,
+    pub column_utf16: usize,
 }
 
 /// Byte offsets of line starts, so that a byte offset maps to a line by binary search; and
@@ -343,54 +346,42 @@ impl LineIndex {
         self.starts.get(line).copied()
     }
 
-    /// Line and column (both 1-based) of a byte offset; the offset is clamped into the text
+    /// Line and columns (all 1-based) of a byte offset; the offset is clamped into the text
     /// and moved back to a character boundary, so a bad span can never panic here.
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
-        let (line, column) = self.column(text, offset, |s| s.chars().count(), |m| m.chars);
-        LineCol { line, column }
-    }
-
-    /// The 1-based column of a byte offset in UTF-16 code units (what LSP clients and
-    /// JavaScript editors count), clamped and counted as [`LineIndex::line_col`] counts
-    /// characters.
-    pub(crate) fn column_utf16(&self, text: &str, offset: usize) -> usize {
-        let units = |s: &str| s.chars().map(char::len_utf16).sum();
-        self.column(text, offset, units, |m| m.units).1
-    }
-
-    /// The 1-based line and column of a byte offset, the column in the units `count` counts.
-    fn column(
-        &self,
-        text: &str,
-        offset: usize,
-        count: impl Fn(&str) -> usize,
-        at_mark: impl Fn(&Mark) -> usize,
-    ) -> (usize, usize) {
         let mut offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
         let line = self.line_of(offset);
         let start = self.starts[line];
+        // Characters and UTF-16 units from `at` to the offset, CRs before a line break aside.
         let from = |at: usize| {
             let counted = text[at..offset].trim_end_matches('\r');
             // ASCII, as most of an article is, has one character and one UTF-16 unit a byte.
             if counted.is_ascii() {
-                counted.len()
+                (counted.len(), counted.len())
             } else {
-                count(counted)
+                counted.chars().fold((0, 0), |(chars, units), c| {
+                    (chars + 1, units + c.len_utf16())
+                })
             }
         };
         // From the last mark of this line before the offset, unless nothing but CRs (which
         // a column does not count at the end of a line) lies between them.
         let marks = self.marks.partition_point(|m| m.offset <= offset);
-        let column = match marks.checked_sub(1).map(|i| &self.marks[i]) {
+        let (chars, units) = match marks.checked_sub(1).map(|i| &self.marks[i]) {
             Some(m) if m.offset > start && text[m.offset..offset].bytes().any(|b| b != b'\r') => {
-                at_mark(m) + from(m.offset)
+                let (chars, units) = from(m.offset);
+                (m.chars + chars, m.units + units)
             }
             _ => from(start),
-        } + 1;
-        (line + 1, column)
+        };
+        LineCol {
+            line: line + 1,
+            column: chars + 1,
+            column_utf16: units + 1,
+        }
     }
 }
 
@@ -428,12 +419,40 @@ mod tests {
     fn line_col_counts_characters_and_ignores_cr() {
         let text = "ab\r\nµg x\n";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
-        assert_eq!(idx.line_col(text, 2), LineCol { line: 1, column: 3 });
+        assert_eq!(
+            idx.line_col(text, 0),
+            LineCol {
+                line: 1,
+                column: 1,
+                column_utf16: 1
+            }
+        );
+        assert_eq!(
+            idx.line_col(text, 2),
+            LineCol {
+                line: 1,
+                column: 3,
+                column_utf16: 3
+            }
+        );
         let x = text.find('x').unwrap();
-        assert_eq!(idx.line_col(text, x), LineCol { line: 2, column: 4 });
+        assert_eq!(
+            idx.line_col(text, x),
+            LineCol {
+                line: 2,
+                column: 4,
+                column_utf16: 4
+            }
+        );
         // Inside a multibyte character: clamped back to its start.
-        assert_eq!(idx.line_col(text, 5), LineCol { line: 2, column: 1 });
+        assert_eq!(
+            idx.line_col(text, 5),
+            LineCol {
+                line: 2,
+                column: 1,
+                column_utf16: 1
+            }
+        );
         assert_eq!(idx.line_col(text, 999).line, 3);
     }
 
@@ -451,17 +470,12 @@ mod tests {
         let (mut line, mut chars, mut units, mut crs) = (1, 0, 0, 0);
         let ends = text.char_indices().map(Some).chain([None]);
         for (offset, c) in ends.map(|e| e.unwrap_or((text.len(), '\0'))) {
-            let column = chars - crs + 1;
-            assert_eq!(
-                idx.line_col(&text, offset),
-                LineCol { line, column },
-                "at {offset}"
-            );
-            assert_eq!(
-                idx.column_utf16(&text, offset),
-                units - crs + 1,
-                "UTF-16 at {offset}"
-            );
+            let expected = LineCol {
+                line,
+                column: chars - crs + 1,
+                column_utf16: units - crs + 1,
+            };
+            assert_eq!(idx.line_col(&text, offset), expected, "at {offset}");
             if c == '\n' {
                 (line, chars, units, crs) = (line + 1, 0, 0, 0);
             } else {

@@ -328,8 +328,16 @@ mod tests {
         let related = |line| Related {
             path: "other.md".to_string(),
             range: 10..20,
-            start: LineCol { line, column: 1 },
-            end: LineCol { line, column: 11 },
+            start: LineCol {
+                line,
+                column: 1,
+                column_utf16: 1,
+            },
+            end: LineCol {
+                line,
+                column: 11,
+                column_utf16: 11,
+            },
             message: "the other article says the opposite".to_string(),
         };
         let mut first = finding(text, "HL401", "heat on a new");

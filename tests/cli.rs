@@ -597,6 +597,51 @@ fn cross_document_conflicts_are_found_in_a_folder_of_hundreds_of_files() {
     }
 }
 
+/// A related location counts UTF-16 units as the other file's own findings do, although
+/// that file's text is gone when the finding is written.
+#[test]
+fn related_locations_have_the_utf16_column_of_the_other_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let heat = "# Ankle sprain\n\n😀 For a new ankle sprain, apply heat in the first 48 hours.\n";
+    let ice = "# Sprained ankle\n\nFor a new ankle sprain, use ice in the first 48 hours. \
+               Never use heat in the first 48 hours.\n";
+    std::fs::write(dir.path().join("heat.md"), heat).unwrap();
+    std::fs::write(dir.path().join("ice.md"), ice).unwrap();
+    let out = healthlint()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "heat.md",
+            "ice.md",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let cross = |path: &str| {
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "HL401" && d["path"] == path)
+            .unwrap_or_else(|| panic!("no HL401 on {path}: {json:#}"))
+            .clone()
+    };
+    let on_heat = cross("heat.md")["start"].clone();
+    let pointing_at_heat = cross("ice.md")["related"][0]["start"].clone();
+    assert_eq!(pointing_at_heat, on_heat);
+    assert_eq!(
+        on_heat["column_utf16"].as_u64().unwrap(),
+        on_heat["column"].as_u64().unwrap() + 1,
+        "the emoji is two UTF-16 units"
+    );
+}
+
 #[test]
 fn cross_document_conflict_is_reported_on_each_file_with_a_related_location() {
     let a = "fixtures/rules/HL401/fail_heat_across_articles.md";

@@ -43,8 +43,8 @@
 //!   1-based; `column` counts Unicode scalar values (characters), not bytes, and
 //!   `column_utf16` (also 1-based) counts UTF-16 code units, as LSP clients, VS Code and
 //!   JavaScript do: it is larger than `column` after a character outside the Basic
-//!   Multilingual Plane, such as an emoji. `related` positions have no `column_utf16`: the
-//!   other file's text is not kept.
+//!   Multilingual Plane, such as an emoji. `related` positions have all four, counted when
+//!   the other file was read.
 //! - `end` is exclusive. File-level findings (an unreadable file) span `0..0` at 1:1.
 //! - `severity` is `error`, `warning` or `info`; `category` is one of `input`, `red-flags`,
 //!   `drug-promotion`, `contradiction`, `consistency`, `claims`, `readability`.
@@ -115,11 +115,8 @@ struct Position {
     offset: usize,
     line: usize,
     column: usize,
-    /// The column in UTF-16 code units (1-based), as LSP clients and JavaScript count; only
-    /// where the file's text is at hand, so not in `related` (the other file's text is not
-    /// kept).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    column_utf16: Option<usize>,
+    /// The column in UTF-16 code units (1-based), as LSP clients and JavaScript count.
+    column_utf16: usize,
 }
 
 #[derive(Serialize)]
@@ -159,23 +156,13 @@ fn pos(offset: usize, at: LineCol) -> Position {
         offset,
         line: at.line,
         column: at.column,
-        column_utf16: None,
+        column_utf16: at.column_utf16,
     }
-}
-
-/// The 1-based column of a byte offset in UTF-16 code units; 1 for a file without text.
-fn utf16_column(report: &FileReport, offset: usize) -> usize {
-    report.source.as_ref().map_or(1, |source| {
-        source.lines.column_utf16(source.text.as_str(), offset)
-    })
 }
 
 /// One diagnostic in the version 1 shape (shared with `--format jsonl`).
 pub(crate) fn to_json<'a>(report: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
-    let at = |offset: usize| Position {
-        column_utf16: Some(utf16_column(report, offset)),
-        ..pos(offset, position(report, offset))
-    };
+    let at = |offset: usize| pos(offset, position(report, offset));
     let mut labels = vec![JsonLabel {
         primary: true,
         message: d.primary.message.as_deref(),
@@ -281,7 +268,7 @@ mod tests {
         let out = sample::render(Json::default());
         let expected = concat!(
             "{\"version\":1,\"diagnostics\":[\n",
-            "{\"path\":\"guide/ankle.md\",\"code\":\"HL401\",\"name\":\"cross-document-conflict\",\"category\":\"consistency\",\"severity\":\"warning\",\"message\":\"this article says to heat a new sprain; another says to avoid heat\",\"start\":{\"offset\":20,\"line\":3,\"column\":5,\"column_utf16\":5},\"end\":{\"offset\":30,\"line\":3,\"column\":15,\"column_utf16\":15},\"labels\":[{\"primary\":true,\"message\":\"heat here\",\"start\":{\"offset\":20,\"line\":3,\"column\":5,\"column_utf16\":5},\"end\":{\"offset\":30,\"line\":3,\"column\":15,\"column_utf16\":15}},{\"primary\":false,\"message\":\"ice here\",\"start\":{\"offset\":50,\"line\":4,\"column\":5,\"column_utf16\":5},\"end\":{\"offset\":53,\"line\":4,\"column\":8,\"column_utf16\":8}}],\"help\":\"make the articles agree\",\"note\":\"first 48 hours\",\"related\":[{\"path\":\"other.md\",\"message\":\"says to avoid heat\",\"start\":{\"offset\":20,\"line\":3,\"column\":5},\"end\":{\"offset\":31,\"line\":3,\"column\":16}}]},\n",
+            "{\"path\":\"guide/ankle.md\",\"code\":\"HL401\",\"name\":\"cross-document-conflict\",\"category\":\"consistency\",\"severity\":\"warning\",\"message\":\"this article says to heat a new sprain; another says to avoid heat\",\"start\":{\"offset\":20,\"line\":3,\"column\":5,\"column_utf16\":5},\"end\":{\"offset\":30,\"line\":3,\"column\":15,\"column_utf16\":15},\"labels\":[{\"primary\":true,\"message\":\"heat here\",\"start\":{\"offset\":20,\"line\":3,\"column\":5,\"column_utf16\":5},\"end\":{\"offset\":30,\"line\":3,\"column\":15,\"column_utf16\":15}},{\"primary\":false,\"message\":\"ice here\",\"start\":{\"offset\":50,\"line\":4,\"column\":5,\"column_utf16\":5},\"end\":{\"offset\":53,\"line\":4,\"column\":8,\"column_utf16\":8}}],\"help\":\"make the articles agree\",\"note\":\"first 48 hours\",\"related\":[{\"path\":\"other.md\",\"message\":\"says to avoid heat\",\"start\":{\"offset\":20,\"line\":3,\"column\":5,\"column_utf16\":5},\"end\":{\"offset\":31,\"line\":3,\"column\":16,\"column_utf16\":16}}]},\n",
             "{\"path\":\"guide/ankle.md\",\"code\":\"HL501\",\"name\":\"unsupported-claim\",\"category\":\"claims\",\"severity\":\"error\",\"message\":\"a figure (50%) without a source, stated as fact\",\"start\":{\"offset\":55,\"line\":4,\"column\":10,\"column_utf16\":10},\"end\":{\"offset\":77,\"line\":5,\"column\":5,\"column_utf16\":5},\"labels\":[{\"primary\":true,\"message\":\"stated here\",\"start\":{\"offset\":55,\"line\":4,\"column\":10,\"column_utf16\":10},\"end\":{\"offset\":77,\"line\":5,\"column\":5,\"column_utf16\":5}}],\"help\":null,\"note\":null,\"related\":[]}\n",
             "],\"skipped\":[{\"path\":\"guide/photo.md\",\"reason\":\"binary file (contains NUL bytes)\"}],\"summary\":{\"checked\":2,\"error\":1,\"failed\":0,\"files\":3,\"info\":0,\"skipped\":1,\"warning\":1}}\n",
         );

@@ -377,10 +377,15 @@ pub(crate) mod sample {
         conflict.related.push(Related {
             path: "other.md".to_string(),
             range: 20..31,
-            start: LineCol { line: 3, column: 5 },
+            start: LineCol {
+                line: 3,
+                column: 5,
+                column_utf16: 5,
+            },
             end: LineCol {
                 line: 3,
                 column: 16,
+                column_utf16: 16,
             },
             message: "says to avoid heat".to_string(),
         });

@@ -165,8 +165,8 @@ pub fn diagnostic(
 }
 
 /// A place in another file, from its text when it is at hand (`text`, as it was when the
-/// finding was made), else from the line and column the finding recorded, which count code
-/// points: exact for text without characters outside the Basic Multilingual Plane.
+/// finding was made), else from the line and column the finding recorded: exact in UTF-16,
+/// and in UTF-8 (bytes) only for ASCII lines, since the finding counts no bytes.
 pub(crate) fn location_elsewhere(
     r: &Related,
     uri: Url,
@@ -186,9 +186,13 @@ pub(crate) fn location_elsewhere(
         }
         _ => {
             let at = |lc: crate::source::LineCol| {
+                let column = match encoding {
+                    Encoding::Utf16 => lc.column_utf16,
+                    Encoding::Utf8 => lc.column,
+                };
                 lsp_types::Position::new(
                     lc.line.saturating_sub(1) as u32,
-                    lc.column.saturating_sub(1) as u32,
+                    column.saturating_sub(1) as u32,
                 )
             };
             lsp_types::Range::new(at(r.start), at(r.end))

@@ -57,8 +57,9 @@ struct FileFacts {
 struct KeptFact {
     said: u32,
     range: [u32; 2],
-    start: [u32; 2],
-    end: [u32; 2],
+    /// Line, column and UTF-16 column.
+    start: [u32; 3],
+    end: [u32; 3],
 }
 
 impl KeptFact {
@@ -72,11 +73,16 @@ fn narrow(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn widen(at: [u32; 2]) -> LineCol {
+fn widen(at: [u32; 3]) -> LineCol {
     LineCol {
         line: at[0] as usize,
         column: at[1] as usize,
+        column_utf16: at[2] as usize,
     }
+}
+
+fn narrow_line_col(at: LineCol) -> [u32; 3] {
+    [narrow(at.line), narrow(at.column), narrow(at.column_utf16)]
 }
 
 /// The facts of every file that has some, in lists owned by the collecting thread: thousands
@@ -121,8 +127,8 @@ impl Kept {
                 self.facts.push(KeptFact {
                     said,
                     range: [narrow(fact.range.start), narrow(fact.range.end)],
-                    start: [narrow(start.line), narrow(start.column)],
-                    end: [narrow(end.line), narrow(end.column)],
+                    start: narrow_line_col(start),
+                    end: narrow_line_col(end),
                 });
             }
         }
@@ -443,10 +449,11 @@ mod tests {
                 range,
                 sentence: 0,
             },
-            start: LineCol { line: 3, column: 7 },
+            start: LineCol { line: 3, column: 7, column_utf16: 7 },
             end: LineCol {
                 line: 3,
                 column: 12,
+                column_utf16: 12,
             },
         }
     }
@@ -458,7 +465,7 @@ mod tests {
         assert_eq!(first, 0..2);
         let ranges: Vec<Range<usize>> = kept.facts.iter().map(KeptFact::range).collect();
         assert_eq!(ranges, [10..15, 20..25]);
-        assert_eq!(widen(kept.facts[0].start), LineCol { line: 3, column: 7 });
+        assert_eq!(widen(kept.facts[0].start), LineCol { line: 3, column: 7, column_utf16: 7 });
 
         // The same statement in another file is kept there too, and stored once.
         let second = kept.push(vec![fact(1, 40..45)]);
