@@ -16,6 +16,7 @@
 //! conditions and time window win; a list item falls back on its lead-in, then on its section
 //! heading, then on the title, so that "For the first 48 hours:" governs the items below it.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ops::Range;
 
@@ -634,7 +635,16 @@ impl AdviceModel {
         medicines: &dyn Fn() -> &'m [Mention],
         wanted: u64,
     ) -> Vec<Fact> {
-        let mut facts = Vec::new();
+        let wanted_action = |index: usize| index < 64 && wanted & (1u64 << index) != 0;
+        // At most one fact per mention: reserved at once, as a file of megabytes has tens of
+        // thousands, and growing the vector step by step copied them over and over.
+        let mentions = self.actions.iter().enumerate();
+        let mut facts = Vec::with_capacity(
+            mentions
+                .filter(|(index, _)| wanted_action(*index))
+                .map(|(_, action)| hits.of(action.pattern).count())
+                .sum(),
+        );
         let title_block = doc
             .title()
             .and_then(|(_, range)| (range.end > range.start).then(|| doc.block_at(range.start)))
@@ -646,7 +656,7 @@ impl AdviceModel {
             window_around: RefCell::default(),
         };
         for (index, action) in self.actions.iter().enumerate() {
-            if index >= 64 || wanted & (1u64 << index) == 0 {
+            if !wanted_action(index) {
                 continue;
             }
             for range in hits.of(action.pattern) {
@@ -664,7 +674,18 @@ impl AdviceModel {
                 }
             }
         }
-        facts.sort_by_key(|f| (f.range.start, f.action));
+        // In text order, and by action where two start together; the facts' places are sorted
+        // rather than the facts (each a few hundred bytes), their first order kept among equals.
+        let mut order: Vec<(usize, u16, usize)> = facts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.range.start, f.action, i))
+            .collect();
+        order.sort_unstable();
+        let mut facts: Vec<Fact> = order
+            .into_iter()
+            .map(|(_, _, i)| facts[i].clone())
+            .collect();
         // Nested phrases of one action ("ice" inside "ice pack") give one fact, whatever
         // facts of other actions lie between them (so the facts of an action do not depend on
         // which other actions are extracted with it).
@@ -1625,16 +1646,31 @@ fn bound_before(prose: &str, at: usize) -> Bound {
 
 /// "100 mg" or "38 °C" into an interval in base units (hours, mg, °C).
 pub fn parse_amount(text: &str) -> Option<Amount> {
-    let lower = text.to_ascii_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '–')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let unit = *words.last()?;
+    // Asked several times for every amount near every statement: amounts are nearly always
+    // written in lower case already, and then nothing is copied.
+    let lower: Cow<'_, str> = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    };
+    let words = || {
+        lower
+            .split(|c: char| c.is_whitespace() || c == '-' || c == '–')
+            .filter(|w| !w.is_empty())
+    };
+    let unit = words().last()?;
     let (dimension, factor, fahrenheit) = unit_of(unit, &lower)?;
-    let mut numbers: Vec<f64> = Vec::new();
+    // Only the first two numbers count: a figure, or the two ends of a range.
+    let mut numbers: [Option<f64>; 2] = [None; 2];
+    let mut number = |v: f64| {
+        if let Some(slot) = numbers.iter_mut().find(|n| n.is_none()) {
+            *slot = Some(v);
+        }
+    };
     let mut vague: Option<(f64, f64)> = None;
-    for w in &words[..words.len() - 1] {
+    // Every word before the unit.
+    let mut words = words().peekable();
+    while let Some(w) = words.next().filter(|_| words.peek().is_some()) {
         let w = w.trim_start_matches('°');
         let plain;
         let w = if w.contains(',') {
@@ -1644,7 +1680,7 @@ pub fn parse_amount(text: &str) -> Option<Amount> {
             w
         };
         if let Ok(v) = w.parse::<f64>() {
-            numbers.push(v);
+            number(v);
         } else if w == "couple" {
             vague = Some((2.0, 3.0));
         } else if w == "few" {
@@ -1652,15 +1688,15 @@ pub fn parse_amount(text: &str) -> Option<Amount> {
         } else if w == "several" {
             vague = Some((3.0, 7.0));
         } else if let Some((_, v)) = NUMBER_WORDS.iter().find(|(n, _)| *n == w) {
-            numbers.push(*v);
+            number(*v);
         }
     }
     // "a couple of" also holds "a": the vague amount wins.
     let (lo, hi) = match vague {
         Some(v) => v,
         None => {
-            let lo = *numbers.first()?;
-            let hi = *numbers.get(1).unwrap_or(&lo);
+            let lo = numbers[0]?;
+            let hi = numbers[1].unwrap_or(lo);
             (lo.min(hi), lo.max(hi))
         }
     };
