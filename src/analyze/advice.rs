@@ -1658,7 +1658,7 @@ pub fn parse_amount(text: &str) -> Option<Amount> {
             .split(|c: char| c.is_whitespace() || c == '-' || c == '–')
             .filter(|w| !w.is_empty())
     };
-    let unit = words().last()?;
+    let unit = words().next_back()?;
     let (dimension, factor, fahrenheit) = unit_of(unit, &lower)?;
     // Only the first two numbers count: a figure, or the two ends of a range.
     let mut numbers: [Option<f64>; 2] = [None; 2];
