@@ -16,8 +16,11 @@
 //! conditions and time window win; a list item falls back on its lead-in, then on its section
 //! heading, then on the title, so that "For the first 48 hours:" governs the items below it.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use super::context::{ContextLexicon, ContextRules};
@@ -632,7 +635,16 @@ impl AdviceModel {
         medicines: &dyn Fn() -> &'m [Mention],
         wanted: u64,
     ) -> Vec<Fact> {
-        let mut facts = Vec::new();
+        let wanted_action = |index: usize| index < 64 && wanted & (1u64 << index) != 0;
+        // At most one fact per mention: reserved at once, as a file of megabytes has tens of
+        // thousands, and growing the vector step by step copied them over and over.
+        let mentions = self.actions.iter().enumerate();
+        let mut facts = Vec::with_capacity(
+            mentions
+                .filter(|(index, _)| wanted_action(*index))
+                .map(|(_, action)| hits.of(action.pattern).count())
+                .sum(),
+        );
         let title_block = doc
             .title()
             .and_then(|(_, range)| (range.end > range.start).then(|| doc.block_at(range.start)))
@@ -640,9 +652,11 @@ impl AdviceModel {
         let file = FileWide {
             title_block,
             medicines,
+            conditions_around: RefCell::default(),
+            window_around: RefCell::default(),
         };
         for (index, action) in self.actions.iter().enumerate() {
-            if index >= 64 || wanted & (1u64 << index) == 0 {
+            if !wanted_action(index) {
                 continue;
             }
             for range in hits.of(action.pattern) {
@@ -660,7 +674,18 @@ impl AdviceModel {
                 }
             }
         }
-        facts.sort_by_key(|f| (f.range.start, f.action));
+        // In text order, and by action where two start together; the facts' places are sorted
+        // rather than the facts (each a few hundred bytes), their first order kept among equals.
+        let mut order: Vec<(usize, u16, usize)> = facts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.range.start, f.action, i))
+            .collect();
+        order.sort_unstable();
+        let mut facts: Vec<Fact> = order
+            .into_iter()
+            .map(|(_, _, i)| facts[i].clone())
+            .collect();
         // Nested phrases of one action ("ice" inside "ice pack") give one fact, whatever
         // facts of other actions lie between them (so the facts of an action do not depend on
         // which other actions are extracted with it).
@@ -707,10 +732,7 @@ impl AdviceModel {
         range: &Range<usize>,
         file: &FileWide<'_, '_>,
     ) -> Option<Fact> {
-        let FileWide {
-            title_block,
-            medicines,
-        } = *file;
+        let (title_block, medicines) = (file.title_block, file.medicines);
         let sentence_idx = doc.sentence_at(range.start)?;
         let sentence = within_reach(&doc.prose, &doc.sentences[sentence_idx].range, range);
         let block_idx = doc.sentences[sentence_idx].block;
@@ -751,7 +773,12 @@ impl AdviceModel {
         if self.describes(doc, hits, &clause, range) {
             return None;
         }
-        let alone = !self.other_action_in(hits, &sentence, &clause, action);
+        // The other actions the sentence mentions: they bound this one's clause, polarity and
+        // amounts. Read once here, not by each question about them.
+        let others = self.other_actions_in(hits, &sentence, action);
+        let alone = !others
+            .iter()
+            .any(|r| r.end <= clause.start || r.start >= clause.end);
         let (mut polarity, harm) = self.polarity_in(
             doc,
             hits,
@@ -788,11 +815,18 @@ impl AdviceModel {
             }
         }
         // Conditions: the clause's, the sentence's, the lead-in's, the headings', the title's.
-        let mut conditions = self.conditions_in(hits, clause.clone());
-        let own_conditions = conditions;
-        if conditions == 0 {
-            conditions = self.conditions_in(hits, sentence.clone());
-        }
+        // The clause is part of the sentence, so its conditions are some of the sentence's.
+        let in_sentence = self.conditions_in(hits, sentence.clone());
+        let own_conditions = if in_sentence == 0 {
+            0
+        } else {
+            self.conditions_in(hits, clause.clone())
+        };
+        let mut conditions = if own_conditions == 0 {
+            in_sentence
+        } else {
+            own_conditions
+        };
         let mut fallbacks: Vec<usize> = Vec::new();
         fallbacks.extend(lead_in);
         fallbacks.extend(
@@ -801,9 +835,13 @@ impl AdviceModel {
                 .collect::<Vec<_>>(),
         );
         fallbacks.extend(title_block);
-        let mut situation = conditions | self.conditions_in(hits, sentence.clone());
-        for b in &fallbacks {
-            let around = self.conditions_in(hits, doc.blocks[*b].range.clone());
+        let mut situation = in_sentence;
+        for &b in &fallbacks {
+            let around = *file
+                .conditions_around
+                .borrow_mut()
+                .entry(b)
+                .or_insert_with(|| self.conditions_in(hits, doc.blocks[b].range.clone()));
             if conditions == 0 {
                 conditions = around;
             }
@@ -817,9 +855,11 @@ impl AdviceModel {
             window = self.window_for(doc, hits, &scope, range);
         }
         if window == Window::Unknown {
-            for b in fallbacks.iter().filter(|b| Some(**b) != title_block) {
-                let r = doc.blocks[*b].range.clone();
-                let w = self.window_for(doc, hits, &r, &(r.end..r.end));
+            for &b in fallbacks.iter().filter(|b| Some(**b) != title_block) {
+                let w = *file.window_around.borrow_mut().entry(b).or_insert_with(|| {
+                    let r = doc.blocks[b].range.clone();
+                    self.window_for(doc, hits, &r, &(r.end..r.end))
+                });
                 if w != Window::Unknown {
                     window = w;
                     break;
@@ -855,8 +895,8 @@ impl AdviceModel {
             (Some(amount), None)
         } else {
             (
-                self.amount_for(doc, hits, &sentence, range, action, Stated::Amount),
-                self.amount_for(doc, hits, &sentence, range, action, Stated::Interval),
+                self.amount_for(doc, hits, &sentence, range, &others, Stated::Amount),
+                self.amount_for(doc, hits, &sentence, range, &others, Stated::Interval),
             )
         };
         // The medicine named nearest: in the clause, the sentence, then the blocks around.
@@ -1119,23 +1159,23 @@ impl AdviceModel {
         (Polarity::Neutral, false)
     }
 
-    /// Whether another action is mentioned in the sentence outside `clause`: then the rest of
-    /// the sentence speaks about that action, and its cues and windows are not this one's.
-    fn other_action_in(
+    /// The mentions of actions other than `action` in the sentence. One outside the
+    /// action's clause means the rest of the sentence speaks about that action, and its cues
+    /// and windows are not this one's; one between the action and an amount keeps the amount
+    /// from it.
+    fn other_actions_in(
         &self,
         hits: &Hits,
         sentence: &Range<usize>,
-        clause: &Range<usize>,
         action: u16,
-    ) -> bool {
+    ) -> Vec<Range<usize>> {
         // A day named for a dose ("a day", "daily") is no other thing to do.
-        self.actions.iter().enumerate().any(|(i, a)| {
-            i as u16 != action
-                && !a.daily
-                && hits
-                    .of_in(a.pattern, sentence.clone())
-                    .any(|r| r.end <= clause.start || r.start >= clause.end)
-        })
+        self.actions
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| *i as u16 != action && !a.daily)
+            .flat_map(|(_, a)| hits.of_in(a.pattern, sentence.clone()).cloned())
+            .collect()
     }
 
     /// The polarity a lead-in or heading gives the items below it ("Avoid:", "Don't").
@@ -1300,8 +1340,8 @@ impl AdviceModel {
     }
 
     /// The amount stated with an action: inside the action phrase itself ("the 100 mg tablet")
-    /// or the nearest amount in the sentence with no other action, sequence or clause break
-    /// between them. `Stated::Interval` asks instead for the time between two goes: the
+    /// or the nearest amount in the sentence with no other action (of `others`), sequence or
+    /// clause break between them. `Stated::Interval` asks instead for the time between two goes: the
     /// nearest duration after "every" ("ice it every 2 to 3 hours").
     fn amount_for(
         &self,
@@ -1309,7 +1349,7 @@ impl AdviceModel {
         hits: &Hits,
         sentence: &Range<usize>,
         target: &Range<usize>,
-        action: u16,
+        others: &[Range<usize>],
         stated: Stated,
     ) -> Option<Amount> {
         if stated == Stated::Amount {
@@ -1317,13 +1357,6 @@ impl AdviceModel {
                 return parse_amount(&doc.prose[r.clone()]);
             }
         }
-        let others: Vec<Range<usize>> = self
-            .actions
-            .iter()
-            .enumerate()
-            .filter(|(i, a)| *i as u16 != action && !a.daily)
-            .flat_map(|(_, a)| hits.of_in(a.pattern, sentence.clone()).cloned())
-            .collect();
         let mut best: Option<(usize, Amount)> = None;
         let mut consider = |r: &Range<usize>, amount: Amount| {
             // An amount overlapping the action phrase ("every day" in "taken every day") is
@@ -1470,12 +1503,16 @@ fn parse_day_number(text: &str) -> Option<(f64, f64)> {
 
 /// Parses an amount such as "15-20 minutes", "two to three days", "a couple of days",
 /// What every statement of a file is read against.
-#[derive(Clone, Copy)]
 struct FileWide<'f, 'm> {
     /// The block of the file's title, if it has one.
     title_block: Option<usize>,
     /// The file's drug names, in text order.
     medicines: &'f dyn Fn() -> &'m [Mention],
+    /// The conditions and the time window of each lead-in, heading or title that statements
+    /// fall back on, by block, read at the first statement under it: thousands of statements
+    /// can share one heading, and each read it again.
+    conditions_around: RefCell<FxHashMap<usize, u64>>,
+    window_around: RefCell<FxHashMap<usize, Window>>,
 }
 
 /// Bytes between `r` and `target` (0 when they overlap).
@@ -1609,16 +1646,31 @@ fn bound_before(prose: &str, at: usize) -> Bound {
 
 /// "100 mg" or "38 °C" into an interval in base units (hours, mg, °C).
 pub fn parse_amount(text: &str) -> Option<Amount> {
-    let lower = text.to_ascii_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '–')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let unit = *words.last()?;
+    // Asked several times for every amount near every statement: amounts are nearly always
+    // written in lower case already, and then nothing is copied.
+    let lower: Cow<'_, str> = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    };
+    let words = || {
+        lower
+            .split(|c: char| c.is_whitespace() || c == '-' || c == '–')
+            .filter(|w| !w.is_empty())
+    };
+    let unit = words().next_back()?;
     let (dimension, factor, fahrenheit) = unit_of(unit, &lower)?;
-    let mut numbers: Vec<f64> = Vec::new();
+    // Only the first two numbers count: a figure, or the two ends of a range.
+    let mut numbers: [Option<f64>; 2] = [None; 2];
+    let mut number = |v: f64| {
+        if let Some(slot) = numbers.iter_mut().find(|n| n.is_none()) {
+            *slot = Some(v);
+        }
+    };
     let mut vague: Option<(f64, f64)> = None;
-    for w in &words[..words.len() - 1] {
+    // Every word before the unit.
+    let mut words = words().peekable();
+    while let Some(w) = words.next().filter(|_| words.peek().is_some()) {
         let w = w.trim_start_matches('°');
         let plain;
         let w = if w.contains(',') {
@@ -1628,7 +1680,7 @@ pub fn parse_amount(text: &str) -> Option<Amount> {
             w
         };
         if let Ok(v) = w.parse::<f64>() {
-            numbers.push(v);
+            number(v);
         } else if w == "couple" {
             vague = Some((2.0, 3.0));
         } else if w == "few" {
@@ -1636,15 +1688,15 @@ pub fn parse_amount(text: &str) -> Option<Amount> {
         } else if w == "several" {
             vague = Some((3.0, 7.0));
         } else if let Some((_, v)) = NUMBER_WORDS.iter().find(|(n, _)| *n == w) {
-            numbers.push(*v);
+            number(*v);
         }
     }
     // "a couple of" also holds "a": the vague amount wins.
     let (lo, hi) = match vague {
         Some(v) => v,
         None => {
-            let lo = *numbers.first()?;
-            let hi = *numbers.get(1).unwrap_or(&lo);
+            let lo = numbers[0]?;
+            let hi = numbers[1].unwrap_or(lo);
             (lo.min(hi), lo.max(hi))
         }
     };

@@ -128,15 +128,17 @@ impl ContextRules {
         let sentence = doc.sentences[sentence].range.clone();
         let prose = &doc.prose;
         let window = word_window(prose, &sentence, &target);
-        // Every trigger list is read once, for the window around the target only (a binary
-        // search in [`Hits::of_in`]).
-        let local = |id: Option<PatternId>| -> Vec<Range<usize>> {
-            id.map(|p| hits.of_in(p, window.clone()).cloned().collect())
-                .unwrap_or_default()
+        // Every trigger list is looked up once, for the window around the target only (a
+        // binary search in [`Hits::of_in`]); the matches found are read where they are, not
+        // copied (this runs for nearly every match of every rule).
+        let local = |id: Option<PatternId>| {
+            id.map(|p| hits.of_in(p, window.clone()))
+                .into_iter()
+                .flatten()
         };
         let pseudo = local(self.pseudo);
         let overlaps_pseudo =
-            |r: &Range<usize>| pseudo.iter().any(|p| p.start < r.end && r.start < p.end);
+            |r: &Range<usize>| pseudo.clone().any(|p| p.start < r.end && r.start < p.end);
         // A trigger glued into a hyphenated word ("risk-free", "no-nonsense") is part of that
         // word, not a clause-level trigger.
         let in_compound = |r: &Range<usize>| {
@@ -145,7 +147,7 @@ impl ContextRules {
         };
         let ignored = |r: &Range<usize>| overlaps_pseudo(r) || in_compound(r);
         // Every trigger start in the sentence ends the scope of an earlier trigger of another kind.
-        let kinds: [(PatternId, Vec<Range<usize>>); 5] = [
+        let kinds = [
             self.negation_pre,
             self.hypothetical,
             self.historical,
@@ -153,10 +155,7 @@ impl ContextRules {
             self.myth,
         ]
         .map(|k| (k, local(Some(k))));
-        let mut boundaries: Vec<usize> = local(Some(self.terminators))
-            .iter()
-            .map(|r| r.start)
-            .collect();
+        let mut boundaries: Vec<usize> = local(Some(self.terminators)).map(|r| r.start).collect();
         for (i, byte) in prose[window.clone()].bytes().enumerate() {
             if byte == b';' {
                 boundaries.push(window.start + i);
@@ -166,7 +165,7 @@ impl ContextRules {
             let Some((_, triggers)) = kinds.iter().find(|(k, _)| *k == kind) else {
                 return false;
             };
-            triggers.iter().any(|trigger| {
+            triggers.clone().any(|trigger| {
                 if trigger.end > target.start || ignored(trigger) {
                     return false;
                 }
@@ -179,7 +178,7 @@ impl ContextRules {
                 }
                 for (_, others) in kinds.iter().filter(|(k, _)| *k != kind) {
                     for r in others
-                        .iter()
+                        .clone()
                         .filter(|r| r.start >= trigger.end && r.end <= target.start)
                     {
                         end = end.min(r.start);
@@ -189,7 +188,7 @@ impl ContextRules {
                     && words_between(prose, trigger.end, target.start) <= MAX_SCOPE_WORDS
             })
         };
-        let post_negated = local(self.negation_post).iter().any(|t| {
+        let post_negated = local(self.negation_post).any(|t| {
             t.start >= target.end
                 && !ignored(t)
                 && words_between(prose, target.end, t.start) <= POST_SCOPE_WORDS

@@ -1221,7 +1221,7 @@ fn title_range(doc: &Document<'_>) -> Option<Range<usize>> {
     // often run the title into the text below it). Returns the range and its word count.
     let title_like = |b: &Block| -> Option<(Range<usize>, usize)> {
         if b.is_heading() {
-            return Some((b.range.clone(), word_count(doc.prose_of(&b.range))));
+            return Some((b.range.clone(), words_of_title_line(doc.prose_of(&b.range))));
         }
         if b.kind != BlockKind::Paragraph {
             return None;
@@ -1235,7 +1235,7 @@ fn title_range(doc: &Document<'_>) -> Option<Range<usize>> {
         };
         let range = b.range.start..line_end;
         let line = doc.prose_of(&range).trim();
-        let words = word_count(line);
+        let words = words_of_title_line(line);
         ((1..=MAX_TITLE_WORDS).contains(&words) && !line.ends_with('.')).then_some((range, words))
     };
     let start = match title.as_ref().and_then(|t| doc.block_at(t.start)) {
@@ -1268,10 +1268,14 @@ fn title_range(doc: &Document<'_>) -> Option<Range<usize>> {
     chosen.or(title)
 }
 
-/// Words with a letter in them.
-fn word_count(text: &str) -> usize {
+/// Words with a letter in them, counted up to one past [`MAX_TITLE_WORDS`]: that tells a
+/// title line from a longer one, and a count above 4 is all the comparisons of
+/// `title_range` need, so the first paragraph of a file (megabytes, in a file that is one
+/// paragraph) is not read to its end.
+fn words_of_title_line(text: &str) -> usize {
     text.split_whitespace()
         .filter(|w| w.chars().any(char::is_alphabetic))
+        .take(MAX_TITLE_WORDS + 1)
         .count()
 }
 

@@ -944,7 +944,7 @@ impl Hits {
         &self,
         id: PatternId,
         range: Range<usize>,
-    ) -> impl Iterator<Item = &Range<usize>> + '_ {
+    ) -> impl Iterator<Item = &Range<usize>> + Clone + '_ {
         let all = self.matches(id);
         let first = all.partition_point(|r| r.start < range.start);
         all[first..]
