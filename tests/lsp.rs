@@ -640,17 +640,26 @@ fn configuration_comes_from_the_files_folder_and_reloads_when_it_changes() {
     client.shutdown();
 }
 
-#[test]
-fn a_workspace_pass_finds_conflicts_across_files_as_related_locations() {
+/// The article that says to avoid heat on a new sprain, which `heat.md` contradicts.
+const ICE: &str = "# Sprained ankle\n\nFor a new ankle sprain, use ice in the first 48 hours. \
+                   Never use heat in the first 48 hours.\n";
+
+/// A server rooted at a folder holding `heat.md` (`heat`) and `ice.md` ([`ICE`]), and the two
+/// files' URIs.
+fn heat_and_ice(heat: &str) -> (tempfile::TempDir, Client, String, String) {
     let dir = tempfile::tempdir().unwrap();
-    let heat = "# Ankle sprain\n\n😀 For a new ankle sprain, apply heat in the first 48 hours.\n";
-    let ice = "# Sprained ankle\n\nFor a new ankle sprain, use ice in the first 48 hours. \
-               Never use heat in the first 48 hours.\n";
     std::fs::write(dir.path().join("heat.md"), heat).unwrap();
-    std::fs::write(dir.path().join("ice.md"), ice).unwrap();
-    let (mut client, _) = Client::initialized(dir.path(), json!({}), json!({}));
+    std::fs::write(dir.path().join("ice.md"), ICE).unwrap();
+    let (client, _) = Client::initialized(dir.path(), json!({}), json!({}));
     let doc = uri(&dir.path().join("heat.md"));
     let other = uri(&dir.path().join("ice.md"));
+    (dir, client, doc, other)
+}
+
+#[test]
+fn a_workspace_pass_finds_conflicts_across_files_as_related_locations() {
+    let heat = "# Ankle sprain\n\n😀 For a new ankle sprain, apply heat in the first 48 hours.\n";
+    let (_dir, mut client, doc, other) = heat_and_ice(heat);
     client.open(&doc, "markdown", heat);
     // The pass runs in the background; the open file is published again with its findings.
     let found = loop {
@@ -671,7 +680,7 @@ fn a_workspace_pass_finds_conflicts_across_files_as_related_locations() {
         .iter()
         .find(|r| r["location"]["uri"] == other)
         .unwrap();
-    let heat_there = ice.find("heat in").unwrap() - ice.find("For a new").unwrap();
+    let heat_there = ICE.find("heat in").unwrap() - ICE.find("For a new").unwrap();
     assert_eq!(
         elsewhere["location"]["range"]["start"],
         json!({"line": 2, "character": heat_there})
@@ -691,16 +700,9 @@ fn a_workspace_pass_finds_conflicts_across_files_as_related_locations() {
 
 #[test]
 fn a_comment_that_silences_only_a_cross_document_finding_is_not_reported_unused() {
-    let dir = tempfile::tempdir().unwrap();
     let heat = "# Ankle sprain\n\n<!-- healthlint-disable-next-line HL401 -->\n\
                 For a new ankle sprain, apply heat in the first 48 hours.\n";
-    let ice = "# Sprained ankle\n\nFor a new ankle sprain, use ice in the first 48 hours. \
-               Never use heat in the first 48 hours.\n";
-    std::fs::write(dir.path().join("heat.md"), heat).unwrap();
-    std::fs::write(dir.path().join("ice.md"), ice).unwrap();
-    let (mut client, _) = Client::initialized(dir.path(), json!({}), json!({}));
-    let doc = uri(&dir.path().join("heat.md"));
-    let other = uri(&dir.path().join("ice.md"));
+    let (_dir, mut client, doc, other) = heat_and_ice(heat);
     // The file's own check cannot see the other file, so the comment first shows as unused;
     // once the workspace pass has compared the files, the document is published again.
     let mut found = client.open(&doc, "markdown", heat);
