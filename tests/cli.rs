@@ -494,6 +494,11 @@ fn usage_errors_exit_2() {
         .code(2);
 }
 
+/// An article that says to avoid heat on a new sprain: the other side of the heat articles
+/// in the cross-document tests.
+const ICE: &str = "# Sprained ankle\n\nFor a new ankle sprain, use ice in the first 48 hours. \
+                   Never use heat in the first 48 hours.\n";
+
 /// Regression: cross-document findings are merged after the other files' output has been
 /// rendered, so a file with no finding of its own that gains one there must still get its
 /// JSON separators right, and the output must not depend on the thread count.
@@ -501,9 +506,7 @@ fn usage_errors_exit_2() {
 fn cross_document_findings_added_late_keep_the_output_whole() {
     let dir = tempfile::tempdir().unwrap();
     let heat = "# Ankle sprain\n\nFor a new ankle sprain, apply heat in the first 48 hours.\n";
-    let ice = "# Sprained ankle\n\nFor a new ankle sprain, use ice in the first 48 hours. \
-               Never use heat in the first 48 hours.\n";
-    for (name, text) in [("a.md", heat), ("b.md", ice), ("c.md", heat)] {
+    for (name, text) in [("a.md", heat), ("b.md", ICE), ("c.md", heat)] {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     let run = |jobs: &str, format: &str| {
@@ -603,10 +606,8 @@ fn cross_document_conflicts_are_found_in_a_folder_of_hundreds_of_files() {
 fn related_locations_have_the_utf16_column_of_the_other_file() {
     let dir = tempfile::tempdir().unwrap();
     let heat = "# Ankle sprain\n\n😀 For a new ankle sprain, apply heat in the first 48 hours.\n";
-    let ice = "# Sprained ankle\n\nFor a new ankle sprain, use ice in the first 48 hours. \
-               Never use heat in the first 48 hours.\n";
     std::fs::write(dir.path().join("heat.md"), heat).unwrap();
-    std::fs::write(dir.path().join("ice.md"), ice).unwrap();
+    std::fs::write(dir.path().join("ice.md"), ICE).unwrap();
     let out = healthlint()
         .current_dir(dir.path())
         .args([
