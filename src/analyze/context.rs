@@ -155,12 +155,15 @@ impl ContextRules {
             self.myth,
         ]
         .map(|k| (k, local(Some(k))));
-        let mut boundaries: Vec<usize> = local(Some(self.terminators)).map(|r| r.start).collect();
-        for (i, byte) in prose[window.clone()].bytes().enumerate() {
-            if byte == b';' {
-                boundaries.push(window.start + i);
-            }
-        }
+        let terminators = local(Some(self.terminators));
+        // Whether a terminator or a clause break (";") starts in `from..=to`: only the stretch
+        // between a trigger and the target is read, and only when there is such a trigger
+        // (most matches have none, and reading the whole window per match was a tenth of a
+        // long paragraph's time).
+        let broken = |from: usize, to: usize| {
+            terminators.clone().any(|r| (from..=to).contains(&r.start))
+                || memchr::memchr(b';', &prose.as_bytes()[from..=to]).is_some()
+        };
         let governs = |kind: PatternId| {
             let Some((_, triggers)) = kinds.iter().find(|(k, _)| *k == kind) else {
                 return false;
@@ -169,22 +172,14 @@ impl ContextRules {
                 if trigger.end > target.start || ignored(trigger) {
                     return false;
                 }
-                // The trigger must not cover the target itself, and its scope must reach it.
-                let mut end = sentence.end;
-                for &b in &boundaries {
-                    if b >= trigger.end && b < end {
-                        end = b;
-                    }
-                }
-                for (_, others) in kinds.iter().filter(|(k, _)| *k != kind) {
-                    for r in others
-                        .clone()
-                        .filter(|r| r.start >= trigger.end && r.end <= target.start)
-                    {
-                        end = end.min(r.start);
-                    }
-                }
-                target.start < end
+                // The trigger must not cover the target itself, and its scope must reach it:
+                // nothing between them ends it.
+                let other_kind_between = kinds.iter().filter(|(k, _)| *k != kind).any(|(_, o)| {
+                    o.clone()
+                        .any(|r| r.start >= trigger.end && r.end <= target.start)
+                });
+                !broken(trigger.end, target.start)
+                    && !other_kind_between
                     && words_between(prose, trigger.end, target.start) <= MAX_SCOPE_WORDS
             })
         };
