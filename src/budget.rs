@@ -24,7 +24,14 @@ pub const DEFAULT: Duration = Duration::from_secs(10);
 
 thread_local! {
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// How many more checks pass before the clock is read again.
+    static UNTIL_CLOCK: Cell<u32> = const { Cell::new(0) };
 }
+
+/// The clock is read at every this many checks: a check sits in loops that run once per
+/// match, where a clock read each time was a seventieth of a long file's time, and this many
+/// steps of such a loop take microseconds.
+const CHECKS_PER_CLOCK_READ: u32 = 64;
 
 /// The payload a check past its deadline unwinds with.
 #[derive(Debug)]
@@ -42,6 +49,8 @@ impl Deadline {
     pub fn start(budget: Duration) -> Deadline {
         // A budget too large for the clock is no limit.
         let deadline = Instant::now().checked_add(budget);
+        // The first check of a file reads the clock: a budget of 0 trips there.
+        UNTIL_CLOCK.with(|n| n.set(0));
         Deadline {
             outer: DEADLINE.with(|d| d.replace(deadline)),
         }
@@ -55,11 +64,21 @@ impl Drop for Deadline {
 }
 
 /// Stops the file's check if its deadline has passed (see the module documentation). Cheap
-/// enough for a loop over sentences: a thread-local read and a clock read (tens of
-/// nanoseconds), nothing when no deadline is set.
+/// enough for a loop over matches: two thread-local reads, and a clock read (tens of
+/// nanoseconds) at every [`CHECKS_PER_CLOCK_READ`]th call; nothing when no deadline is set.
 pub fn check() {
     if let Some(deadline) = DEADLINE.with(Cell::get) {
-        if Instant::now() >= deadline {
+        let due = UNTIL_CLOCK.with(|n| match n.get() {
+            0 => {
+                n.set(CHECKS_PER_CLOCK_READ - 1);
+                true
+            }
+            left => {
+                n.set(left - 1);
+                false
+            }
+        });
+        if due && Instant::now() >= deadline {
             std::panic::resume_unwind(Box::new(OverBudget));
         }
     }
@@ -96,6 +115,21 @@ mod tests {
         check();
         let _deadline = Deadline::start(Duration::from_secs(3600));
         check();
+    }
+
+    /// The clock is read at every 64th check only: a deadline that passes between two reads
+    /// still stops the file within that many checks.
+    #[test]
+    fn a_deadline_passed_after_a_clock_read_trips_within_the_next_reads() {
+        let caught = std::panic::catch_unwind(|| {
+            let _deadline = Deadline::start(Duration::from_millis(20));
+            check();
+            std::thread::sleep(Duration::from_millis(30));
+            for _ in 0..CHECKS_PER_CLOCK_READ {
+                check();
+            }
+        });
+        assert!(caught.is_err_and(|p| p.is::<OverBudget>()));
     }
 
     #[test]
