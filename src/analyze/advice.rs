@@ -741,7 +741,7 @@ impl AdviceModel {
         if block.is_heading() {
             return None;
         }
-        let cx = context.of(doc, hits, range.clone());
+        let cx = context.of_in_sentence(doc, hits, sentence_idx, range.clone());
         if cx.myth || cx.historical || cx.other_experiencer {
             return None;
         }

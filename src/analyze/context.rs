@@ -119,11 +119,23 @@ impl ContextRules {
 
     /// The context of `target` (a byte range in the prose) within its sentence.
     pub fn of(&self, doc: &Document<'_>, hits: &Hits, target: Range<usize>) -> Context {
+        match doc.sentence_at(target.start) {
+            Some(sentence) => self.of_in_sentence(doc, hits, sentence, target),
+            None => Context::default(),
+        }
+    }
+
+    /// [`ContextRules::of`] for a caller that has found the target's sentence (its index in
+    /// `doc.sentences`) already.
+    pub fn of_in_sentence(
+        &self,
+        doc: &Document<'_>,
+        hits: &Hits,
+        sentence: usize,
+        target: Range<usize>,
+    ) -> Context {
         // Asked once per match by most rules: where a slow file is stopped (`budget`).
         crate::budget::check();
-        let Some(sentence) = doc.sentence_at(target.start) else {
-            return Context::default();
-        };
         let block_index = doc.sentences[sentence].block;
         let sentence = doc.sentences[sentence].range.clone();
         let prose = &doc.prose;
