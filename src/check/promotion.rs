@@ -66,6 +66,12 @@ pub(crate) struct PromotionSpec {
     /// more after one of them names treatments, it does not promote one. Optional.
     #[serde(default)]
     pub list_cue: Phrases,
+    /// Research as the subject of a sentence ("clinical trials", "the study"): a benefit or
+    /// safety claim there that reaches a drug only through its section (a long page the drug
+    /// is salient in, not titled with it) speaks of research, not of the drug ("clinical trials
+    /// are done to find out if new treatments are safe and effective"). Optional.
+    #[serde(default)]
+    pub research: Phrases,
     /// Buying in an ordinary shop ("from a pharmacist", "at the supermarket"): sales language
     /// in a sentence with one of these is neutral advice, not a pitch. Optional.
     #[serde(default)]
@@ -183,6 +189,7 @@ pub(crate) struct Promotion {
     discouraging: PatternId,
     incidental: PatternId,
     list_cue: PatternId,
+    research: PatternId,
     ordinary_purchase: PatternId,
     threshold: f64,
     short_words: usize,
@@ -306,6 +313,12 @@ impl Reach {
                         .is_ok()
                 }))
     }
+
+    /// Whether a signal at `r` reaches the drug only through the sections that name it: not
+    /// in its paragraphs, in an article neither titled with it nor selling it by strength.
+    fn by_section_only(&self, doc: &Document<'_>, r: &Range<usize>) -> bool {
+        !self.near(doc, r) && self.wide(doc, r) && !self.titled && !self.product
+    }
 }
 
 /// The sentence a range starts in.
@@ -364,6 +377,7 @@ impl Kind for Promotion {
         let discouraging = add(&c.discouraging);
         let incidental = add(&c.incidental);
         let list_cue = add(&c.list_cue);
+        let research = add(&c.research);
         let ordinary_purchase = add(&c.ordinary_purchase);
         let (risks, drug_risks) = risk_patterns(&compiler.lexicon.drugs, compiler.patterns);
         let names = NameIndex::new(&compiler.lexicon.drugs, &c.inn_stems, c.stem_min_length);
@@ -377,6 +391,7 @@ impl Kind for Promotion {
             discouraging,
             incidental,
             list_cue,
+            research,
             ordinary_purchase,
             threshold: c.threshold,
             short_words: c.short_document_words,
@@ -657,13 +672,17 @@ impl Promotion {
         let (w, doc) = (&self.w, cx.doc);
         let whole = 0..doc.prose.len();
         let plain = |r: &Range<usize>| cache.plain(cx, r);
+        let about_research = |r: &Range<usize>| {
+            reach.by_section_only(doc, r)
+                && sentence_of(doc, r).is_some_and(|s| cx.hits.any_in(self.research, s))
+        };
         let mut p = Promo::default();
 
         // Benefit claims in the drug's sentences and paragraphs.
         for r in cx.hits.of_in(self.benefit, whole.clone()) {
             // Benefit claims of the article's own drug count wherever they stand ("why people
             // like it" sections rarely repeat the name).
-            if !(reach.near(doc, r) || reach.wide(doc, r)) || !plain(r) {
+            if !(reach.near(doc, r) || reach.wide(doc, r)) || !plain(r) || about_research(r) {
                 continue;
             }
             p.benefit += if reach.in_sentence(doc, r) {
@@ -730,7 +749,7 @@ impl Promotion {
         // Risk-minimising claims.
         let mut minimising_sentences = Vec::new();
         for r in cx.hits.of_in(self.minimising, whole) {
-            if !(reach.near(doc, r) || reach.wide(doc, r)) {
+            if !(reach.near(doc, r) || reach.wide(doc, r)) || about_research(r) {
                 continue;
             }
             let c = cache.of(cx, r);
