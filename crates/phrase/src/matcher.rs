@@ -994,8 +994,9 @@ impl Hits {
     }
 
     /// Matches of a pattern inside a byte range. A pattern's matches do not overlap and come
-    /// in text order, so a binary search finds the first one: a check that asks about every
-    /// sentence of a large file stays linear instead of quadratic.
+    /// in text order, so a search finds the first one (from where the last search for the
+    /// pattern ended, see [`Hits::first_from`]): a check that asks about every sentence of a
+    /// large file stays linear instead of quadratic.
     #[inline]
     pub fn of_in(
         &self,
