@@ -1,6 +1,8 @@
 //! Markdown (CommonMark plus tables, footnotes, strikethrough, task lists and front matter)
 //! into blocks, through pulldown-cmark's offset iterator: every event carries its byte range
-//! in the original text, so block prose is copied from the file, never re-rendered.
+//! in the original text, so block prose is copied from the file, never re-rendered. A
+//! healthlint comment on a line of its own does not split the paragraph it stands in (see
+//! [`Held`]).
 
 use std::ops::Range;
 
@@ -15,6 +17,20 @@ enum Frame {
     List { list: u32, lead_in: Option<usize> },
     Quote,
     Other,
+}
+
+/// A paragraph held open over a healthlint comment. CommonMark lets an HTML comment on a
+/// line of its own end a paragraph, so `<!-- healthlint-disable-next-line … -->` inside one
+/// would split it in two, and silencing one finding would change what the checks read (a
+/// sentence cut in half, a drug's paragraph shortened). A paragraph directly followed by such
+/// a comment is held; when text goes on right below the comment, it joins the same paragraph
+/// (the comment reads as spaces in the prose). Any other comment splits the paragraph, as
+/// CommonMark says.
+enum Held {
+    /// A paragraph that has ended, and where its text ends.
+    Paragraph(Leaf, usize),
+    /// A paragraph and the healthlint comments right below it, and where the last one ends.
+    Bridged(Leaf, usize),
 }
 
 /// A leaf block whose prose segments are being collected.
@@ -38,8 +54,37 @@ pub(super) fn parse(b: &mut Builder<'_>) {
     // Nesting depth of constructs whose text is not prose (images' alt text, code, metadata).
     let mut skip_depth = 0usize;
     let mut metadata: Option<MetadataBlockKind> = None;
+    let mut held: Option<Held> = None;
 
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        held = match (held.take(), &event) {
+            (
+                Some(Held::Paragraph(l, end) | Held::Bridged(l, end)),
+                Event::Start(Tag::HtmlBlock),
+            ) if next_line(text, end, range.start)
+                && is_healthlint_comment(&text[range.clone()]) =>
+            {
+                Some(Held::Bridged(l, text[..range.end].trim_end().len()))
+            }
+            // The comment's own events.
+            (Some(Held::Bridged(l, end)), Event::Html(_) | Event::End(TagEnd::HtmlBlock)) => {
+                Some(Held::Bridged(l, end))
+            }
+            (Some(Held::Bridged(l, end)), Event::Start(Tag::Paragraph))
+                if next_line(text, end, range.start) =>
+            {
+                leaf = Some(l);
+                continue;
+            }
+            (Some(Held::Paragraph(l, _) | Held::Bridged(l, _)), _) => {
+                flush(b, &mut Some(l));
+                None
+            }
+            (None, _) => None,
+        };
+        if held.is_some() {
+            continue;
+        }
         match event {
             Event::Start(tag) => match tag {
                 Tag::Paragraph => {
@@ -99,7 +144,12 @@ pub(super) fn parse(b: &mut Builder<'_>) {
                 _ => {}
             },
             Event::End(tag) => match tag {
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell => flush(b, &mut leaf),
+                TagEnd::Paragraph => {
+                    held = leaf
+                        .take()
+                        .map(|l| Held::Paragraph(l, text[..range.end].trim_end().len()));
+                }
+                TagEnd::Heading(_) | TagEnd::TableCell => flush(b, &mut leaf),
                 TagEnd::List(_) | TagEnd::Item | TagEnd::BlockQuote(_) => {
                     flush(b, &mut leaf);
                     frames.pop();
@@ -135,7 +185,27 @@ pub(super) fn parse(b: &mut Builder<'_>) {
             _ => {}
         }
     }
+    if let Some(Held::Paragraph(l, _) | Held::Bridged(l, _)) = held {
+        flush(b, &mut Some(l));
+    }
     flush(b, &mut leaf);
+}
+
+/// Whether `start` is on the line right after the text that ends at `end`: one line break
+/// between them, and nothing but spaces.
+fn next_line(text: &str, end: usize, start: usize) -> bool {
+    let gap = text.get(end..start).unwrap_or("\n\n");
+    gap.trim().is_empty() && gap.matches('\n').count() == 1
+}
+
+/// Whether an HTML block is one healthlint comment (a suppression or a topic) and nothing else.
+fn is_healthlint_comment(html: &str) -> bool {
+    let html = html.trim();
+    html.strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+        .is_some_and(|inner| {
+            inner.trim_start().starts_with("healthlint-") && !inner.contains("-->")
+        })
 }
 
 /// A new leaf whose kind follows from the innermost container (list item, quote).

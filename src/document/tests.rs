@@ -176,3 +176,36 @@ fn an_unclosed_comment_is_found_where_it_opens() {
         None
     );
 }
+
+/// A healthlint comment on a line of its own inside a paragraph ends it in CommonMark; the
+/// paragraph is read as one all the same, so that silencing a finding does not change what
+/// the checks read. Another comment, or a blank line, still splits it.
+#[test]
+fn a_healthlint_comment_inside_a_paragraph_does_not_split_it() {
+    let joined = md("# Knee\n\nRest the knee and\n<!-- healthlint-disable-next-line HL301 -->\nput ice on it.\n<!-- healthlint-topic: knee pain -->\nRaise it.\n");
+    let blocks = block_texts(&joined);
+    assert_eq!(blocks.len(), 2, "{blocks:?}");
+    assert!(blocks[1].0.starts_with("Rest the knee") && blocks[1].0.ends_with("Raise it."));
+    assert_eq!(joined.sentences.len(), 3, "the heading and two sentences");
+    let prose = &joined.prose[joined.blocks[1].range.clone()];
+    assert!(
+        !prose.contains("healthlint") && !prose.contains("<!--"),
+        "{prose:?}"
+    );
+    for split in [
+        "Rest the knee and\n<!-- a note to editors -->\nput ice on it.\n",
+        "Rest the knee and\n\n<!-- healthlint-disable-next-line HL301 -->\nput ice on it.\n",
+        "Rest the knee and\n<!-- healthlint-disable-next-line HL301 -->\n\nput ice on it.\n",
+    ] {
+        assert_eq!(block_texts(&md(split)).len(), 2, "{split:?}");
+    }
+    // At the end of the text, or before a list, the held paragraph is still a block of its own.
+    let before_list = md("Call 999 if:\n<!-- healthlint-disable-next-line -->\n- you faint\n");
+    let blocks = block_texts(&before_list);
+    assert_eq!(blocks[0], ("Call 999 if:", BlockKind::Paragraph));
+    assert_eq!(before_list.blocks[1].lead_in, Some(0), "{blocks:?}");
+    assert_eq!(
+        block_texts(&md("Rest.\n<!-- healthlint-disable -->\n")).len(),
+        1
+    );
+}
