@@ -23,8 +23,10 @@
 //!    tied to a care action: in the same sentence, through a list lead-in or a colon line,
 //!    under a heading that sends readers to care, pointed back at from the next care sentence
 //!    ("If this happens, call a doctor") or from the care sentence before it ("These
-//!    include…"). A list item under a care heading counts by its place when it says something
-//!    specific. Negated, refuted, someone else's and non-specific signs do not count, nor does
+//!    include…"), or ending a paragraph that leads into a list whose first items start with
+//!    urgent care ("If you think of harming yourself, get help now. – Call 911 – Go to the
+//!    emergency room"). A list item under a care heading counts by its place when it says
+//!    something specific. Negated, refuted, someone else's and non-specific signs do not count, nor does
 //!    the page's own symptom sent to routine care ("If you faint, see your doctor").
 //! 4. **Findings.** A condition page with no guidance at all: its pack's warning, or HL100 when
 //!    no running pack has it. Guidance that does not mention a pack's key signs: an `info`
@@ -1612,10 +1614,28 @@ impl GuidanceZones {
             // After a list, only a care sentence that answers it counts (below).
             after_list = true;
             range.start..range.end.min(range.start + 2)
+        } else if s + 1 < doc.sentences.len() && doc.sentences[s + 1].block == block {
+            s + 1..s + 2
         } else {
-            let next = s + 1;
-            (next < doc.sentences.len() && doc.sentences[next].block == block)
-                .then_some(next..next + 1)?
+            // The sign's sentence ends its paragraph, and the list it leads into gives the
+            // care ("If you are thinking of harming yourself, get help now. – Call 911 – Go to
+            // the nearest emergency room"): its first items must start with the action.
+            let list = doc.blocks.get(block + 1).filter(|item| {
+                item.kind == BlockKind::ListItem && item.lead_in == Some(block)
+            })?;
+            after_list = true;
+            // Its first two items; urgent care only: symptoms followed by tips that start
+            // "Ask a pharmacist…" are not guidance.
+            let second = doc
+                .blocks
+                .get(block + 2)
+                .filter(|item| item.kind == BlockKind::ListItem && item.list == list.list);
+            let first = list.sentences.start..second.map_or(list.sentences.end, |b| b.sentences.end);
+            let urgent = |i: usize| within(&self.urgent_actions, doc.sentences[i].range.clone());
+            if !first.clone().any(urgent) {
+                return None;
+            }
+            first
         };
         let care: Vec<Range<usize>> = next
             .map(|i| doc.sentences[i].range.clone())
