@@ -29,8 +29,8 @@ pub enum Command {
     /// Print a rule's documentation: why it matters, examples, references.
     Explain(ExplainArgs),
     /// Print what the red-flag rules see in one file: its kind (condition page, drug
-    /// information, news, advert, other) with the evidence, its topic, sections, and the
-    /// warning signs found tied to care, with their lines.
+    /// information, news, advert, other) with the evidence, its topic, sections, the warning
+    /// signs found tied to care and those named that do not count, with their lines.
     Inspect(InspectArgs),
     /// Print the regex source of every compiled pattern of the selected rules, one per line
     /// (for benchmarks: `rg -f` takes this file; see BENCHMARKS.md).

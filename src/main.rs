@@ -544,6 +544,7 @@ fn inspect(args: InspectArgs) -> Result<u8, Failure> {
                 ("sections", &model.sections),
                 ("guidance headings and lead-ins", &model.guidance_headings),
                 ("warning signs tied to care", &model.guidance),
+                ("warning signs not counted", &model.signs_not_counted),
             ];
             for (name, spans) in lists {
                 writeln!(out, "{name}: {}", spans.len())?;

@@ -916,6 +916,19 @@ fn inspect_shows_the_document_model_as_text_and_json() {
     let signs = model["guidance"].as_array().unwrap();
     assert!(signs.iter().any(|s| s["text"] == "trouble breathing"));
     assert!(signs.iter().all(|s| s["line"] == 7));
+    assert_eq!(model["signs_not_counted"], serde_json::json!([]));
+    // A sign the page names, followed by tips rather than care: listed as not counted.
+    healthlint()
+        .args([
+            "inspect",
+            "fixtures/rules/HL100/fail_sign_sentence_then_list_without_urgent_care.md",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("warning signs tied to care: 0"))
+        .stdout(predicate::str::contains(
+            "warning signs not counted: 1\n  14:429-457  thoughts of harming yourself\n",
+        ));
 }
 
 #[test]

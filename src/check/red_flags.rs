@@ -1673,6 +1673,10 @@ pub struct Inspection {
     pub guidance_headings: Vec<Span>,
     /// Warning signs tied to care.
     pub guidance: Vec<Span>,
+    /// Warning signs the page names that do not count as guidance: not tied to care, or
+    /// negated, hedged, someone else's, or the page's own symptom sent to routine care (a few
+    /// per sign group). They show why a page that names signs is still told it gives none.
+    pub signs_not_counted: Vec<Span>,
     pub needs_guidance: bool,
 }
 
@@ -1709,11 +1713,13 @@ impl Span {
 /// rule sees it, for `healthlint inspect`; `None` when that rule is not loaded.
 pub fn inspect(rules: &RuleSet, source: &SourceFile) -> Option<Inspection> {
     rules
-        .with_first::<Guidance, _>(source, |_, _, model, cx| Some(inspection(model.as_ref()?, cx)))
+        .with_first::<Guidance, _>(source, |_, packs, model, cx| {
+            Some(inspection(model.as_ref()?, packs.care.as_ref()?, cx))
+        })
         .flatten()
 }
 
-fn inspection(model: &DocModel, cx: &CheckContext<'_>) -> Inspection {
+fn inspection(model: &DocModel, care: &CarePatterns, cx: &CheckContext<'_>) -> Inspection {
     {
         let doc = cx.doc;
         let span = |r: &Range<usize>| Span::new(doc, r);
@@ -1740,6 +1746,18 @@ fn inspection(model: &DocModel, cx: &CheckContext<'_>) -> Inspection {
                 .map(|(b, _)| span(&b.range))
                 .collect(),
             guidance: model.guidance.iter().map(span).collect(),
+            signs_not_counted: care
+                .signs
+                .iter()
+                .flat_map(|&group| {
+                    cx.hits
+                        .of(group)
+                        .take(TRIES_PER_GROUP)
+                        .filter(|h| !is_tied(cx, &model.zones, &model.own, h))
+                        .take(GUIDANCE_PER_GROUP)
+                })
+                .map(span)
+                .collect(),
             needs_guidance: model.kind == DocKind::Condition,
         }
     }
