@@ -485,6 +485,28 @@ fn normalized(text: &str) -> String {
         .to_lowercase()
 }
 
+/// The general warning signs that are (`tied`) or are not tied to care, in sign-group order:
+/// at most [`GUIDANCE_PER_GROUP`] of a group, of its first [`TRIES_PER_GROUP`] matches.
+fn signs_by_tie(
+    cx: &CheckContext<'_>,
+    care: &CarePatterns,
+    zones: &GuidanceZones,
+    own: &OwnTopic,
+    tied: bool,
+) -> Vec<Range<usize>> {
+    care.signs
+        .iter()
+        .flat_map(|&group| {
+            cx.hits
+                .of(group)
+                .take(TRIES_PER_GROUP)
+                .filter(move |h| is_tied(cx, zones, own, h) == tied)
+                .take(GUIDANCE_PER_GROUP)
+                .cloned()
+        })
+        .collect()
+}
+
 /// Whether a sign match is tied to a care action and counts as guidance: in the sentence of
 /// the action, under a lead-in or heading that sends readers to care, or followed by a care
 /// sentence (which must point back at it, start with the action, or complete a conditional
@@ -748,17 +770,7 @@ impl DocModel {
             winner = None;
         }
         let own = OwnTopic::new(cx, winner.as_ref(), title.as_ref());
-        let mut guidance = Vec::new();
-        for &group in &care.signs {
-            guidance.extend(
-                cx.hits
-                    .of(group)
-                    .take(TRIES_PER_GROUP)
-                    .filter(|h| is_tied(cx, &zones, &own, h))
-                    .take(GUIDANCE_PER_GROUP)
-                    .cloned(),
-            );
-        }
+        let mut guidance = signs_by_tie(cx, care, &zones, &own, true);
         // A list item under a lead-in or heading that sends readers to care is a sign by its
         // place ("See a GP if: - the discharge smells fishy"), when it says something specific:
         // not only "if you are worried" or "if it lasts more than a week".
@@ -1746,16 +1758,8 @@ fn inspection(model: &DocModel, care: &CarePatterns, cx: &CheckContext<'_>) -> I
                 .map(|(b, _)| span(&b.range))
                 .collect(),
             guidance: model.guidance.iter().map(span).collect(),
-            signs_not_counted: care
-                .signs
+            signs_not_counted: signs_by_tie(cx, care, &model.zones, &model.own, false)
                 .iter()
-                .flat_map(|&group| {
-                    cx.hits
-                        .of(group)
-                        .take(TRIES_PER_GROUP)
-                        .filter(|h| !is_tied(cx, &model.zones, &model.own, h))
-                        .take(GUIDANCE_PER_GROUP)
-                })
                 .map(span)
                 .collect(),
             needs_guidance: model.kind == DocKind::Condition,

@@ -984,8 +984,11 @@ impl Hits {
 
     /// The matches of one pattern, in text order.
     fn matches(&self, id: PatternId) -> &[Range<usize>] {
-        self.group(id)
-            .map_or(&[], |g| &self.matches[g.from as usize..g.to as usize])
+        self.group(id).map_or(&[], |g| self.of_group(g))
+    }
+
+    fn of_group(&self, group: &Group) -> &[Range<usize>] {
+        &self.matches[group.from as usize..group.to as usize]
     }
 
     /// All matches of a pattern, in text order.
@@ -1003,10 +1006,14 @@ impl Hits {
         id: PatternId,
         range: Range<usize>,
     ) -> impl Iterator<Item = &Range<usize>> + Clone + '_ {
-        let all = self.matches(id);
-        let first = self
-            .group(id)
-            .map_or(0, |group| Hits::first_from(group, all, range.start));
+        // One lookup of the pattern's group, for its matches and its last search.
+        let (all, first) = match self.group(id) {
+            Some(group) => {
+                let all = self.of_group(group);
+                (all, Hits::first_from(group, all, range.start))
+            }
+            None => (&[][..], 0),
+        };
         all[first..]
             .iter()
             .take_while(move |r| r.start < range.end)
