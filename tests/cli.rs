@@ -7,6 +7,11 @@ use assert_cmd::Command;
 use common::healthlint_in;
 use predicates::prelude::*;
 
+/// The JSON a finished run printed on standard output.
+fn json_of(run: assert_cmd::assert::Assert) -> serde_json::Value {
+    serde_json::from_slice(&run.get_output().stdout).expect("the output is JSON")
+}
+
 fn healthlint() -> Command {
     healthlint_in(common::root())
 }
@@ -91,20 +96,18 @@ fn missing_path_exits_2_but_other_files_are_checked() {
 
 #[test]
 fn json_output_parses_and_carries_the_contract() {
-    let out = healthlint()
-        .args([
-            "check",
-            "--isolated",
-            "--format",
-            "json",
-            "fixtures/rules/HL501/fail_supplement_blog.md",
-        ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let json = json_of(
+        healthlint()
+            .args([
+                "check",
+                "--isolated",
+                "--format",
+                "json",
+                "fixtures/rules/HL501/fail_supplement_blog.md",
+            ])
+            .assert()
+            .code(1),
+    );
     assert_eq!(json["version"], 1);
     let d = &json["diagnostics"][0];
     for key in [
@@ -561,23 +564,21 @@ fn cross_document_conflicts_are_found_in_a_folder_of_hundreds_of_files() {
         std::fs::write(dir.path().join(format!("avoid-{i:03}.md")), avoid).unwrap();
         std::fs::write(dir.path().join(format!("other-{i:03}.md")), other).unwrap();
     }
-    let out = healthlint()
-        .current_dir(dir.path())
-        .args([
-            "check",
-            "--isolated",
-            "--select",
-            "HL3,HL4",
-            "--format",
-            "json",
-            ".",
-        ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let json = json_of(
+        healthlint()
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--isolated",
+                "--select",
+                "HL3,HL4",
+                "--format",
+                "json",
+                ".",
+            ])
+            .assert()
+            .code(1),
+    );
     let found: Vec<(&str, &str)> = json["diagnostics"]
         .as_array()
         .unwrap()
@@ -608,22 +609,20 @@ fn related_locations_have_the_utf16_column_of_the_other_file() {
     let heat = "# Ankle sprain\n\n😀 For a new ankle sprain, apply heat in the first 48 hours.\n";
     std::fs::write(dir.path().join("heat.md"), heat).unwrap();
     std::fs::write(dir.path().join("ice.md"), ICE).unwrap();
-    let out = healthlint()
-        .current_dir(dir.path())
-        .args([
-            "check",
-            "--isolated",
-            "--format",
-            "json",
-            "heat.md",
-            "ice.md",
-        ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let json = json_of(
+        healthlint()
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--isolated",
+                "--format",
+                "json",
+                "heat.md",
+                "ice.md",
+            ])
+            .assert()
+            .code(1),
+    );
     let cross = |path: &str| {
         json["diagnostics"]
             .as_array()
@@ -647,14 +646,12 @@ fn related_locations_have_the_utf16_column_of_the_other_file() {
 fn cross_document_conflict_is_reported_on_each_file_with_a_related_location() {
     let a = "fixtures/rules/HL401/fail_heat_across_articles.md";
     let b = "fixtures/rules/HL401/companions/fail_heat_across_articles.md";
-    let out = healthlint()
-        .args(["check", "--isolated", "--format", "json", a, b])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let json = json_of(
+        healthlint()
+            .args(["check", "--isolated", "--format", "json", a, b])
+            .assert()
+            .code(1),
+    );
     let cross: Vec<&serde_json::Value> = json["diagnostics"]
         .as_array()
         .unwrap()
@@ -898,19 +895,17 @@ fn inspect_shows_the_document_model_as_text_and_json() {
         .code(0)
         .stdout(predicate::str::contains("kind: drug-information"))
         .stdout(predicate::str::contains("needs guidance: no"));
-    let out = healthlint()
-        .args([
-            "inspect",
-            "--format",
-            "json",
-            "fixtures/rules/HL100/pass_us_wording.md",
-        ])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let model: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let model = json_of(
+        healthlint()
+            .args([
+                "inspect",
+                "--format",
+                "json",
+                "fixtures/rules/HL100/pass_us_wording.md",
+            ])
+            .assert()
+            .code(0),
+    );
     assert_eq!(model["kind"], "condition");
     assert_eq!(model["needs_guidance"], true);
     let signs = model["guidance"].as_array().unwrap();
@@ -940,14 +935,12 @@ fn locale_picks_the_emergency_number_in_red_flag_help() {
         if let Some(c) = config {
             std::fs::write(dir.path().join("healthlint.toml"), c).unwrap();
         }
-        let out = healthlint_in(dir.path())
-            .args(["check", "--format", "json", "--select", "HL101", "a.md"])
-            .assert()
-            .code(1)
-            .get_output()
-            .stdout
-            .clone();
-        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let json = json_of(
+            healthlint_in(dir.path())
+                .args(["check", "--format", "json", "--select", "HL101", "a.md"])
+                .assert()
+                .code(1),
+        );
         json["diagnostics"][0]["help"].as_str().unwrap().to_string()
     };
     let neutral = run(None);
@@ -1078,21 +1071,19 @@ fn selecting_the_cross_document_rule_alone_compares_without_reporting_the_others
         .collect();
     assert_eq!(codes, ["HL401", "HL401"], "{out}");
     // `rules` shows the compared rules as not selected.
-    let out = healthlint_in(dir.path())
-        .args([
-            "rules",
-            "--isolated",
-            "--select",
-            "HL401",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let rules: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let rules = json_of(
+        healthlint_in(dir.path())
+            .args([
+                "rules",
+                "--isolated",
+                "--select",
+                "HL401",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success(),
+    );
     let selected: Vec<&str> = rules["rules"]
         .as_array()
         .unwrap()
